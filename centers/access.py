@@ -1,0 +1,269 @@
+"""The one place that knows which role may do what (DESIGN.md §4).
+
+- ``ROLE_PERMISSIONS`` maps each role to the capabilities (permissions on
+  ``Center``) it carries.
+- Centre roles and the Schulaufsicht get their capabilities *per centre*
+  through one guardian group per centre and role (``ki:<key>:<role>``); the
+  state roles get them globally through one group per role
+  (``land:<role>``). Rows grow with centres × roles, never with data.
+- ``centers_for(user, perm)`` is the scoped queryset every view and selector
+  starts from; ``scoped(queryset, user, perm)`` narrows any queryset of
+  objects that hang off a centre.
+- ``CenterPermissionMixin`` resolves a centre (or an object through its
+  centre) for a view and answers 404 for anything outside the user's scope.
+
+Nothing outside this module tests group names or roles for permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Center, CenterGroupObjectPermission, Membership, Role
+
+VIEW_CENTER = "view_center"
+
+_KI_READ = {"view_center", "view_staffing", "view_teacher_posts", "view_concept", "view_plan",
+            "view_reports"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CENTER_LEAD: frozenset(
+        _KI_READ
+        | {
+            "manage_staffing",
+            "view_sensitive_staff_data",
+            "import_staffing",
+            "export_staffing",
+            "propose_exception",
+            "edit_concept",
+            "edit_plan_draft",
+            "submit_plan",
+            "request_report",
+            "use_verbund",
+        }
+    ),
+    Role.CENTER_STAFF: frozenset(_KI_READ | {"edit_plan_draft", "use_verbund"}),
+    Role.SPONSOR: frozenset(_KI_READ | {"decide_exception"}),
+    Role.SCHOOL_AUTHORITY: frozenset(
+        {"view_center", "view_teacher_posts", "view_concept", "view_plan", "review_plan",
+         "view_reports"}
+    ),
+    Role.LASI: frozenset(
+        _KI_READ
+        | {
+            "export_staffing",
+            "comment_plan",
+            "acknowledge_plan",
+            "acknowledge_report",
+            "use_verbund",
+            "view_state_overview",
+        }
+    ),
+    Role.FUNDING: frozenset(
+        {"view_center", "view_concept", "review_concept", "manage_funding", "view_reports",
+         "view_state_overview"}
+    ),
+    Role.MINISTRY: frozenset({VIEW_CENTER} | {codename for codename, _label in Center._meta.permissions}),
+}
+
+# Roles whose capabilities hold for every centre.
+GLOBAL_ROLES = frozenset(Role.state_roles())
+# Roles granted per centre (the Schulaufsicht via the centres of its district).
+CENTER_SCOPED_ROLES = (Role.CENTER_LEAD, Role.CENTER_STAFF, Role.SPONSOR, Role.SCHOOL_AUTHORITY)
+
+_GROUP_PREFIXES = ("ki:", "land:")
+
+
+def center_group_name(center: Center, role: str) -> str:
+    return f"ki:{center.key}:{role}"
+
+
+def state_group_name(role: str) -> str:
+    return f"land:{role}"
+
+
+def _center_permissions() -> dict[str, Permission]:
+    ctype = ContentType.objects.get_for_model(Center)
+    return {p.codename: p for p in Permission.objects.filter(content_type=ctype)}
+
+
+def ensure_groups(centers: Iterable[Center] | None = None) -> None:
+    """Create the per-centre and state groups with their permissions (idempotent).
+
+    Bulk operations only: the whole of NRW takes a handful of queries.
+    """
+    perms = _center_permissions()
+    centers = list(Center.objects.all() if centers is None else centers)
+
+    for role in GLOBAL_ROLES:
+        group, _created = Group.objects.get_or_create(name=state_group_name(role))
+        group.permissions.set([perms[c] for c in ROLE_PERMISSIONS[role]])
+
+    wanted = {center_group_name(c, r) for c in centers for r in CENTER_SCOPED_ROLES}
+    existing = set(Group.objects.filter(name__in=wanted).values_list("name", flat=True))
+    Group.objects.bulk_create([Group(name=n) for n in sorted(wanted - existing)])
+    groups = {g.name: g for g in Group.objects.filter(name__in=wanted)}
+
+    rows = [
+        CenterGroupObjectPermission(
+            group=groups[center_group_name(center, role)],
+            permission=perms[codename],
+            content_object=center,
+        )
+        for center in centers
+        for role in CENTER_SCOPED_ROLES
+        for codename in ROLE_PERMISSIONS[role]
+    ]
+    # Remove capabilities a role no longer has, then add the missing ones.
+    for role in CENTER_SCOPED_ROLES:
+        CenterGroupObjectPermission.objects.filter(
+            group__name__in=[center_group_name(c, role) for c in centers]
+        ).exclude(permission__codename__in=ROLE_PERMISSIONS[role]).delete()
+    CenterGroupObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _wanted_group_names(user) -> set[str]:
+    names: set[str] = set()
+    memberships = Membership.objects.filter(user=user).select_related("center")
+    for m in memberships:
+        if m.role in GLOBAL_ROLES:
+            names.add(state_group_name(m.role))
+        elif m.role == Role.SCHOOL_AUTHORITY:
+            names.update(
+                center_group_name(c, Role.SCHOOL_AUTHORITY)
+                for c in Center.objects.filter(school_authority_id=m.school_authority_id).only("key")
+            )
+        else:
+            names.add(center_group_name(m.center, m.role))
+    return names
+
+
+def sync_user_groups(user) -> None:
+    """Make the user's managed groups match their memberships.
+
+    Called by the membership services inside their transaction, so a grant
+    or revocation and its permissions change together.
+    """
+    wanted = _wanted_group_names(user)
+    current = {
+        g.name: g
+        for g in user.groups.all()
+        if g.name.startswith(_GROUP_PREFIXES)
+    }
+    stale = [g for name, g in current.items() if name not in wanted]
+    if stale:
+        user.groups.remove(*stale)
+    missing = wanted - current.keys()
+    if missing:
+        user.groups.add(*Group.objects.filter(name__in=missing))
+    # Django caches permissions on the user object.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
+
+
+# --- reading: scoped querysets ------------------------------------------------
+
+
+def centers_for(user, perm: str = VIEW_CENTER) -> QuerySet[Center]:
+    """Centres on which ``user`` holds capability ``perm`` (a lazy queryset, no loop)."""
+    if not user.is_authenticated:
+        return Center.objects.none()
+    return get_objects_for_user(user, f"centers.{perm}", klass=Center, accept_global_perms=True)
+
+
+def scoped(queryset: QuerySet, user, perm: str, center_field: str = "center") -> QuerySet:
+    """Narrow a queryset of centre-owned objects to the centres ``user`` may ``perm``."""
+    return queryset.filter(**{f"{center_field}__in": centers_for(user, perm)})
+
+
+def has_center_perm(user, perm: str, center: Center) -> bool:
+    return centers_for(user, perm).filter(pk=center.pk).exists()
+
+
+def has_state_perm(user, perm: str) -> bool:
+    """A capability held for every centre (state roles, superusers)."""
+    return user.is_authenticated and user.has_perm(f"centers.{perm}")
+
+
+def center_perms(user, center: Center) -> frozenset[str]:
+    """All capabilities ``user`` holds on ``center`` — for templates to show buttons."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return ROLE_PERMISSIONS[Role.MINISTRY]
+    global_perms = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
+    object_perms = set(
+        CenterGroupObjectPermission.objects.filter(
+            content_object=center, group__user=user
+        ).values_list("permission__codename", flat=True)
+    )
+    return frozenset(global_perms | object_perms)
+
+
+def user_roles(user) -> list[Membership]:
+    """The user's memberships, for the navigation and the dashboard."""
+    return list(
+        Membership.objects.filter(user=user).select_related("center", "school_authority")
+    )
+
+
+# --- views ----------------------------------------------------------------------
+
+
+class CenterPermissionMixin:
+    """Resolve the view's centre through the user's scope; 404 outside it.
+
+    ``permission_required`` names the capability on the centre. Views that
+    show an object hanging off a centre call ``get_scoped_object``.
+    """
+
+    permission_required: str = VIEW_CENTER
+    center_url_kwarg = "key"
+
+    def get_center(self) -> Center:
+        if not hasattr(self, "_center"):
+            self._center = get_object_or_404(
+                centers_for(self.request.user, self.permission_required).select_related(
+                    "sponsor", "school_authority"
+                ),
+                key=self.kwargs[self.center_url_kwarg],
+            )
+        return self._center
+
+    def get_scoped_object(self, queryset: QuerySet, perm: str | None = None, **lookup):
+        return get_object_or_404(scoped(queryset, self.request.user, perm or self.permission_required),
+                                 **lookup)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.get_center()
+        context.setdefault("center", center)
+        context.setdefault("center_perms", center_perms(self.request.user, center))
+        return context
+
+
+class StatePermissionMixin:
+    """For state-wide pages: the capability must be held globally."""
+
+    permission_required: str = "view_state_overview"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_state_perm(request.user, self.permission_required):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def require_center(user, perm: str, key: str) -> Center:
+    """Function-view form of ``CenterPermissionMixin.get_center``."""
+    try:
+        return centers_for(user, perm).get(key=key)
+    except Center.DoesNotExist as exc:
+        raise Http404 from exc

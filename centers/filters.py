@@ -1,0 +1,40 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Center, CenterStatus, MunicipalityKind, Region
+
+
+class CenterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Suche"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, Träger oder Schlüssel")}),
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="sponsor__region", label=_("Regierungsbezirk"), choices=Region.choices,
+        empty_label=_("alle"),
+    )
+    sponsor_kind = django_filters.ChoiceFilter(
+        field_name="sponsor__kind", label=_("Art des Trägers"), choices=MunicipalityKind.choices,
+        empty_label=_("alle"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CenterStatus.choices, empty_label=_("alle")
+    )
+
+    class Meta:
+        model = Center
+        fields = ["q", "region", "sponsor_kind", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(sponsor__name__icontains=value)
+            | Q(key__startswith=value)
+            | Q(school_authority__name__icontains=value)
+        )

@@ -1,0 +1,78 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import selectors
+from .access import CenterPermissionMixin, centers_for, has_state_perm
+from .filters import CenterFilter
+from .models import Center
+
+
+class DashboardView(TemplateView):
+    """The landing page: a state overview, the district, or one's own centre."""
+
+    def get_template_names(self):
+        return [f"centers/dashboard_{self.kind}.html"]
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        self.centers = selectors.centers_visible_to(user)
+        if has_state_perm(user, "view_state_overview"):
+            self.kind = "state"
+        else:
+            self.center_list = list(self.centers)
+            self.kind = "center" if len(self.center_list) == 1 else "district"
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.memberships_of(self.request.user)
+        if self.kind == "state":
+            regions = selectors.center_counts_by_region(self.centers)
+            context["regions"] = regions
+            context["total"] = sum(r["total"] for r in regions)
+        elif self.kind == "center":
+            center = self.center_list[0]
+            context["center"] = center
+            context["team"] = selectors.center_team(center)
+            context["authority_contacts"] = selectors.school_authority_contacts(center)
+        else:
+            context["centers"] = self.center_list
+        return context
+
+
+class CenterListView(FilterView):
+    filterset_class = CenterFilter
+    template_name = "centers/center_list.html"
+    context_object_name = "centers"
+
+    def get_queryset(self):
+        return selectors.centers_visible_to(self.request.user)
+
+
+class CenterDetailView(CenterPermissionMixin, DetailView):
+    model = Center
+    template_name = "centers/center_detail.html"
+    context_object_name = "center"
+
+    def get_object(self, queryset=None):
+        return self.get_center()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["team"] = selectors.center_team(self.object)
+        context["authority_contacts"] = selectors.school_authority_contacts(self.object)
+        return context
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """Liveness and database check for the container healthcheck."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
