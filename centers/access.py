@@ -31,8 +31,14 @@ from .models import Center, CenterGroupObjectPermission, Membership, Role
 
 VIEW_CENTER = "view_center"
 
-_KI_READ = {"view_center", "view_staffing", "view_teacher_posts", "view_concept", "view_plan",
-            "view_reports"}
+_KI_READ = {
+    "view_center",
+    "view_staffing",
+    "view_teacher_posts",
+    "view_concept",
+    "view_plan",
+    "view_reports",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CENTER_LEAD: frozenset(
@@ -53,8 +59,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CENTER_STAFF: frozenset(_KI_READ | {"edit_plan_draft", "use_verbund"}),
     Role.SPONSOR: frozenset(_KI_READ | {"decide_exception"}),
     Role.SCHOOL_AUTHORITY: frozenset(
-        {"view_center", "view_teacher_posts", "view_concept", "view_plan", "review_plan",
-         "view_reports"}
+        {
+            "view_center",
+            "view_teacher_posts",
+            "view_concept",
+            "view_plan",
+            "review_plan",
+            "view_reports",
+        }
     ),
     Role.LASI: frozenset(
         _KI_READ
@@ -68,10 +80,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.FUNDING: frozenset(
-        {"view_center", "view_concept", "review_concept", "manage_funding", "view_reports",
-         "view_state_overview"}
+        {
+            "view_center",
+            "view_concept",
+            "review_concept",
+            "manage_funding",
+            "view_reports",
+            "view_state_overview",
+        }
     ),
-    Role.MINISTRY: frozenset({VIEW_CENTER} | {codename for codename, _label in Center._meta.permissions}),
+    Role.MINISTRY: frozenset(
+        {VIEW_CENTER} | {codename for codename, _label in Center._meta.permissions}
+    ),
 }
 
 # Roles whose capabilities hold for every centre.
@@ -139,7 +159,9 @@ def _wanted_group_names(user) -> set[str]:
         elif m.role == Role.SCHOOL_AUTHORITY:
             names.update(
                 center_group_name(c, Role.SCHOOL_AUTHORITY)
-                for c in Center.objects.filter(school_authority_id=m.school_authority_id).only("key")
+                for c in Center.objects.filter(school_authority_id=m.school_authority_id).only(
+                    "key"
+                )
             )
         else:
             names.add(center_group_name(m.center, m.role))
@@ -153,11 +175,7 @@ def sync_user_groups(user) -> None:
     or revocation and its permissions change together.
     """
     wanted = _wanted_group_names(user)
-    current = {
-        g.name: g
-        for g in user.groups.all()
-        if g.name.startswith(_GROUP_PREFIXES)
-    }
+    current = {g.name: g for g in user.groups.all() if g.name.startswith(_GROUP_PREFIXES)}
     stale = [g for name, g in current.items() if name not in wanted]
     if stale:
         user.groups.remove(*stale)
@@ -199,7 +217,9 @@ def center_perms(user, center: Center) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return ROLE_PERMISSIONS[Role.MINISTRY]
-    global_perms = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
+    global_perms = {
+        p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")
+    }
     object_perms = set(
         CenterGroupObjectPermission.objects.filter(
             content_object=center, group__user=user
@@ -210,9 +230,7 @@ def center_perms(user, center: Center) -> frozenset[str]:
 
 def user_roles(user) -> list[Membership]:
     """The user's memberships, for the navigation and the dashboard."""
-    return list(
-        Membership.objects.filter(user=user).select_related("center", "school_authority")
-    )
+    return list(Membership.objects.filter(user=user).select_related("center", "school_authority"))
 
 
 # --- views ----------------------------------------------------------------------
@@ -239,8 +257,9 @@ class CenterPermissionMixin:
         return self._center
 
     def get_scoped_object(self, queryset: QuerySet, perm: str | None = None, **lookup):
-        return get_object_or_404(scoped(queryset, self.request.user, perm or self.permission_required),
-                                 **lookup)
+        return get_object_or_404(
+            scoped(queryset, self.request.user, perm or self.permission_required), **lookup
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,26 +19,103 @@ from . import services
 from .models import Center, CenterStatus, Membership, MunicipalityKind, Role, SchoolAuthority
 
 FIRST_NAMES = [
-    "Anna", "Ayşe", "Benedikt", "Claudia", "Daniel", "Derya", "Elena", "Emre", "Fatma", "Frank",
-    "Gabriele", "Hakan", "Ines", "Jan", "Julia", "Katharina", "Kemal", "Laura", "Leon", "Magdalena",
-    "Marco", "Maria", "Markus", "Mehmet", "Miriam", "Natalia", "Nils", "Olga", "Paul", "Petra",
-    "Rania", "Sabine", "Sebastian", "Selin", "Stefan", "Tanja", "Thomas", "Ursula", "Viktor", "Yusuf",
+    "Anna",
+    "Ayşe",
+    "Benedikt",
+    "Claudia",
+    "Daniel",
+    "Derya",
+    "Elena",
+    "Emre",
+    "Fatma",
+    "Frank",
+    "Gabriele",
+    "Hakan",
+    "Ines",
+    "Jan",
+    "Julia",
+    "Katharina",
+    "Kemal",
+    "Laura",
+    "Leon",
+    "Magdalena",
+    "Marco",
+    "Maria",
+    "Markus",
+    "Mehmet",
+    "Miriam",
+    "Natalia",
+    "Nils",
+    "Olga",
+    "Paul",
+    "Petra",
+    "Rania",
+    "Sabine",
+    "Sebastian",
+    "Selin",
+    "Stefan",
+    "Tanja",
+    "Thomas",
+    "Ursula",
+    "Viktor",
+    "Yusuf",
 ]
 LAST_NAMES = [
-    "Arslan", "Bauer", "Becker", "Brandt", "Çelik", "Demir", "Fischer", "Friedrich", "Hartmann",
-    "Hoffmann", "Jansen", "Kaya", "Keller", "Klein", "Koch", "Krüger", "Lange", "Lehmann", "Meyer",
-    "Möller", "Müller", "Neumann", "Nowak", "Öztürk", "Peters", "Richter", "Schäfer", "Schmidt",
-    "Schneider", "Schulz", "Schwarz", "Sommer", "Wagner", "Weber", "Wolf", "Yılmaz", "Zimmermann",
+    "Arslan",
+    "Bauer",
+    "Becker",
+    "Brandt",
+    "Çelik",
+    "Demir",
+    "Fischer",
+    "Friedrich",
+    "Hartmann",
+    "Hoffmann",
+    "Jansen",
+    "Kaya",
+    "Keller",
+    "Klein",
+    "Koch",
+    "Krüger",
+    "Lange",
+    "Lehmann",
+    "Meyer",
+    "Möller",
+    "Müller",
+    "Neumann",
+    "Nowak",
+    "Öztürk",
+    "Peters",
+    "Richter",
+    "Schäfer",
+    "Schmidt",
+    "Schneider",
+    "Schulz",
+    "Schwarz",
+    "Sommer",
+    "Wagner",
+    "Weber",
+    "Wolf",
+    "Yılmaz",
+    "Zimmermann",
 ]
 STAFF_FUNCTIONS = [
-    "Bildungskoordination Schule", "Seiteneinstieg und Beratung", "Elementarbereich",
-    "Übergang Schule–Beruf", "Laiensprachmittlerpool", "Ehrenamtskoordination",
-    "Verwaltungsassistenz", "Antirassismusarbeit",
+    "Bildungskoordination Schule",
+    "Seiteneinstieg und Beratung",
+    "Elementarbereich",
+    "Übergang Schule–Beruf",
+    "Laiensprachmittlerpool",
+    "Ehrenamtskoordination",
+    "Verwaltungsassistenz",
+    "Antirassismusarbeit",
 ]
 
 # Named demo accounts (README): centre key → short name.
 DEMO_CENTERS = {"05315": "koeln", "05314": "bonn", "05158": "mettmann"}
-STATE_ACCOUNTS = [("lasi", Role.LASI, "Lena", "Albers"), ("bewilligung", Role.FUNDING, "Bernd", "Voss")]
+STATE_ACCOUNTS = [
+    ("lasi", Role.LASI, "Lena", "Albers"),
+    ("bewilligung", Role.FUNDING, "Bernd", "Voss"),
+]
 
 User = get_user_model()
 
@@ -102,8 +179,12 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
     accounts = _Accounts(password_hash=make_password(settings.DEMO_PASSWORD))
 
     ministry = accounts.named(
-        "ministerium", "Miriam", "Steiner", "ministerium@mkjfgfi.example",
-        is_staff=True, is_superuser=True,
+        "ministerium",
+        "Miriam",
+        "Steiner",
+        "ministerium@mkjfgfi.example",
+        is_staff=True,
+        is_superuser=True,
     )
     services.membership_grant(user=ministry, role=Role.MINISTRY, function="Referat Integration")
     for username, role, first, last in STATE_ACCOUNTS:
@@ -133,8 +214,12 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
         if short:
             lead = accounts.named(f"ki-{short}-leitung", first, last, _email(first, last, domain))
         else:
-            lead = accounts.fictitious(f"ki-{center.key}-leitung", first, last, _email(first, last, domain))
-        services.membership_grant(user=lead, role=Role.CENTER_LEAD, center=center, function="Leitung")
+            lead = accounts.fictitious(
+                f"ki-{center.key}-leitung", first, last, _email(first, last, domain)
+            )
+        services.membership_grant(
+            user=lead, role=Role.CENTER_LEAD, center=center, function="Leitung"
+        )
 
         if short:
             first, last = _person(rng)
@@ -144,14 +229,19 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             )
             first, last = _person(rng)
             sponsor = accounts.named(
-                f"traeger-{short}", first, last, _email(first, last, f"traeger-{center.key}.example")
+                f"traeger-{short}",
+                first,
+                last,
+                _email(first, last, f"traeger-{center.key}.example"),
             )
             services.membership_grant(
                 user=sponsor, role=Role.SPONSOR, center=center, function="Dezernat Integration"
             )
             first, last = _person(rng)
             demo_sa_users[center.school_authority_id] = accounts.named(
-                f"schulamt-{short}", first, last,
+                f"schulamt-{short}",
+                first,
+                last,
                 _email(first, last, f"schulamt-{center.school_authority.key}.example"),
             )
         _fictitious_staff(center, rng, scale, accounts, domain)
@@ -162,11 +252,15 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             rng = random.Random(f"sa-user-{authority.key}")
             first, last = _person(rng)
             user = accounts.fictitious(
-                f"schulamt-{authority.key}", first, last,
+                f"schulamt-{authority.key}",
+                first,
+                last,
                 _email(first, last, f"schulamt-{authority.key}.example"),
             )
         services.membership_grant(
-            user=user, role=Role.SCHOOL_AUTHORITY, school_authority=authority,
+            user=user,
+            role=Role.SCHOOL_AUTHORITY,
+            school_authority=authority,
             function="Integration durch Bildung",
         )
     return {"centers": len(centers), "memberships": Membership.objects.count()}
@@ -180,12 +274,19 @@ def _fictitious_staff(center, rng, scale, accounts, domain) -> None:
             f"ki-{center.key}-m{n + 1:02d}", first, last, _email(first, last, domain)
         )
         services.membership_grant(
-            user=user, role=Role.CENTER_STAFF, center=center,
+            user=user,
+            role=Role.CENTER_STAFF,
+            center=center,
             function=STAFF_FUNCTIONS[n % len(STAFF_FUNCTIONS)],
         )
     if center.key not in DEMO_CENTERS:
         first, last = _person(rng)
         user = accounts.fictitious(
-            f"traeger-{center.key}", first, last, _email(first, last, f"traeger-{center.key}.example")
+            f"traeger-{center.key}",
+            first,
+            last,
+            _email(first, last, f"traeger-{center.key}.example"),
         )
-        services.membership_grant(user=user, role=Role.SPONSOR, center=center, function="Dezernat Integration")
+        services.membership_grant(
+            user=user, role=Role.SPONSOR, center=center, function="Dezernat Integration"
+        )

@@ -10,14 +10,20 @@ class CenterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Suche"),
         method="search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, Träger oder Schlüssel")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, Träger oder Schlüssel")}
+        ),
     )
     region = django_filters.ChoiceFilter(
-        field_name="sponsor__region", label=_("Regierungsbezirk"), choices=Region.choices,
+        field_name="sponsor__region",
+        label=_("Regierungsbezirk"),
+        choices=Region.choices,
         empty_label=_("alle"),
     )
     sponsor_kind = django_filters.ChoiceFilter(
-        field_name="sponsor__kind", label=_("Art des Trägers"), choices=MunicipalityKind.choices,
+        field_name="sponsor__kind",
+        label=_("Art des Trägers"),
+        choices=MunicipalityKind.choices,
         empty_label=_("alle"),
     )
     status = django_filters.ChoiceFilter(

@@ -260,9 +260,7 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
     )
-    function = models.CharField(
-        _("Funktion / Zuständigkeit"), max_length=150, blank=True
-    )
+    function = models.CharField(_("Funktion / Zuständigkeit"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -280,7 +278,9 @@ class Membership(models.Model):
                         center__isnull=False,
                         school_authority__isnull=True,
                     )
-                    | Q(role="school_authority", center__isnull=True, school_authority__isnull=False)
+                    | Q(
+                        role="school_authority", center__isnull=True, school_authority__isnull=False
+                    )
                     | Q(
                         role__in=["lasi", "funding", "ministry"],
                         center__isnull=True,

@@ -22,8 +22,12 @@ CENTERS_CSV = DATA_DIR / "nrw_kommunale_integrationszentren.csv"
 
 @transaction.atomic
 def membership_grant(
-    *, user, role: str, center: Center | None = None,
-    school_authority: SchoolAuthority | None = None, function: str = ""
+    *,
+    user,
+    role: str,
+    center: Center | None = None,
+    school_authority: SchoolAuthority | None = None,
+    function: str = "",
 ) -> Membership:
     """Give ``user`` a role; the guardian groups follow in the same transaction."""
     membership, _created = Membership.objects.get_or_create(
@@ -72,7 +76,9 @@ def center_save(*, center: Center) -> Center:
     previous_authority_id = None
     if center.pk:
         previous_authority_id = (
-            Center.objects.filter(pk=center.pk).values_list("school_authority_id", flat=True).first()
+            Center.objects.filter(pk=center.pk)
+            .values_list("school_authority_id", flat=True)
+            .first()
         )
     center.full_clean()
     center.save()
@@ -180,9 +186,12 @@ def reference_data_load() -> ReferenceDataResult:
         center.sponsor = sponsor
         if center.school_authority_id is None:
             center.school_authority = authority
-        if center._state.adding or Center.objects.filter(pk=center.pk).exclude(
-            name=center.name, sponsor=sponsor
-        ).exists():
+        if (
+            center._state.adding
+            or Center.objects.filter(pk=center.pk)
+            .exclude(name=center.name, sponsor=sponsor)
+            .exists()
+        ):
             center.full_clean()
             center.save()
         centers.append(center)

@@ -1,13 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors
-from .access import CenterPermissionMixin, centers_for, has_state_perm
+from .access import CenterPermissionMixin, has_state_perm
 from .filters import CenterFilter
 from .models import Center
 

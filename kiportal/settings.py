@@ -165,6 +165,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve static files straight from the app directories.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG and not PRODUCTION
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
 
 if REDIS_URL:

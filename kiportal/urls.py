@@ -15,9 +15,14 @@ admin.site.index_title = _("Stammdaten, Benutzer und Berechtigungen")
 urlpatterns = [
     path("", center_views.DashboardView.as_view(), name="dashboard"),
     path("zentren/", include("centers.urls")),
+    path("personal/", include("staffing.urls")),
+    path("einsatzmanagement/", include("deployment.urls")),
+    path("berichte/", include("reporting.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
