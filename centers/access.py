@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
@@ -286,3 +286,23 @@ def require_center(user, perm: str, key: str) -> Center:
         return centers_for(user, perm).get(key=key)
     except Center.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def users_with_perm(perm: str, center: Center) -> QuerySet:
+    """Active users holding ``perm`` on ``center`` (per centre or globally) —
+    the people a notification goes to. One query."""
+    from django.contrib.auth import get_user_model
+
+    ctype = ContentType.objects.get_for_model(Center)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(
+                groups__centergroupobjectpermission__content_object=center,
+                groups__centergroupobjectpermission__permission__codename=perm,
+            )
+            | Q(groups__permissions__codename=perm, groups__permissions__content_type=ctype)
+        )
+        .distinct()
+    )

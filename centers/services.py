@@ -30,14 +30,10 @@ def membership_grant(
     function: str = "",
 ) -> Membership:
     """Give ``user`` a role; the guardian groups follow in the same transaction."""
-    membership, _created = Membership.objects.get_or_create(
-        user=user,
-        role=role,
-        center=center,
-        school_authority=school_authority,
-        defaults={"function": function},
-    )
-    if membership.function != function and function:
+    membership = Membership.objects.filter(
+        user=user, role=role, center=center, school_authority=school_authority
+    ).first() or Membership(user=user, role=role, center=center, school_authority=school_authority)
+    if function:
         membership.function = function
     membership.full_clean()
     membership.save()
