@@ -190,11 +190,22 @@ def sync_user_groups(user) -> None:
 # --- reading: scoped querysets ------------------------------------------------
 
 
-def centers_for(user, perm: str = VIEW_CENTER) -> QuerySet[Center]:
-    """Centres on which ``user`` holds capability ``perm`` (a lazy queryset, no loop)."""
+def centers_for(user, perm: str = VIEW_CENTER, *, membership_only: bool = False) -> QuerySet[Center]:
+    """Centres on which ``user`` holds capability ``perm`` (a lazy queryset, no loop).
+
+    ``membership_only`` counts only what a centre membership grants — neither
+    global (state) permissions nor superuser status. For per-person sensitive
+    data (§3.4), which only the centre's own Leitung may see (DESIGN.md §7).
+    """
     if not user.is_authenticated:
         return Center.objects.none()
-    return get_objects_for_user(user, f"centers.{perm}", klass=Center, accept_global_perms=True)
+    return get_objects_for_user(
+        user,
+        f"centers.{perm}",
+        klass=Center,
+        accept_global_perms=not membership_only,
+        with_superuser=not membership_only,
+    )
 
 
 def scoped(queryset: QuerySet, user, perm: str, center_field: str = "center") -> QuerySet:

@@ -97,3 +97,13 @@ def test_reference_data_is_complete_and_loading_it_twice_changes_nothing():
     assert aachen.sponsor.parent.key == "05334"
     assert aachen.school_authority.key == "05334"
     assert aachen.sponsor.region == "Köln"
+
+
+def test_sensitive_data_is_for_the_centres_own_leitung_only(home_center):
+    lead = factories.user_with_role(Role.CENTER_LEAD, home_center)
+    ministry = factories.user_with_role(Role.MINISTRY, home_center)
+    perm = "view_sensitive_staff_data"
+    assert keys(access.centers_for(lead, perm, membership_only=True)) == {"05315"}
+    # The ministry sees everything else, but §3.4 values only as aggregates.
+    assert access.centers_for(ministry, perm).count() == 54
+    assert not access.centers_for(ministry, perm, membership_only=True).exists()
