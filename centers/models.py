@@ -5,11 +5,19 @@ The reference data (Kreise, kreisfreie Städte, the 54 centres) is loaded from
 retypes it.
 """
 
+import os
+import uuid
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -331,5 +339,349 @@ class Membership(models.Model):
                 errors["school_authority"] = _(
                     "Landesrollen gelten für alle Zentren; kein Schulamt angeben."
                 )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Integrationskonzept and Landesförderung (decree §1.4, §6; DESIGN.md §3, §5) ----------
+
+
+class PrivateStorage(FileSystemStorage):
+    """Documents under ``MEDIA_ROOT/private``: never behind a public URL.
+
+    The location is read from the settings on use (and re-read when tests
+    change ``MEDIA_ROOT``); files are served only by views that check access.
+    """
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    def url(self, name):
+        raise NotImplementedError("Private Dokumente haben keine öffentliche URL.")
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    return _private_storage
+
+
+def _random_document_name(prefix: str) -> str:
+    # A non-guessable name; the original file name is kept only as a label.
+    return f"{prefix}/{uuid.uuid4().hex}.pdf"
+
+
+def concept_document_path(instance, filename):
+    return _random_document_name("konzepte")
+
+
+def agreement_document_path(instance, filename):
+    return _random_document_name("zielvereinbarungen")
+
+
+class ConceptStatus(models.TextChoices):
+    """Workflow of DESIGN.md §5. ``returned`` is a draft that carries the reason;
+    ``superseded`` is an approved version replaced by an approved Fortschreibung."""
+
+    DRAFT = "draft", _("Entwurf")
+    SUBMITTED = "submitted", _("eingereicht")
+    RETURNED = "returned", _("zurückgegeben")
+    APPROVED = "approved", _("bewilligt")
+    SUPERSEDED = "superseded", _("abgelöst")
+
+    @classmethod
+    def editable(cls):
+        return (cls.DRAFT, cls.RETURNED)
+
+    @classmethod
+    def open(cls):
+        return (cls.DRAFT, cls.SUBMITTED, cls.RETURNED)
+
+
+class ResolutionBody(models.TextChoices):
+    CITY_COUNCIL = "city_council", _("Rat der Stadt")
+    DISTRICT_COUNCIL = "district_council", _("Kreistag")
+    CITY_REGION_COUNCIL = "city_region_council", _("Städteregionstag")
+
+
+class IntegrationConcept(models.Model):
+    """One version of a centre's Integrationskonzept (§1.4).
+
+    A Fortschreibung is a new row with ``predecessor`` set; it supersedes the
+    approved version only when it is approved itself.
+    """
+
+    center = models.ForeignKey(
+        Center, verbose_name=_("Zentrum"), on_delete=models.PROTECT, related_name="concepts"
+    )
+    number = models.PositiveSmallIntegerField(_("Fassung"))
+    predecessor = models.OneToOneField(
+        "self",
+        verbose_name=_("fortgeschriebene Fassung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=ConceptStatus.choices, default=ConceptStatus.DRAFT
+    )
+    resolution_body = models.CharField(
+        _("beschließendes Gremium"), max_length=30, choices=ResolutionBody.choices, blank=True
+    )
+    resolution_date = models.DateField(_("Beschluss vom"), null=True, blank=True)
+    resolution_reference = models.CharField(_("Drucksache / Vorlage"), max_length=100, blank=True)
+    municipalities_agreed_on = models.DateField(
+        _("Abstimmung mit den kreisangehörigen Gemeinden am"),
+        null=True,
+        blank=True,
+        help_text=_("Nur für Kreise und die Städteregion (§ 1.4)."),
+    )
+    municipalities_note = models.TextField(
+        _("Abstimmung mit den kreisangehörigen Gemeinden – Vermerk"), blank=True
+    )
+    document = models.FileField(
+        _("Dokument (PDF)"),
+        storage=private_storage,
+        upload_to=concept_document_path,
+        blank=True,
+        max_length=200,
+    )
+    document_name = models.CharField(_("Dateiname"), max_length=200, blank=True)
+    document_size = models.PositiveIntegerField(_("Dateigröße (Bytes)"), null=True, blank=True)
+    return_reason = models.TextField(_("Grund der Rückgabe"), blank=True)
+    submitted_at = models.DateTimeField(_("eingereicht am"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Integrationskonzept")
+        verbose_name_plural = _("Integrationskonzepte")
+        ordering = ["center__name", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "number"], name="concept_unique_number"),
+            models.UniqueConstraint(
+                fields=["center"],
+                condition=Q(status="approved"),
+                name="concept_one_approved_per_center",
+            ),
+            models.UniqueConstraint(
+                fields=["center"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="concept_one_open_per_center",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({_('Fassung')} {self.number})"
+
+    def get_absolute_url(self):
+        return reverse("centers:concept_detail", kwargs={"key": self.center.key, "pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in ConceptStatus.editable()
+
+    @property
+    def is_adopted(self) -> bool:
+        """DESIGN.md §5 'adopted': the council's resolution is recorded."""
+        return bool(self.resolution_body and self.resolution_date)
+
+    def clean(self):
+        if self.predecessor_id and self.predecessor.center_id != self.center_id:
+            raise ValidationError(
+                {"predecessor": _("Die Vorfassung muss zum selben Zentrum gehören.")}
+            )
+
+
+class PartnerKind(models.TextChoices):
+    """The partners §1.4 asks to involve from the beginning."""
+
+    SCHOOL_AUTHORITY = "school_authority", _("Schulaufsicht")
+    SCHOOL_ADMINISTRATION = "school_administration", _("örtliche Schulverwaltung")
+    PUBLIC_YOUTH_WELFARE = "public_youth_welfare", _("Träger der öffentlichen Jugendhilfe")
+    FREE_YOUTH_WELFARE = "free_youth_welfare", _("Träger der freien Jugendhilfe")
+    WELFARE_ASSOCIATIONS = "welfare_associations", _("Wohlfahrtsverbände")
+    COUNCIL_BODIES = "council_bodies", _("Mitwirkungsgremien nach § 27 GO (Integrationsrat)")
+    OTHER = "other", _("weitere örtliche Partner")
+
+    @classmethod
+    def required(cls):
+        # "weitere örtliche Partner" only "je nach Arbeitsschwerpunkten" (§1.4).
+        return [k for k in cls if k != cls.OTHER]
+
+
+class ConceptParticipation(models.Model):
+    """Which partner was involved in a concept, when (§1.4)."""
+
+    concept = models.ForeignKey(
+        IntegrationConcept,
+        verbose_name=_("Integrationskonzept"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    partner_kind = models.CharField(_("Partner"), max_length=30, choices=PartnerKind.choices)
+    partner_name = models.CharField(
+        _("Bezeichnung"),
+        max_length=200,
+        blank=True,
+        help_text=_("z. B. „Schulamt für die Stadt Köln“ oder „AWO Kreisverband“."),
+    )
+    involved_on = models.DateField(_("beteiligt am"))
+    note = models.TextField(_("Vermerk"), blank=True)
+    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Beteiligung")
+        verbose_name_plural = _("Beteiligungen")
+        ordering = ["concept", "partner_kind", "involved_on", "pk"]
+
+    def __str__(self):
+        label = self.get_partner_kind_display()
+        return f"{label}: {self.partner_name}" if self.partner_name else str(label)
+
+
+class ConceptEventKind(models.TextChoices):
+    CREATED = "created", _("angelegt")
+    RESOLUTION_RECORDED = "resolution_recorded", _("Beschluss erfasst")
+    DOCUMENT_UPLOADED = "document_uploaded", _("Dokument hochgeladen")
+    SUBMITTED = "submitted", _("eingereicht")
+    RETURNED = "returned", _("zurückgegeben")
+    APPROVED = "approved", _("bewilligt")
+    SUPERSEDED = "superseded", _("durch Fortschreibung abgelöst")
+
+
+class ConceptEvent(models.Model):
+    """The status timeline of a concept: who did what, when."""
+
+    concept = models.ForeignKey(
+        IntegrationConcept,
+        verbose_name=_("Integrationskonzept"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("Ereignis"), max_length=30, choices=ConceptEventKind.choices)
+    at = models.DateTimeField(_("am"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("Vermerk"), blank=True)
+
+    class Meta:
+        verbose_name = _("Verlaufseintrag")
+        verbose_name_plural = _("Verlauf")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y})"
+
+
+class FundingDecision(models.Model):
+    """The yearly Landesförderung of a centre (Förderbescheid, §1.4, §6.2)."""
+
+    center = models.ForeignKey(
+        Center,
+        verbose_name=_("Zentrum"),
+        on_delete=models.PROTECT,
+        related_name="funding_decisions",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("Förderjahr"), validators=[MinValueValidator(2012), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        _("Betrag (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    file_number = models.CharField(_("Aktenzeichen"), max_length=60)
+    decided_on = models.DateField(_("Bescheid vom"))
+    funded_posts = models.DecimalField(
+        _("geförderte Stellen (VZÄ)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    note = models.TextField(_("Vermerk"), blank=True)
+    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Förderbescheid")
+        verbose_name_plural = _("Förderbescheide")
+        ordering = ["center__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "year"], name="funding_one_per_center_year")
+        ]
+
+    def __str__(self):
+        return f"{self.center} – {self.year}"
+
+
+class TargetAgreement(models.Model):
+    """A Zielvereinbarung between the Land and the Träger (§1.4), where one is made."""
+
+    center = models.ForeignKey(
+        Center,
+        verbose_name=_("Zentrum"),
+        on_delete=models.PROTECT,
+        related_name="target_agreements",
+    )
+    valid_from = models.DateField(_("gültig ab"))
+    valid_until = models.DateField(_("gültig bis"))
+    concluded_on = models.DateField(_("abgeschlossen am"), null=True, blank=True)
+    text = models.TextField(_("Inhalt"), blank=True)
+    document = models.FileField(
+        _("Dokument (PDF)"),
+        storage=private_storage,
+        upload_to=agreement_document_path,
+        blank=True,
+        max_length=200,
+    )
+    document_name = models.CharField(_("Dateiname"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Zielvereinbarung")
+        verbose_name_plural = _("Zielvereinbarungen")
+        ordering = ["center__name", "-valid_from"]
+
+    def __str__(self):
+        return f"{self.center} – {self.valid_from:%d.%m.%Y}–{self.valid_until:%d.%m.%Y}"
+
+    def clean(self):
+        errors = {}
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            errors["valid_until"] = _("Das Ende darf nicht vor dem Beginn liegen.")
+        if not self.text.strip() and not self.document:
+            errors["text"] = _("Bitte den Inhalt eintragen oder ein Dokument hochladen.")
         if errors:
             raise ValidationError(errors)

@@ -169,6 +169,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG and not PRODUCTION
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
+# An approved Integrationskonzept counts as current for this many years after the
+# council's resolution (decree §1.4 names no period; five years is one
+# Wahlperiode of Rat and Kreistag in NRW). The ministry may set another.
+CONCEPT_VALIDITY_YEARS = env.int("CONCEPT_VALIDITY_YEARS", default=5)
 
 if REDIS_URL:
     CACHES = {
