@@ -1,0 +1,298 @@
+"""Posts, people and who fills which post (DESIGN.md §3 staffing/, decree §3.2–§3.4, §4.1–§4.3, §6).
+
+Single-row invariants live in ``clean()`` and call ``staffing.rules``; rules
+that need several rows (one Leitung at a time, §4.3 leadership pair) are
+checked by the services and the importer through the same module.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from centers.models import Center
+
+FTE_FIELD = {"max_digits": 4, "decimal_places": 2}
+
+
+class PostKind(models.TextChoices):
+    TEACHER = "teacher", _("Lehrkraft")
+    SPECIALIST = "specialist", _("Fachkraft")
+    ADMIN_ASSISTANT = "admin_assistant", _("Verwaltungsassistenz")
+
+
+class FundingSource(models.TextChoices):
+    # §6.1: teacher posts come from the school ministry's budget.
+    STATE_SCHOOL = "state_school", _("Land (Schulhaushalt, §6.1)")
+    # §6.2: Fachkräfte and Verwaltungsassistenz through the state grant.
+    STATE_GRANT = "state_grant", _("Land-Zuwendung (§6.2)")
+    MUNICIPAL = "municipal", _("kommunal")
+
+
+class AssignmentRole(models.TextChoices):
+    NONE = "", _("keine")
+    LEAD = "lead", _("Leitung")
+    DEPUTY = "deputy", _("stellv. Leitung")
+
+
+class Qualification(models.TextChoices):
+    """Degree level for §4.1 (Fachkräfte) and training for §4.2 (Verwaltungsassistenz)."""
+
+    UNKNOWN = "", _("keine Angabe")
+    MASTER = "master", _("Master / Diplom (Universität)")
+    BACHELOR = "bachelor", _("Bachelor / Diplom (FH)")
+    EQUIVALENT_DEGREE = "equivalent_degree", _("gleichwertige Qualifikation (§4.1)")
+    TEACHING = "teaching", _("Lehramt")
+    ADMIN_TRAINING = "admin_training", _("Verwaltungsfachangestellte/r")
+    OFFICE_TRAINING = "office_training", _("Kauffrau/Kaufmann für Büromanagement")
+    COMPARABLE_TRAINING = "comparable_training", _("vergleichbare Ausbildung (§4.2)")
+    OTHER = "other", _("sonstige")
+
+
+class ImmigrationHistory(models.TextChoices):
+    """§3.4, self-declared and optional (Art. 9 DSGVO, DESIGN.md §7)."""
+
+    UNDECLARED = "", _("keine Angabe")
+    YES = "yes", _("ja")
+    NO = "no", _("nein")
+
+
+class Post(models.Model):
+    """A Stelle of a centre: kind, FTE share, funding source, period."""
+
+    center = models.ForeignKey(
+        Center, verbose_name=_("Zentrum"), on_delete=models.PROTECT, related_name="posts"
+    )
+    kind = models.CharField(_("Stellenart"), max_length=20, choices=PostKind.choices)
+    label = models.CharField(_("Bezeichnung"), max_length=100, blank=True)
+    fte = models.DecimalField(_("Stellenanteil"), **FTE_FIELD)
+    funding_source = models.CharField(
+        _("Finanzierung"), max_length=20, choices=FundingSource.choices
+    )
+    valid_from = models.DateField(_("gültig ab"))
+    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Stelle")
+        verbose_name_plural = _("Stellen")
+        ordering = ["center", "kind", "valid_from", "pk"]
+        indexes = [models.Index(fields=["center", "kind"])]
+
+    def __str__(self):
+        return self.label or f"{self.get_kind_display()} ({self.fte} VZÄ)"
+
+    def get_absolute_url(self):
+        return reverse("staffing:post", kwargs={"key": self.center.key, "pk": self.pk})
+
+    def clean(self):
+        from . import rules
+
+        rules.raise_if(rules.post_errors(self))
+
+
+class StaffMember(models.Model):
+    """A person on a centre's staffing list. E-mail is the import's natural key."""
+
+    center = models.ForeignKey(
+        Center,
+        verbose_name=_("Zentrum"),
+        on_delete=models.PROTECT,
+        related_name="staff_members",
+        help_text=_("Das Zentrum, dessen Personalliste die Person führt."),
+    )
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    first_name = models.CharField(_("Vorname"), max_length=100)
+    # Stored lower-case: the import matches case-insensitively (DESIGN.md §6).
+    email = models.EmailField(_("E-Mail"), max_length=254, unique=True)
+    employer = models.CharField(_("Anstellungsträger"), max_length=150, blank=True)
+    qualification = models.CharField(
+        _("Qualifikation"), max_length=30, choices=Qualification.choices, blank=True
+    )
+    qualification_subject = models.CharField(
+        _("Studien- bzw. Ausbildungsschwerpunkt"), max_length=200, blank=True
+    )
+    # §3.4 — only the centre's KI-Leitung sees and edits it per person; never in history,
+    # exports or the admin (staffing.selectors.may_see_sensitive).
+    immigration_history = models.CharField(
+        _("Einwanderungsgeschichte (freiwillige Selbstauskunft)"),
+        max_length=3,
+        choices=ImmigrationHistory.choices,
+        blank=True,
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["immigration_history"])
+
+    class Meta:
+        verbose_name = _("Mitarbeiter/in")
+        verbose_name_plural = _("Mitarbeitende")
+        ordering = ["last_name", "first_name", "pk"]
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name}"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("staffing:member", kwargs={"key": self.center.key, "pk": self.pk})
+
+
+class Assignment(models.Model):
+    """Besetzung / Abordnung: a person on a post for a period."""
+
+    member = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("Person"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("Stelle"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    fte = models.DecimalField(_("Stellenanteil"), **FTE_FIELD)
+    start = models.DateField(_("Beginn"))
+    end = models.DateField(_("Ende"), null=True, blank=True)
+    role = models.CharField(
+        _("Funktion"), max_length=10, choices=AssignmentRole.choices, blank=True
+    )
+    seconding_school = models.CharField(_("Abordnende Schule"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Besetzung")
+        verbose_name_plural = _("Besetzungen")
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["post", "start"]), models.Index(fields=["member", "start"])]
+
+    def __str__(self):
+        return f"{self.member} – {self.post}"
+
+    def get_absolute_url(self):
+        return self.member.get_absolute_url()
+
+    def clean(self):
+        from . import rules
+
+        rules.raise_if(rules.assignment_errors(self))
+
+
+class StaffingQuota(models.Model):
+    """Expected FTE per kind for a centre and period (§3.2, §3.3, changeable by the Land §3.7).
+
+    Without a row the defaults in ``staffing/data/default_quotas.csv`` apply.
+    """
+
+    center = models.ForeignKey(
+        Center, verbose_name=_("Zentrum"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    kind = models.CharField(_("Stellenart"), max_length=20, choices=PostKind.choices)
+    fte = models.DecimalField(_("Soll (VZÄ)"), max_digits=5, decimal_places=2)
+    valid_from = models.DateField(_("gültig ab"))
+    valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
+    note = models.CharField(_("Anmerkung"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Stellensoll")
+        verbose_name_plural = _("Stellensoll")
+        ordering = ["center", "kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kind", "valid_from"], name="staffing_quota_unique_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.center} – {self.get_kind_display()}: {self.fte}"
+
+
+class ExceptionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("beantragt")
+    APPROVED = "approved", _("genehmigt")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class QualificationException(models.Model):
+    """§4.1/§4.2: the KI-Leitung proposes, the Anstellungsträger (Träger) decides."""
+
+    member = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="qualification_exceptions",
+    )
+    kind = models.CharField(_("für Stellenart"), max_length=20, choices=PostKind.choices)
+    reason = models.TextField(_("Begründung"))
+    status = models.CharField(
+        _("Status"), max_length=10, choices=ExceptionStatus.choices, default="proposed"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beantragt von"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_on = models.DateField(_("beantragt am"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("entschieden am"), null=True, blank=True)
+    decision_note = models.TextField(_("Begründung der Entscheidung"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Qualifikationsausnahme")
+        verbose_name_plural = _("Qualifikationsausnahmen")
+        ordering = ["-proposed_on", "pk"]
+
+    def __str__(self):
+        return f"{self.member} – {self.get_kind_display()} ({self.get_status_display()})"
+
+
+class SensitiveDataAccess(models.Model):
+    """Access log for §3.4 values: who read or changed whose value, when."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("angesehen")
+        EDIT = "edit", _("geändert")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Benutzer/in"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="sensitive_accesses",
+    )
+    action = models.CharField(_("Vorgang"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zugriff auf sensible Personaldaten")
+        verbose_name_plural = _("Zugriffe auf sensible Personaldaten")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.member} ({self.get_action_display()})"
