@@ -7,6 +7,8 @@ checked by the services and the importer through the same module.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -296,3 +298,49 @@ class SensitiveDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.member} ({self.get_action_display()})"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    CHECKING = "checking", _("wird geprüft")
+    CHECKED = "checked", _("geprüft")
+    IMPORTING = "importing", _("wird importiert")
+    DONE = "done", _("importiert")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class ImportJob(models.Model):
+    """An uploaded staffing list between upload, dry-run preview and confirmation.
+
+    The file is kept in the database (no temporary files to clean up) and
+    deleted with the job; only its uploader sees it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    filename = models.CharField(_("Dateiname"), max_length=255)
+    content = models.BinaryField(_("Inhalt"))
+    status = models.CharField(
+        _("Status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("Zeilen"), default=0)
+    processed = models.PositiveIntegerField(_("gelesene Zeilen"), default=0)
+    result = models.JSONField(_("Ergebnis"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Import einer Personalliste")
+        verbose_name_plural = _("Importe von Personallisten")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("staffing:import_job", kwargs={"pk": self.pk})

@@ -1,0 +1,677 @@
+"""Reading staffing lists as German Excel writes them (DESIGN.md §6) — the one place.
+
+What django-import-export and tablib lack lives here and nowhere else:
+encoding and delimiter detection, header matching, German value parsing,
+formula-injection escaping, per-row permission and the bulk comparison that
+classifies every row as new / changed / unchanged / error. Export goes
+through ``staffing.resources.StaffingListResource`` (django-import-export,
+tablib); the import's writes are in ``staffing.services.staffing_list_import``.
+
+Rows are streamed: a file of any size is read row by row; what is kept per
+row is a small slotted record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext as _
+
+from centers.access import centers_for
+from centers.models import Center
+
+from . import rules
+from .models import Assignment, AssignmentRole, PostKind, Qualification, StaffMember
+
+# --- the column format (DESIGN.md §6) -------------------------------------------------------------
+
+COLUMNS: list[tuple[str, str]] = [
+    ("center", "KI-Schlüssel"),
+    ("last_name", "Nachname"),
+    ("first_name", "Vorname"),
+    ("email", "E-Mail"),
+    ("kind", "Stellenart"),
+    ("fte", "Stellenanteil"),
+    ("start", "Beginn"),
+    ("end", "Ende"),
+    ("role", "Funktion"),
+    ("seconding_school", "Abordnende Schule"),
+    ("qualification", "Qualifikation"),
+]
+HEADERS = [header for _name, header in COLUMNS]
+HEADER_OF = dict(COLUMNS)
+REQUIRED = ("center", "last_name", "first_name", "email", "kind", "fte", "start")
+MAX_LENGTH = {
+    "center": 8,
+    "last_name": 100,
+    "first_name": 100,
+    "email": 254,
+    "seconding_school": 200,
+}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+STATUS_LABELS = {
+    NEW: "neu",
+    CHANGED: "geändert",
+    UNCHANGED: "unverändert",
+    ERROR: "Fehler",
+}
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (empty, binary, no header, missing column)."""
+
+
+def normalize_header(value) -> str:
+    text = "" if value is None else str(value)
+    return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().casefold()
+
+
+_HEADER_LOOKUP = {normalize_header(h): name for name, h in COLUMNS}
+
+
+# --- formula injection ------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def escape_cell(value):
+    """Exports prefix cells a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unescape_cell(value: str) -> str:
+    """The import undoes ``escape_cell``, so an export re-imports unchanged."""
+    if value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+# --- German values ----------------------------------------------------------------------------------
+
+_PERCENT = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*%$")
+_NUMBER = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_fte(value) -> Decimal:
+    """``0,5`` / ``0.5`` / ``50 %`` / ``1`` (and numeric XLSX cells) → Decimal in (0, 1]."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float):
+        number = Decimal(str(round(float(value), 6)))
+    else:
+        text = str(value).strip()
+        if m := _PERCENT.match(text):
+            number = Decimal(m.group(1).replace(",", ".")) / 100
+        elif _NUMBER.match(text.lstrip("-")):
+            number = Decimal(text.replace(",", "."))
+        else:
+            raise ValueError(
+                _("„{value}“ ist kein Stellenanteil; erwartet z. B. 0,5, 0.5, 50 % oder 1.").format(
+                    value=text
+                )
+            )
+    if not number.is_finite():
+        raise ValueError(_("„{value}“ ist kein Stellenanteil.").format(value=value))
+    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(
+            _("Der Stellenanteil „{value}“ hat mehr als zwei Nachkommastellen.").format(value=value)
+        )
+    number = number.quantize(Decimal("0.01"))
+    if (msg := rules.fte_error(number)) is not None:
+        raise ValueError(msg)
+    return number
+
+
+def parse_date(value) -> date:
+    """``31.07.2027`` or ``2027-07-31`` (and date cells of XLSX)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if text.endswith(" 00:00:00"):
+        text = text[: -len(" 00:00:00")]
+    m = _GERMAN_DATE.match(text)
+    parts = (m.group(3), m.group(2), m.group(1)) if m else None
+    if parts is None and (m := _ISO_DATE.match(text)):
+        parts = (m.group(1), m.group(2), m.group(3))
+    if parts is None:
+        raise ValueError(
+            _("„{value}“ ist kein Datum; erwartet TT.MM.JJJJ oder JJJJ-MM-TT.").format(value=text)
+        )
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise ValueError(
+            _("„{value}“ ist kein gültiges Datum (diesen Tag gibt es nicht).").format(value=text)
+        ) from None
+
+
+def _choice_lookup(choices, aliases: dict[str, str]) -> dict[str, str]:
+    table = {normalize_header(label): value for value, label in choices}
+    table.update({normalize_header(value): value for value, _label in choices if value})
+    table.update({normalize_header(k): v for k, v in aliases.items()})
+    return table
+
+
+_KIND_ALIASES = {
+    "Lehrkräfte": PostKind.TEACHER,
+    "Lehrkraft (abgeordnet)": PostKind.TEACHER,
+    "Fachkräfte": PostKind.SPECIALIST,
+    "Verwaltungsassistenzkraft": PostKind.ADMIN_ASSISTANT,
+    "Assistenzkraft": PostKind.ADMIN_ASSISTANT,
+}
+_ROLE_ALIASES = {
+    "-": AssignmentRole.NONE,
+    "keine": AssignmentRole.NONE,
+    "stellvertretende Leitung": AssignmentRole.DEPUTY,
+    "stellv Leitung": AssignmentRole.DEPUTY,
+    "stv. Leitung": AssignmentRole.DEPUTY,
+    "Stellvertretung": AssignmentRole.DEPUTY,
+}
+_QUALIFICATION_ALIASES = {
+    "Master": Qualification.MASTER,
+    "Diplom": Qualification.MASTER,
+    "Magister": Qualification.MASTER,
+    "Bachelor": Qualification.BACHELOR,
+    "Diplom (FH)": Qualification.BACHELOR,
+    "Staatsexamen": Qualification.TEACHING,
+    "Verwaltungsfachangestellter": Qualification.ADMIN_TRAINING,
+    "Verwaltungsfachangestellte": Qualification.ADMIN_TRAINING,
+    "Kauffrau für Büromanagement": Qualification.OFFICE_TRAINING,
+    "Kaufmann für Büromanagement": Qualification.OFFICE_TRAINING,
+}
+_KINDS = _choice_lookup(PostKind.choices, _KIND_ALIASES)
+_ROLES = _choice_lookup(AssignmentRole.choices, _ROLE_ALIASES)
+_QUALIFICATIONS = _choice_lookup(Qualification.choices, _QUALIFICATION_ALIASES)
+
+
+def _parse_choice(table, value, message) -> str:
+    key = normalize_header(value)
+    if key in table:
+        return table[key]
+    raise ValueError(message.format(value=value))
+
+
+def parse_kind(value) -> str:
+    return _parse_choice(
+        _KINDS,
+        value,
+        _("Unbekannte Stellenart „{value}“; erlaubt: Lehrkraft, Fachkraft, Verwaltungsassistenz."),
+    )
+
+
+def parse_role(value) -> str:
+    return _parse_choice(
+        _ROLES, value, _("Unbekannte Funktion „{value}“; erlaubt: Leitung, stellv. Leitung, leer.")
+    )
+
+
+def parse_qualification(value) -> str:
+    return _parse_choice(
+        _QUALIFICATIONS,
+        value,
+        _("Unbekannte Qualifikation „{value}“; erlaubt: {allowed}.").replace(
+            "{allowed}", ", ".join(str(label) for v, label in Qualification.choices if v)
+        ),
+    )
+
+
+_email_validator = EmailValidator()
+
+
+def parse_email(value) -> str:
+    text = str(value).strip()
+    try:
+        _email_validator(text)
+    except ValidationError:
+        raise ValueError(
+            _("„{value}“ ist keine gültige E-Mail-Adresse.").format(value=text)
+        ) from None
+    return text.lower()
+
+
+def format_fte(value: Decimal) -> str:
+    """For exports: ``1``, ``0,5``, ``0,75`` — what the import reads back."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+# --- reading the file -------------------------------------------------------------------------------
+
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 with or without BOM, else Windows-1252 (what German Excel writes)."""
+    if b"\x00" in data[:4096]:
+        raise FileError(_("Die Datei ist keine CSV- oder XLSX-Datei (Binärdaten)."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise FileError(
+            _("Die Datei ist weder UTF-8 noch Windows-1252 kodiert und kann nicht gelesen werden.")
+        ) from None
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """``;`` or ``,``: whichever splits the header into more known columns."""
+
+    def score(delim):
+        cells = next(csv.reader([first_line], delimiter=delim), [])
+        return sum(1 for c in cells if normalize_header(c) in _HEADER_LOOKUP), len(cells)
+
+    return max((";", ","), key=score)
+
+
+def iter_csv(data: bytes) -> Iterator[list]:
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileError(_("Die CSV-Datei ist fehlerhaft: {error}").format(error=exc)) from None
+
+
+def iter_xlsx(data: bytes) -> Iterator[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - see below: untrusted zip/XML
+        raise FileError(_("Die XLSX-Datei kann nicht gelesen werden.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            # An XLSX file is a zip of XML written by anyone: whatever breaks while
+            # reading it is bad input, reported as such, never a server error.
+            except Exception as exc:  # noqa: BLE001
+                raise FileError(_("Die XLSX-Datei ist beschädigt.")) from exc
+            yield ["" if v is None else v for v in row]
+    finally:
+        workbook.close()
+
+
+def iter_dataset(dataset) -> Iterator[list]:
+    """A tablib Dataset (django-import-export's admin hands one over)."""
+    yield list(dataset.headers or [])
+    for row in dataset:
+        yield ["" if v is None else v for v in row]
+
+
+def iter_file(data: bytes) -> Iterator[list]:
+    """Rows of a CSV or XLSX file; problems surface as ``FileError`` while iterating."""
+    if not data or not data.strip():
+        raise FileError(_("Die Datei ist leer."))
+    if len(data) > MAX_FILE_BYTES:
+        raise FileError(
+            _("Die Datei ist zu groß (höchstens {mb} MB).").format(mb=MAX_FILE_BYTES // 2**20)
+        )
+    if data.startswith(_XLSX_MAGIC):
+        yield from iter_xlsx(data)
+    else:
+        yield from iter_csv(data)
+
+
+# --- rows ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RowResult:
+    number: int  # 1 = header; data rows start at 2, as Excel counts
+    status: str = NEW
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)  # [(header, message)]
+    changes: list = field(default_factory=list)  # [header]
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append((HEADER_OF.get(name, name), str(message)))
+        self.status = ERROR
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "status": self.status,
+            "errors": [list(e) for e in self.errors],
+            "changes": self.changes,
+            "label": self.label(),
+        }
+
+    def label(self) -> str:
+        v = self.values
+        name = ", ".join(x for x in (v.get("last_name"), v.get("first_name")) if x)
+        bits = [v.get("center_key", ""), name, v.get("kind_label", "")]
+        return " · ".join(str(b) for b in bits if b)
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    # Filled by the service on a confirmed import.
+    written: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in (NEW, CHANGED, UNCHANGED, ERROR)}
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors) or any(r.status == ERROR for r in self.rows)
+
+    @property
+    def error_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == ERROR]
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"neu: {c[NEW]}, geändert: {c[CHANGED]}, unverändert: {c[UNCHANGED]}, "
+            f"Fehler: {c[ERROR] + (1 if self.file_errors else 0)}"
+        )
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value if isinstance(value, str) else str(value)
+    return unescape_cell(text.strip())
+
+
+def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult:
+    row = RowResult(number=number)
+    raw: dict[str, object] = {}
+    for name, pos in positions.items():
+        value = cells[pos] if pos < len(cells) else ""
+        raw[name] = value if isinstance(value, date | int | float) else _cell_text(value)
+    values = row.values
+    for name in REQUIRED:
+        if raw.get(name) in ("", None):
+            row.error(name, _("Pflichtfeld ist leer."))
+    for name, limit in MAX_LENGTH.items():
+        text = raw.get(name)
+        if isinstance(text, str) and len(text) > limit:
+            row.error(name, _("Zu lang: höchstens {n} Zeichen.").format(n=limit))
+            raw[name] = ""
+    values["center_key"] = str(raw.get("center") or "")
+    values["last_name"] = str(raw.get("last_name") or "")
+    values["first_name"] = str(raw.get("first_name") or "")
+    values["seconding_school"] = str(raw.get("seconding_school") or "")
+    parsers: dict[str, Callable] = {
+        "email": parse_email,
+        "kind": parse_kind,
+        "fte": parse_fte,
+        "start": parse_date,
+        "end": parse_date,
+        "role": parse_role,
+        "qualification": parse_qualification,
+    }
+    for name, parse in parsers.items():
+        value = raw.get(name)
+        if value in ("", None):
+            values[name] = "" if name in ("role", "qualification") else None
+            continue
+        try:
+            values[name] = parse(value)
+        except (ValueError, ArithmeticError, InvalidOperation) as exc:
+            row.error(name, str(exc) or _("Ungültiger Wert."))
+            values[name] = None
+    if values.get("kind"):
+        values["kind_label"] = str(PostKind(values["kind"]).label)
+    if (msg := rules.period_error(values.get("start"), values.get("end"))) is not None:
+        row.error("end", msg)
+    if values.get("seconding_school") and values.get("kind") and values["kind"] != PostKind.TEACHER:
+        row.error("seconding_school", _("Eine abordnende Schule gibt es nur bei Lehrkräften."))
+    return row
+
+
+def read_rows(source: Iterable[list], result: ImportResult) -> list[RowResult]:
+    """Header matching and per-row parsing; file-level problems go to ``result.file_errors``."""
+    iterator = iter(source)
+    try:
+        header = next(iterator, None)
+        while header is not None and not any(str(c).strip() for c in header):
+            header = next(iterator, None)
+        if header is None:
+            raise FileError(_("Die Datei ist leer."))
+        positions: dict[str, int] = {}
+        for pos, cell in enumerate(header):
+            name = _HEADER_LOOKUP.get(normalize_header(cell))
+            if name and name not in positions:
+                positions[name] = pos
+        missing = [HEADER_OF[name] for name, _h in COLUMNS if name not in positions]
+        if missing:
+            raise FileError(
+                _("Es fehlen Spalten: {missing}. Erwartet wird die Kopfzeile: {headers}.").format(
+                    missing=", ".join(missing), headers="; ".join(HEADERS)
+                )
+            )
+        rows = []
+        for number, cells in enumerate(iterator, start=2):
+            if not any(str(c).strip() for c in cells if c is not None):
+                continue
+            rows.append(_parse_row(number, cells, positions))
+        if not rows:
+            raise FileError(_("Die Datei enthält nur die Kopfzeile und keine Datenzeilen."))
+        return rows
+    except FileError as exc:
+        result.file_errors.append(str(exc))
+        return []
+
+
+# --- comparing with the database --------------------------------------------------------------------
+
+CHUNK = 900  # stays under SQLite's parameter limit
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class Plan:
+    """What a confirmed import writes, worked out during the dry run."""
+
+    centers: dict[str, Center] = field(default_factory=dict)
+    members: dict[str, StaffMember] = field(default_factory=dict)  # email → existing
+    # (member pk, centre pk, kind, start) → existing assignment
+    assignments: dict[tuple, Assignment] = field(default_factory=dict)
+    # Rows without errors, in file order: what a confirmed import writes.
+    work: list[RowResult] = field(default_factory=list)
+
+
+MEMBER_FIELDS = ("last_name", "first_name", "qualification")
+ASSIGNMENT_FIELDS = ("fte", "end", "role", "seconding_school")
+FIELD_HEADER = {
+    "last_name": "Nachname",
+    "first_name": "Vorname",
+    "qualification": "Qualifikation",
+    "fte": "Stellenanteil",
+    "end": "Ende",
+    "role": "Funktion",
+    "seconding_school": "Abordnende Schule",
+}
+
+
+def natural_key(email: str, center_id: int, kind: str, start: date) -> tuple:
+    """An assignment is person + centre + Stellenart + Beginn (DESIGN.md §6)."""
+    return (email, center_id, kind, start)
+
+
+def check(rows: list[RowResult], *, user, result: ImportResult) -> Plan:
+    """Dry run: classify every row, with a constant number of queries per 900 rows."""
+    plan = Plan()
+    plan.centers = {c.key: c for c in Center.objects.all()}
+    allowed = set(centers_for(user, "import_staffing").values_list("pk", flat=True))
+
+    emails = sorted({r.values["email"] for r in rows if r.values.get("email")})
+    for chunk in _chunks(emails):
+        for member in StaffMember.objects.filter(email__in=chunk):
+            plan.members[member.email] = member
+    member_ids = [m.pk for m in plan.members.values()]
+    for chunk in _chunks(member_ids):
+        for a in Assignment.objects.filter(member_id__in=chunk).select_related("post"):
+            plan.assignments[(a.member_id, a.post.center_id, a.post.kind, a.start)] = a
+
+    seen_keys: dict[tuple, int] = {}
+    person_rows: dict[str, RowResult] = {}
+    for row in rows:
+        v = row.values
+        center = plan.centers.get(v["center_key"]) if v["center_key"] else None
+        if v["center_key"] and center is None:
+            row.error(
+                "center",
+                _("Unbekannter KI-Schlüssel „{key}“.").format(key=v["center_key"]),
+            )
+        elif center is not None and center.pk not in allowed:
+            row.error(
+                "center",
+                _("Sie dürfen die Personalliste von „{center}“ nicht ändern.").format(
+                    center=center.name
+                ),
+            )
+        v["center"] = center
+        email = v.get("email")
+        member = plan.members.get(email) if email else None
+        if member is not None and center is not None and member.center_id != center.pk:
+            row.error(
+                "email",
+                _(
+                    "Diese E-Mail-Adresse gehört zu einer Person eines anderen Zentrums; "
+                    "eine Person wird nur von einem Zentrum geführt."
+                ),
+            )
+        if email:
+            first = person_rows.get(email)
+            if first is None:
+                person_rows[email] = row
+            else:
+                for name in ("last_name", "first_name", "qualification"):
+                    if first.values.get(name) != v.get(name):
+                        row.error(
+                            name,
+                            _("Weicht von Zeile {n} für dieselbe Person ab.").format(
+                                n=first.number
+                            ),
+                        )
+                if first.values.get("center_key") != v["center_key"]:
+                    row.error(
+                        "center",
+                        _("Dieselbe Person steht in Zeile {n} bei einem anderen Zentrum.").format(
+                            n=first.number
+                        ),
+                    )
+        if row.status == ERROR or center is None or not v.get("kind") or not v.get("start"):
+            if row.status != ERROR:
+                row.status = ERROR
+            continue
+        key = natural_key(email, center.pk, v["kind"], v["start"])
+        if key in seen_keys:
+            row.error(
+                "start",
+                _(
+                    "Doppelte Zeile: dieselbe Person, Stellenart und derselbe Beginn stehen "
+                    "schon in Zeile {n}."
+                ).format(n=seen_keys[key]),
+            )
+            continue
+        seen_keys[key] = row.number
+        existing = (
+            plan.assignments.get((member.pk, center.pk, v["kind"], v["start"])) if member else None
+        )
+        v["member_obj"] = member
+        v["assignment_obj"] = existing
+        changes = []
+        if member is not None:
+            changes += [FIELD_HEADER[f] for f in MEMBER_FIELDS if getattr(member, f) != v[f]]
+        if existing is not None:
+            changes += [FIELD_HEADER[f] for f in ASSIGNMENT_FIELDS if getattr(existing, f) != v[f]]
+            post = existing.post
+            msg = rules.within_post_error(v["start"], v["end"], post.valid_from, post.valid_to)
+            if msg is not None:
+                row.error("end", msg)
+                continue
+            row.status = CHANGED if changes else UNCHANGED
+        else:
+            row.status = NEW
+        row.changes = changes
+        plan.work.append(row)
+    _check_leadership(plan)
+    result.rows = rows
+    return plan
+
+
+def _check_leadership(plan: Plan) -> None:
+    """§4.3 and one Leitung at a time, over the stored assignments as the file leaves them."""
+    center_ids = {r.values["center"].pk for r in plan.work}
+    if not center_ids:
+        return
+    tenures: dict[object, rules.Tenure] = {}
+    stored = Assignment.objects.filter(
+        post__center_id__in=center_ids, role__in=[AssignmentRole.LEAD, AssignmentRole.DEPUTY]
+    ).values_list("pk", "post__center_id", "post__kind", "role", "start", "end", "member__email")
+    for pk, center_id, kind, role, start, end, email in stored:
+        tenures[(email, center_id, kind, start)] = rules.Tenure(
+            ("db", pk), center_id, kind, role, start, end, email
+        )
+    for row in plan.work:
+        v = row.values
+        key = natural_key(v["email"], v["center"].pk, v["kind"], v["start"])
+        tenures[key] = rules.Tenure(
+            ("row", row.number),
+            v["center"].pk,
+            v["kind"],
+            v["role"],
+            v["start"],
+            v["end"],
+            v["email"],
+        )
+    row_by_number = {r.number: r for r in plan.work}
+    reported = set()
+    for tenure, message in rules.leadership_errors(tenures.values()):
+        if tenure.ref[0] == "row" and (tenure.ref, message) not in reported:
+            reported.add((tenure.ref, message))
+            row_by_number[tenure.ref[1]].error("role", message)
+    plan.work = [r for r in plan.work if r.status != ERROR]
+
+
+def dry_run(source: Iterable[list], *, user, progress: Callable[[int], None] | None = None):
+    """Read and check a staffing list; returns (ImportResult, Plan)."""
+    result = ImportResult()
+    rows = read_rows(source, result)
+    if progress:
+        progress(len(rows))
+    plan = check(rows, user=user, result=result) if rows else Plan()
+    return result, plan

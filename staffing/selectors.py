@@ -1,0 +1,284 @@
+"""Staffing reads scoped to a user. Query counts do not grow with the data:
+posts, assignments and people come in a fixed number of bulk queries, and the
+rules of ``staffing.rules`` run over them in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from centers.access import centers_for
+from centers.models import Center, CenterGroupObjectPermission
+
+from . import rules, services
+from .models import (
+    Assignment,
+    ExceptionStatus,
+    ImmigrationHistory,
+    Post,
+    PostKind,
+    QualificationException,
+    StaffingQuota,
+    StaffMember,
+)
+
+SENSITIVE_PERM = "view_sensitive_staff_data"
+# Cells of the §3.4 aggregate below this count are suppressed (DESIGN.md §7).
+SMALL_CELL = 5
+
+
+def may_see_sensitive(user, center: Center) -> bool:
+    """§3.4: only the centre's own KI-Leitung, through her membership on *this* centre.
+
+    Deliberately not ``has_center_perm``: state roles and superusers hold every
+    capability globally, but must see only aggregates. One query.
+    """
+    if not user.is_authenticated:
+        return False
+    return CenterGroupObjectPermission.objects.filter(
+        content_object=center,
+        group__user=user,
+        permission__codename=SENSITIVE_PERM,
+    ).exists()
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def _posts_with_assignments(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("member").order_by("start", "pk"),
+        )
+    )
+
+
+def quotas_for(centers: list[Center], today: date) -> dict[int, dict[str, Decimal]]:
+    """centre → kind → expected FTE today: the ministry's rows, else the defaults (one query)."""
+    defaults = services.default_quotas()
+    result = {
+        c.pk: {
+            kind: defaults[(c.sponsor.kind, kind)]
+            for kind in PostKind.values
+            if (c.sponsor.kind, kind) in defaults
+        }
+        for c in centers
+    }
+    rows = (
+        StaffingQuota.objects.filter(center__in=[c.pk for c in centers], valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("valid_from")
+        .values_list("center_id", "kind", "fte")
+    )
+    for center_id, kind, fte in rows:
+        result[center_id][kind] = fte  # later valid_from wins
+    return result
+
+
+def approved_exceptions(center_ids) -> set[tuple[int, str]]:
+    return set(
+        QualificationException.objects.filter(
+            member__center_id__in=center_ids, status=ExceptionStatus.APPROVED
+        ).values_list("member_id", "kind")
+    )
+
+
+@dataclass
+class KindSum:
+    kind: str
+    label: str
+    posts: Decimal = rules.ZERO
+    filled: Decimal = rules.ZERO
+    quota: Decimal | None = None
+
+    @property
+    def differs(self) -> bool:
+        return self.quota is not None and self.posts != self.quota
+
+
+@dataclass
+class CenterStaffing:
+    center: Center
+    posts: list = field(default_factory=list)  # PostState
+    sums: list[KindSum] = field(default_factory=list)
+    warnings: list[rules.StaffingWarning] = field(default_factory=list)
+
+    @property
+    def vacancies(self):
+        return [s for s in self.posts if s.vacant_since is not None]
+
+    def sum_for(self, kind: str) -> KindSum:
+        return next(s for s in self.sums if s.kind == kind)
+
+    @property
+    def teacher(self):
+        return self.sum_for(PostKind.TEACHER)
+
+    @property
+    def specialist(self):
+        return self.sum_for(PostKind.SPECIALIST)
+
+    @property
+    def admin_assistant(self):
+        return self.sum_for(PostKind.ADMIN_ASSISTANT)
+
+
+def staffing_of(centers: list[Center], *, today: date | None = None) -> list[CenterStaffing]:
+    """Posts, sums per kind against quota and warnings for many centres: four queries."""
+    today = today or timezone.localdate()
+    ids = [c.pk for c in centers]
+    posts_by_center: dict[int, list[Post]] = defaultdict(list)
+    for post in _posts_with_assignments(Post.objects.filter(center_id__in=ids)):
+        posts_by_center[post.center_id].append(post)
+    quotas = quotas_for(centers, today)
+    exceptions = approved_exceptions(ids)
+    result = []
+    for center in centers:
+        posts = posts_by_center.get(center.pk, [])
+        staffing = CenterStaffing(center=center)
+        sums = {k: KindSum(k, str(PostKind(k).label)) for k in PostKind.values}
+        for kind, fte in quotas.get(center.pk, {}).items():
+            sums[kind].quota = fte
+        for post in posts:
+            state = rules.post_state(post, list(post.assignments.all()), today)
+            if rules.is_post_active(post, today):
+                staffing.posts.append(state)
+                sums[post.kind].posts += post.fte
+                sums[post.kind].filled += state.filled
+        staffing.sums = list(sums.values())
+        staffing.warnings = rules.center_warnings(
+            center_id=center.pk,
+            posts=posts,
+            quotas=quotas.get(center.pk, {}),
+            approved_exceptions=exceptions,
+            today=today,
+        )
+        result.append(staffing)
+    return result
+
+
+def center_staffing(center: Center, *, today: date | None = None) -> CenterStaffing:
+    return staffing_of([center], today=today)[0]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def posts_visible_to(user, perm: str = "view_staffing") -> QuerySet[Post]:
+    return Post.objects.filter(center__in=centers_for(user, perm)).select_related("center")
+
+
+def members_visible_to(user, perm: str = "view_staffing") -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(center__in=centers_for(user, perm)).select_related("center")
+
+
+def assignments_visible_to(user, perm: str = "view_staffing") -> QuerySet[Assignment]:
+    return Assignment.objects.filter(post__center__in=centers_for(user, perm)).select_related(
+        "post", "post__center", "member"
+    )
+
+
+def post_detail(post: Post) -> dict:
+    assignments = list(post.assignments.select_related("member").order_by("-start", "-pk"))
+    return {
+        "post": post,
+        "state": rules.post_state(post, assignments, timezone.localdate()),
+        "assignments": assignments,
+        "history": list(post.history.select_related("history_user").order_by("-history_date")[:50]),
+        "assignment_history": list(
+            Assignment.history.filter(post_id=post.pk)
+            .select_related("history_user", "member")
+            .order_by("-history_date")[:50]
+        ),
+    }
+
+
+def member_detail(member: StaffMember) -> dict:
+    assignments = list(member.assignments.select_related("post").order_by("-start", "-pk"))
+    return {
+        "member": member,
+        "assignments": assignments,
+        "exceptions": list(
+            member.qualification_exceptions.select_related("proposed_by", "decided_by")
+        ),
+        "history": list(
+            member.history.select_related("history_user").order_by("-history_date")[:50]
+        ),
+        "assignment_history": list(
+            Assignment.history.filter(member_id=member.pk)
+            .select_related("history_user", "post")
+            .order_by("-history_date")[:50]
+        ),
+    }
+
+
+def center_members(center: Center) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(center=center).order_by("last_name", "first_name")
+
+
+def open_exceptions(center: Center) -> QuerySet[QualificationException]:
+    return QualificationException.objects.filter(
+        member__center=center, status=ExceptionStatus.PROPOSED
+    ).select_related("member", "proposed_by")
+
+
+def teacher_posts_for(user) -> list[CenterStaffing]:
+    """Schulaufsicht: teacher posts of the centres of its district (and whoever may see them)."""
+    centers = list(
+        centers_for(user, "view_teacher_posts").select_related("sponsor").order_by("name")
+    )
+    ids = [c.pk for c in centers]
+    today = timezone.localdate()
+    posts_by_center: dict[int, list] = defaultdict(list)
+    teacher_posts = _posts_with_assignments(
+        Post.objects.filter(center_id__in=ids, kind=PostKind.TEACHER)
+    )
+    for post in teacher_posts:
+        if rules.is_post_active(post, today):
+            posts_by_center[post.center_id].append(
+                rules.post_state(post, list(post.assignments.all()), today)
+            )
+    quotas = quotas_for(centers, today)
+    rows = []
+    for c in centers:
+        states = posts_by_center.get(c.pk, [])
+        s = CenterStaffing(center=c, posts=states)
+        s.sums = [
+            KindSum(
+                PostKind.TEACHER,
+                str(PostKind.TEACHER.label),
+                posts=sum((st.post.fte for st in states), rules.ZERO),
+                filled=sum((st.filled for st in states), rules.ZERO),
+                quota=quotas.get(c.pk, {}).get(PostKind.TEACHER),
+            )
+        ]
+        rows.append(s)
+    return rows
+
+
+def immigration_aggregate(*, today: date | None = None) -> list[dict]:
+    """§3.4 state-wide: people currently assigned, per kind, by self-declaration; counts
+    below ``SMALL_CELL`` are suppressed (shown as "< 5"). One query."""
+    today = today or timezone.localdate()
+    counts: dict[tuple[str, str], set] = defaultdict(set)
+    rows = (
+        Assignment.objects.filter(start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values_list("post__kind", "member__immigration_history", "member_id")
+    )
+    for kind, value, member_id in rows:
+        counts[(kind, value)].add(member_id)
+    table = []
+    for kind in PostKind.values:
+        cells = []
+        for value in ImmigrationHistory.values:
+            n = len(counts.get((kind, value), ()))
+            cells.append({"count": n if n >= SMALL_CELL or n == 0 else None})
+        table.append({"kind": PostKind(kind).label, "cells": cells})
+    return table
