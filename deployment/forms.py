@@ -1,0 +1,178 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import DeploymentPlan, Focus
+from .vocabularies import PartnerKind, Programme, TargetGroup
+
+
+class VersionedFormMixin:
+    """Carries the version the form was rendered with (optimistic locking)."""
+
+    def add_version_field(self, instance):
+        self.fields["expected_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=instance.version if instance else 0
+        )
+
+
+class PlanForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = DeploymentPlan
+        fields = ["summary", "partners_agreed_on"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "partners_agreed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version_field(self.instance)
+
+
+class FocusForm(VersionedFormMixin, forms.ModelForm):
+    target_groups = forms.MultipleChoiceField(
+        label=_("Zielgruppen"),
+        choices=TargetGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Wen das Zentrum unterstützt oder berät (Nr. 2.1 / 2.2)."),
+    )
+    partners = forms.MultipleChoiceField(
+        label=_("Kooperationspartner"),
+        choices=PartnerKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    programmes = forms.MultipleChoiceField(
+        label=_("Programme"),
+        choices=Programme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Focus
+        fields = [
+            "title",
+            "field",
+            "stage",
+            "target_groups",
+            "goal",
+            "measures",
+            "indicators",
+            "partners",
+            "other_partners",
+            "programmes",
+            "shared",
+        ]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+            "indicators": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.add_version_field(self.instance)
+            # Distinct ids per Schwerpunkt: several forms may be open on one page.
+            self.auto_id = f"id_focus{self.instance.pk}_%s"
+            if self.instance.is_basic:
+                self.fields["title"].disabled = True
+                self.fields["title"].help_text = _(
+                    "Bestandteil der Grundförderung (§1.3.3); der Titel bleibt fest."
+                )
+        else:
+            self.auto_id = "id_newfocus_%s"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begründung der Rückgabe"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Bemerkung (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
+    focus = forms.ModelChoiceField(
+        label=_("zu Schwerpunkt"),
+        queryset=Focus.objects.none(),
+        required=False,
+        empty_label=_("zum Einsatzmanagement insgesamt"),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["focus"].queryset = plan.foci.order_by("position", "id")
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Klärung"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerbundCopyForm(forms.Form):
+    target_plan = forms.ModelChoiceField(
+        label=_("in Einsatzmanagement"), queryset=DeploymentPlan.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is not None:
+            self.fields["target_plan"].queryset = plans
+            self.fields["target_plan"].label_from_instance = lambda p: (
+                f"{p.center.name} – {p.period.label} ({p.get_status_display()})"
+            )
+
+
+class FteField(forms.DecimalField):
+    """Accepts the German decimal comma (0,5) as well as 0.5, independent of the locale."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 4)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", Decimal("1"))
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 5})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
+
+class AllocationForm(forms.Form):
+    assignment = forms.ModelChoiceField(label=_("Person und Stelle"), queryset=None)
+    focus = forms.ModelChoiceField(label=_("Schwerpunkt"), queryset=None)
+    fte = FteField(
+        label=_("Anteil (VZÄ)"),
+        help_text=_("z. B. 0,25; 0 entfernt den Anteil."),
+        error_messages={
+            "invalid": _("Bitte geben Sie eine Zahl wie 0,25 ein."),
+            "max_value": _("Höchstens 1,00 VZÄ."),
+            "min_value": _("Der Anteil darf nicht negativ sein."),
+        },
+    )
+
+    def __init__(self, *args, plan, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = lambda a: (
+            f"{a.member.last_name}, {a.member.first_name} – {a.post.get_kind_display()} "
+            f"({a.fte:.2f} VZÄ)".replace(".", ",")
+        )
+        self.fields["focus"].queryset = plan.foci.order_by("position", "id")

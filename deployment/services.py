@@ -1,0 +1,604 @@
+"""Every state change of the Einsatzmanagement.
+
+Each function takes keyword arguments only, runs in one transaction, checks
+the capability on the plan's centre (``centers.access``), validates with
+``full_clean``, leaves history (django-simple-history plus a ``PlanEvent``
+for the timeline) and enqueues its German e-mail on commit.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centers.access import center_perms, centers_for, has_center_perm, users_with_perm
+from centers.locking import claim_version
+from centers.models import Center
+from centers.notifications import notify
+
+from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus, ReviewComment
+from .periods import Period, current_period
+from .vocabularies import BasicComponent, Field, Programme, Stage, TargetGroup
+
+# Fields a Schwerpunkt form edits and a copy carries over.
+FOCUS_CONTENT_FIELDS = (
+    "title",
+    "field",
+    "stage",
+    "target_groups",
+    "goal",
+    "measures",
+    "indicators",
+    "partners",
+    "other_partners",
+    "programmes",
+)
+PLAN_CONTENT_FIELDS = ("summary", "partners_agreed_on")
+
+# §1.3.3: present in every plan from the start.
+BASIC_FOCI = {
+    BasicComponent.LANGUAGE_MEDIATORS: {
+        "title": "Laiensprachmittlerpool",
+        "field": Field.REFUGEES,
+        "stage": Stage.ACROSS,
+        "target_groups": [
+            TargetGroup.SCHOOLS,
+            TargetGroup.DAYCARE,
+            TargetGroup.MUNICIPAL_OFFICES,
+            TargetGroup.CHILDREN_FAMILIES,
+        ],
+        "goal": (
+            "Verständigung in Beratungs- und Elterngesprächen in Schulen, Kitas und "
+            "kommunalen Diensten durch geschulte ehrenamtliche Sprachmittelnde sichern."
+        ),
+        "measures": "Pool pflegen, Einsätze vermitteln, Sprachmittelnde schulen und begleiten.",
+        "indicators": "Vermittelte Einsätze pro Jahr: \nGeschulte Sprachmittelnde: ",
+        "programmes": [Programme.LANGUAGE_MEDIATORS],
+    },
+    BasicComponent.VOLUNTEERING: {
+        "title": "Ehrenamtliches Engagement für Geflüchtete und Neuzugewanderte",
+        "field": Field.VOLUNTEERING,
+        "stage": Stage.ACROSS,
+        "target_groups": [TargetGroup.VOLUNTEERS, TargetGroup.ORGANISATIONS],
+        "goal": (
+            "Ehrenamtliche Initiativen in der Integration von Geflüchteten und "
+            "Neuzugewanderten vernetzen, qualifizieren und unterstützen."
+        ),
+        "measures": "Netzwerktreffen, Qualifizierungsangebote, Beratung von Initiativen.",
+        "indicators": "Netzwerktreffen pro Jahr: \nErreichte Initiativen: ",
+        "programmes": [Programme.VOLUNTEERING],
+    },
+}
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _require(user, perm: str, center: Center) -> None:
+    if not has_center_perm(user, perm, center):
+        raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum."))
+
+
+def _locked_plan(plan: DeploymentPlan) -> DeploymentPlan:
+    return DeploymentPlan.objects.select_for_update().select_related("center").get(pk=plan.pk)
+
+
+def _require_editable(plan: DeploymentPlan) -> None:
+    if not plan.is_current:
+        raise ValidationError(_("Dies ist eine frühere Fassung; sie kann nicht geändert werden."))
+    if plan.status not in PlanStatus.editable():
+        raise ValidationError(
+            _(
+                "Das Einsatzmanagement ist im Status „%(status)s“ und kann nicht bearbeitet "
+                "werden. Für Änderungen nach dem Benehmen beginnen Sie eine neue Fassung."
+            )
+            % {"status": plan.get_status_display()}
+        )
+
+
+def _require_status(plan: DeploymentPlan, allowed, action: str) -> None:
+    if not plan.is_current or plan.status not in allowed:
+        raise ValidationError(
+            _("„%(action)s“ ist im Status „%(status)s“ nicht möglich.")
+            % {"action": action, "status": plan.get_status_display()}
+        )
+
+
+def _event(plan, action, user, note="") -> PlanEvent:
+    return PlanEvent.objects.create(plan=plan, action=action, actor=user, note=note)
+
+
+def _emails(perm: str, center: Center, exclude_user=None) -> list[str]:
+    qs = users_with_perm(perm, center)
+    if exclude_user is not None:
+        qs = qs.exclude(pk=exclude_user.pk)
+    return list(qs.values_list("email", flat=True))
+
+
+def _notify(plan, *, perms, subject, template, user, extra=None) -> None:
+    recipients: set[str] = set()
+    for perm in perms:
+        recipients.update(_emails(perm, plan.center, exclude_user=user))
+    notify(
+        recipients=recipients,
+        subject=subject,
+        template=template,
+        context={"plan": plan, "center": plan.center, "actor": user, **(extra or {})},
+    )
+
+
+def _copy_focus(source: Focus, plan: DeploymentPlan, **overrides) -> Focus:
+    focus = Focus(plan=plan, **{f: getattr(source, f) for f in FOCUS_CONTENT_FIELDS})
+    focus.position = source.position
+    focus.basic_component = source.basic_component
+    focus.shared = source.shared
+    for name, value in overrides.items():
+        setattr(focus, name, value)
+    focus.full_clean()
+    focus.save()
+    return focus
+
+
+def _next_position(plan: DeploymentPlan) -> int:
+    return (plan.foci.aggregate(m=Max("position"))["m"] or 0) + 1
+
+
+# --- plans -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, center: Center, user, period: Period | None = None, copy_previous: bool = True
+) -> DeploymentPlan:
+    """Start the plan of ``center`` for ``period`` (default: the current one).
+
+    The Grundförderung foci of §1.3.3 are always there; with ``copy_previous``
+    the Schwerpunkte of the previous period's plan are taken over as a start.
+    """
+    _require(user, "edit_plan_draft", center)
+    period = period or current_period()
+    if DeploymentPlan.objects.filter(center=center, period_start=period.start).exists():
+        raise ValidationError(
+            _("Für %(center)s gibt es für den Zeitraum %(period)s bereits ein Einsatzmanagement.")
+            % {"center": center.name, "period": period}
+        )
+    plan = DeploymentPlan(center=center, period_start=period.start, period_end=period.end)
+    plan.full_clean()
+    plan.save()
+
+    previous = None
+    if copy_previous:
+        previous = (
+            DeploymentPlan.objects.filter(
+                center=center, period_start=period.previous().start, is_current=True
+            )
+            .prefetch_related("foci")
+            .first()
+        )
+    copied_basic = set()
+    if previous is not None:
+        for source in previous.foci.all():
+            _copy_focus(source, plan)
+            copied_basic.add(source.basic_component)
+    for component, content in BASIC_FOCI.items():
+        if component in copied_basic:
+            continue
+        focus = Focus(plan=plan, basic_component=component, position=0, **content)
+        focus.full_clean()
+        focus.save()
+    note = _("Übernommen aus %(period)s.") % {"period": previous.period.label} if previous else ""
+    _event(plan, PlanEvent.Action.CREATED, user, note)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: DeploymentPlan, user, data: dict, expected_version: int) -> DeploymentPlan:
+    """Change the plan's own fields; the second of two concurrent saves conflicts."""
+    _require(user, "edit_plan_draft", plan.center)
+    plan = _locked_plan(plan)
+    _require_editable(plan)
+    claim_version(plan, expected_version)
+    for name in PLAN_CONTENT_FIELDS:
+        if name in data:
+            setattr(plan, name, data[name])
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, plan: DeploymentPlan, user) -> DeploymentPlan:
+    """Draft (or returned) → at the Schulaufsicht for agreement (§3.5, §3.6)."""
+    _require(user, "submit_plan", plan.center)
+    plan = _locked_plan(plan)
+    _require_status(plan, PlanStatus.editable(), _("Einreichen"))
+    if not plan.foci.filter(basic_component="").exists():
+        raise ValidationError(
+            _("Bitte legen Sie neben der Grundförderung mindestens einen Schwerpunkt an.")
+        )
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.version += 1
+    plan.full_clean()
+    plan.save()
+    _event(plan, PlanEvent.Action.SUBMITTED, user)
+    _notify(
+        plan,
+        perms=["review_plan"],
+        subject=_("Einsatzmanagement %(center)s zur Herstellung des Benehmens")
+        % {"center": plan.center.name},
+        template="deployment/email/plan_submitted.txt",
+        user=user,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, plan: DeploymentPlan, user, reason: str) -> DeploymentPlan:
+    """The Schulaufsicht sends the plan back with its comments."""
+    _require(user, "review_plan", plan.center)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Bitte begründen Sie die Rückgabe."))
+    plan = _locked_plan(plan)
+    _require_status(plan, [PlanStatus.SUBMITTED], _("Zurückgeben"))
+    plan.status = PlanStatus.RETURNED
+    plan.version += 1
+    plan.save()
+    _event(plan, PlanEvent.Action.RETURNED, user, reason)
+    _notify(
+        plan,
+        perms=["edit_plan_draft"],
+        subject=_("Einsatzmanagement %(center)s zur Überarbeitung zurückgegeben")
+        % {"center": plan.center.name},
+        template="deployment/email/plan_returned.txt",
+        user=user,
+        extra={"reason": reason},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_agree(*, plan: DeploymentPlan, user, note: str = "") -> DeploymentPlan:
+    """The Schulaufsicht agrees ("im Benehmen"); from now on the plan is read-only."""
+    _require(user, "review_plan", plan.center)
+    plan = _locked_plan(plan)
+    _require_status(plan, [PlanStatus.SUBMITTED], _("Benehmen herstellen"))
+    if plan.comments.filter(escalated_at__isnull=False, resolved_at__isnull=True).exists():
+        raise ValidationError(
+            _("Es gibt noch offene Konflikte. Bitte klären Sie diese vor dem Benehmen.")
+        )
+    plan.status = PlanStatus.AGREED
+    plan.agreed_at = timezone.now()
+    plan.agreed_by = user
+    plan.version += 1
+    plan.save()
+    _event(plan, PlanEvent.Action.AGREED, user, (note or "").strip())
+    _notify(
+        plan,
+        perms=["submit_plan", "edit_plan_draft"],
+        subject=_("Einsatzmanagement %(center)s: Benehmen hergestellt")
+        % {"center": plan.center.name},
+        template="deployment/email/plan_agreed.txt",
+        user=user,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_report(*, plan: DeploymentPlan, user) -> DeploymentPlan:
+    """The KI-Leitung informs LaSI about the agreed plan (§3.6)."""
+    _require(user, "submit_plan", plan.center)
+    plan = _locked_plan(plan)
+    _require_status(plan, [PlanStatus.AGREED], _("An LaSI melden"))
+    plan.status = PlanStatus.REPORTED
+    plan.reported_at = timezone.now()
+    plan.version += 1
+    plan.save()
+    _event(plan, PlanEvent.Action.REPORTED, user)
+    _notify(
+        plan,
+        perms=["acknowledge_plan"],
+        subject=_("Einsatzmanagement %(center)s an LaSI gemeldet") % {"center": plan.center.name},
+        template="deployment/email/plan_reported.txt",
+        user=user,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_acknowledge(*, plan: DeploymentPlan, user, note: str = "") -> DeploymentPlan:
+    _require(user, "acknowledge_plan", plan.center)
+    plan = _locked_plan(plan)
+    _require_status(plan, [PlanStatus.REPORTED], _("Zur Kenntnis nehmen"))
+    plan.status = PlanStatus.ACKNOWLEDGED
+    plan.acknowledged_at = timezone.now()
+    plan.version += 1
+    plan.save()
+    _event(plan, PlanEvent.Action.ACKNOWLEDGED, user, (note or "").strip())
+    _notify(
+        plan,
+        perms=["submit_plan"],
+        subject=_("Einsatzmanagement %(center)s von LaSI zur Kenntnis genommen")
+        % {"center": plan.center.name},
+        template="deployment/email/plan_acknowledged.txt",
+        user=user,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
+    """A change after agreement: a new draft revision with the same content;
+    it goes through agreement again. The agreed revision stays as it was."""
+    _require(user, "submit_plan", plan.center)
+    plan = _locked_plan(plan)
+    _require_status(plan, PlanStatus.agreed_or_later(), _("Neue Fassung beginnen"))
+    plan.is_current = False
+    plan.version += 1
+    plan.save()
+    new = DeploymentPlan(
+        center=plan.center,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        revision=plan.revision + 1,
+        predecessor=plan,
+        summary=plan.summary,
+        partners_agreed_on=plan.partners_agreed_on,
+    )
+    new.full_clean()
+    new.save()
+    for source in plan.foci.all():
+        copy = _copy_focus(source, new)
+        _copy_allocations(source, copy)
+    _event(new, PlanEvent.Action.NEW_VERSION, user, _("Fassung %(rev)s") % {"rev": plan.revision})
+    _event(
+        plan,
+        PlanEvent.Action.NEW_VERSION,
+        user,
+        _("abgelöst durch Fassung %(rev)s") % {"rev": new.revision},
+    )
+    return new
+
+
+def _copy_allocations(source: Focus, target: Focus) -> None:
+    FocusAllocation.objects.bulk_create(
+        [
+            FocusAllocation(focus=target, assignment_id=a.assignment_id, fte=a.fte)
+            for a in FocusAllocation.objects.filter(focus=source)
+        ]
+    )
+
+
+# --- Schwerpunkte -----------------------------------------------------------------
+
+
+@transaction.atomic
+def focus_create(*, plan: DeploymentPlan, user, data: dict) -> Focus:
+    _require(user, "edit_plan_draft", plan.center)
+    plan = _locked_plan(plan)
+    _require_editable(plan)
+    focus = Focus(plan=plan, position=_next_position(plan))
+    for name in (*FOCUS_CONTENT_FIELDS, "shared"):
+        if name in data:
+            setattr(focus, name, data[name])
+    focus.full_clean()
+    focus.save()
+    return focus
+
+
+@transaction.atomic
+def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Focus:
+    """Save one Schwerpunkt (and nothing else); concurrent saves conflict."""
+    _require(user, "edit_plan_draft", focus.plan.center)
+    _require_editable(_locked_plan(focus.plan))
+    claim_version(focus, expected_version)
+    focus.refresh_from_db()
+    for name in (*FOCUS_CONTENT_FIELDS, "shared"):
+        if name in data:
+            setattr(focus, name, data[name])
+    if focus.is_basic and "title" in data:
+        # The Grundförderung parts keep their name (§1.3.3).
+        focus.title = str(BASIC_FOCI[focus.basic_component]["title"])
+    focus.full_clean()
+    focus.save()
+    return focus
+
+
+@transaction.atomic
+def focus_delete(*, focus: Focus, user) -> None:
+    _require(user, "edit_plan_draft", focus.plan.center)
+    _require_editable(_locked_plan(focus.plan))
+    if focus.is_basic:
+        raise ValidationError(
+            _(
+                "„%(title)s“ ist Bestandteil der Grundförderung (§1.3.3) und kann nicht "
+                "entfernt werden."
+            )
+            % {"title": focus.title}
+        )
+    focus.delete()
+
+
+@transaction.atomic
+def verbund_copy(*, focus: Focus, target_plan: DeploymentPlan, user) -> Focus:
+    """Take over a Schwerpunkt another centre shares (§5) into one's own draft.
+
+    Only the content is copied: no staff, no allocations, not shared onwards."""
+    if not centers_for(user, "use_verbund").exists():
+        raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für den Verbund."))
+    _require(user, "edit_plan_draft", target_plan.center)
+    if not focus.shared:
+        raise ValidationError(_("Dieser Schwerpunkt wird nicht im Verbund geteilt."))
+    target_plan = _locked_plan(target_plan)
+    _require_editable(target_plan)
+    return _copy_focus(
+        focus,
+        target_plan,
+        basic_component="",
+        shared=False,
+        copied_from=focus,
+        position=_next_position(target_plan),
+    )
+
+
+# --- comments and conflicts ---------------------------------------------------------
+
+
+def comment_author_kind(user, center: Center) -> str | None:
+    """As whom ``user`` comments on a plan of ``center``; None if they may not."""
+    if user.is_superuser:
+        return ReviewComment.AuthorKind.MINISTRY
+    perms = center_perms(user, center)
+    if "edit_plan_draft" in perms:
+        return ReviewComment.AuthorKind.CENTER
+    if "review_plan" in perms:
+        return ReviewComment.AuthorKind.SCHOOL_AUTHORITY
+    if "comment_plan" in perms:
+        return ReviewComment.AuthorKind.LASI
+    return None
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    plan: DeploymentPlan,
+    user,
+    text: str,
+    focus: Focus | None = None,
+    parent: ReviewComment | None = None,
+) -> ReviewComment:
+    kind = comment_author_kind(user, plan.center)
+    if kind is None:
+        raise PermissionDenied(_("Sie können dieses Einsatzmanagement nicht kommentieren."))
+    if focus is not None and focus.plan_id != plan.pk:
+        raise ValidationError(_("Der Schwerpunkt gehört nicht zu diesem Einsatzmanagement."))
+    if parent is not None:
+        if parent.plan_id != plan.pk:
+            raise ValidationError(_("Der Kommentar gehört nicht zu diesem Einsatzmanagement."))
+        parent = parent.parent or parent
+        focus = parent.focus
+    comment = ReviewComment(
+        plan=plan, focus=focus, parent=parent, author=user, author_kind=kind, text=text.strip()
+    )
+    comment.full_clean()
+    comment.save()
+    if kind == ReviewComment.AuthorKind.CENTER:
+        perms = ["review_plan"] if plan.status == PlanStatus.SUBMITTED else []
+        if plan.status in (PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED):
+            perms = ["comment_plan"]
+    else:
+        perms = ["edit_plan_draft"]
+    if perms:
+        _notify(
+            plan,
+            perms=perms,
+            subject=_("Neuer Kommentar zum Einsatzmanagement %(center)s")
+            % {"center": plan.center.name},
+            template="deployment/email/comment_added.txt",
+            user=user,
+            extra={"comment": comment},
+        )
+    return comment
+
+
+@transaction.atomic
+def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
+    """The KI-Leitung turns a thread into a formal conflict for the Schulaufsicht (§3.5)."""
+    plan = comment.plan
+    _require(user, "submit_plan", plan.center)
+    comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.parent_id:
+        raise ValidationError(_("Bitte eskalieren Sie den ersten Kommentar des Gesprächs."))
+    if comment.escalated_at and not comment.resolved_at:
+        raise ValidationError(_("Dieser Konflikt ist bereits an die Schulaufsicht gegeben."))
+    comment.escalated_at = timezone.now()
+    comment.escalated_by = user
+    comment.resolved_at = None
+    comment.resolved_by = None
+    comment.resolution = ""
+    comment.save()
+    _event(plan, PlanEvent.Action.ESCALATED, user, comment.text[:200])
+    _notify(
+        plan,
+        perms=["review_plan"],
+        subject=_("Konfliktfall im Einsatzmanagement %(center)s") % {"center": plan.center.name},
+        template="deployment/email/conflict_escalated.txt",
+        user=user,
+        extra={"comment": comment},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewComment:
+    plan = comment.plan
+    _require(user, "review_plan", plan.center)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(_("Bitte beschreiben Sie die Klärung."))
+    comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.is_open_conflict:
+        raise ValidationError(_("Zu diesem Kommentar gibt es keinen offenen Konflikt."))
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment.resolution = resolution
+    comment.save()
+    _event(plan, PlanEvent.Action.RESOLVED, user, resolution)
+    _notify(
+        plan,
+        perms=["submit_plan"],
+        subject=_("Konflikt im Einsatzmanagement %(center)s geklärt")
+        % {"center": plan.center.name},
+        template="deployment/email/conflict_resolved.txt",
+        user=user,
+        extra={"comment": comment},
+    )
+    return comment
+
+
+# --- staff time ----------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+
+
+@transaction.atomic
+def allocation_set(*, focus: Focus, assignment, fte: Decimal, user):
+    """Put ``fte`` of an assignment on a Schwerpunkt (0 removes the share).
+
+    Over- and under-allocation are shown as warnings on the allocation page,
+    not refused: the plan is a plan, the staffing list may still change."""
+    plan = focus.plan
+    _require(user, "edit_plan_draft", plan.center)
+    _require_editable(_locked_plan(plan))
+    if assignment.post.center_id != plan.center_id:
+        raise ValidationError(_("Diese Besetzung gehört nicht zu diesem Zentrum."))
+    if assignment.start > plan.period_end or (
+        assignment.end is not None and assignment.end < plan.period_start
+    ):
+        raise ValidationError(
+            _("Diese Besetzung liegt außerhalb des Zeitraums %(period)s.") % {"period": plan.period}
+        )
+    existing = FocusAllocation.objects.filter(focus=focus, assignment=assignment).first()
+    if fte is None or fte <= ZERO:
+        if existing is not None:
+            existing.delete()
+        return None
+    allocation = existing or FocusAllocation(focus=focus, assignment=assignment)
+    allocation.fte = fte
+    allocation.full_clean()
+    allocation.save()
+    return allocation
+
+
+@transaction.atomic
+def allocation_delete(*, allocation, user) -> None:
+    plan = allocation.focus.plan
+    _require(user, "edit_plan_draft", plan.center)
+    _require_editable(_locked_plan(plan))
+    allocation.delete()

@@ -1,0 +1,592 @@
+"""Thin views: resolve through the scoped selectors (404 outside the user's
+scope), validate with a form, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+
+from centers.access import center_perms, centers_for, has_state_perm, require_center, scoped
+
+from . import selectors, services
+from .filters import OverviewFilter, PlanFilter, VerbundFilter
+from .forms import (
+    AllocationForm,
+    CommentForm,
+    FocusForm,
+    NoteForm,
+    PlanForm,
+    ReasonForm,
+    ResolveForm,
+    VerbundCopyForm,
+)
+from .models import DeploymentPlan, Focus, FocusAllocation, PlanStatus, ReviewComment
+from .periods import current_period
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _plan(request, pk, perm="view_plan") -> DeploymentPlan:
+    return get_object_or_404(selectors.plans_visible_to(request.user, perm), pk=pk)
+
+
+def _focus(request, pk, perm="view_plan") -> Focus:
+    return get_object_or_404(
+        scoped(
+            Focus.objects.select_related("plan__center", "copied_from__plan__center"),
+            request.user,
+            perm,
+            center_field="plan__center",
+        ),
+        pk=pk,
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def plan_capabilities(user, plan: DeploymentPlan) -> dict[str, bool]:
+    """What the plan page offers this user (templates stay free of permission logic)."""
+    perms = center_perms(user, plan.center)
+    current = plan.is_current
+    return {
+        "edit": "edit_plan_draft" in perms and plan.is_editable,
+        "submit": "submit_plan" in perms and plan.is_editable,
+        "review": "review_plan" in perms and current and plan.status == PlanStatus.SUBMITTED,
+        "report": "submit_plan" in perms and current and plan.status == PlanStatus.AGREED,
+        "acknowledge": "acknowledge_plan" in perms
+        and current
+        and plan.status == PlanStatus.REPORTED,
+        "new_version": "submit_plan" in perms
+        and current
+        and plan.status in PlanStatus.agreed_or_later(),
+        "comment": services.comment_author_kind(user, plan.center) is not None,
+        "escalate": "submit_plan" in perms,
+        "resolve": "review_plan" in perms,
+        "allocations": "view_staffing" in perms,
+    }
+
+
+def _redirect_plan(plan, anchor=""):
+    return HttpResponseRedirect(plan.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+class PlanListView(FilterView):
+    template_name = "deployment/plan_list.html"
+    filterset_class = PlanFilter
+    context_object_name = "plans"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not centers_for(request.user, "view_plan").exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.plan_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = current_period()
+        context["period"] = period
+        context["startable"] = list(
+            centers_for(self.request.user, "edit_plan_draft")
+            .exclude(deployment_plans__period_start=period.start)
+            .order_by("name")[:60]
+        )
+        context["state_overview"] = has_state_perm(self.request.user, "view_plan")
+        return context
+
+
+@require_POST
+def plan_create(request, key):
+    center = require_center(request.user, "edit_plan_draft", key)
+    try:
+        plan = services.plan_create(
+            center=center, user=request.user, copy_previous=request.POST.get("copy") != "0"
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("deployment:plan_list")
+    messages.success(request, _("Das Einsatzmanagement wurde angelegt."))
+    return _redirect_plan(plan)
+
+
+class PlanDetailView(TemplateView):
+    template_name = "deployment/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = _plan(self.request, kwargs["pk"])
+        can = plan_capabilities(self.request.user, plan)
+        foci = list(selectors.plan_foci(plan))
+        time = selectors.focus_time_totals(plan)
+        comments = selectors.plan_comments(plan)
+        context.update(
+            plan=plan,
+            center=plan.center,
+            can=can,
+            foci=[(f, time.get(f.pk)) for f in foci],
+            comments=comments,
+            open_conflicts=[c for c in comments if c.is_open_conflict],
+            events=selectors.plan_events(plan),
+            revisions=selectors.plan_revisions(plan),
+            comment_form=CommentForm(plan=plan) if can["comment"] else None,
+            reason_form=ReasonForm(),
+            note_form=NoteForm(),
+            resolve_form=ResolveForm(),
+        )
+        return context
+
+
+def plan_edit(request, pk):
+    plan = _plan(request, pk, "edit_plan_draft")
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(
+                plan=plan,
+                user=request.user,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Angaben wurden gespeichert."))
+            return _redirect_plan(plan)
+    elif request.method == "GET" and not plan.is_editable:
+        messages.error(request, _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden."))
+        return _redirect_plan(plan)
+    return render(request, "deployment/plan_form.html", {"plan": plan, "form": form})
+
+
+def _transition(request, pk, perm, service, success, form_class=None, field=None):
+    plan = _plan(request, pk, perm)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return _redirect_plan(plan, "workflow")
+        kwargs[field] = form.cleaned_data[field]
+    try:
+        plan = service(plan=plan, user=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _redirect_plan(plan, "workflow")
+    messages.success(request, success)
+    return _redirect_plan(plan)
+
+
+@require_POST
+def plan_submit(request, pk):
+    return _transition(
+        request,
+        pk,
+        "submit_plan",
+        services.plan_submit,
+        _("Das Einsatzmanagement wurde bei der Schulaufsicht eingereicht."),
+    )
+
+
+@require_POST
+def plan_return(request, pk):
+    return _transition(
+        request,
+        pk,
+        "review_plan",
+        services.plan_return,
+        _("Das Einsatzmanagement wurde zur Überarbeitung zurückgegeben."),
+        ReasonForm,
+        "reason",
+    )
+
+
+@require_POST
+def plan_agree(request, pk):
+    return _transition(
+        request,
+        pk,
+        "review_plan",
+        services.plan_agree,
+        _("Das Benehmen wurde hergestellt."),
+        NoteForm,
+        "note",
+    )
+
+
+@require_POST
+def plan_report(request, pk):
+    return _transition(
+        request,
+        pk,
+        "submit_plan",
+        services.plan_report,
+        _("Das Einsatzmanagement wurde an LaSI gemeldet."),
+    )
+
+
+@require_POST
+def plan_acknowledge(request, pk):
+    return _transition(
+        request,
+        pk,
+        "acknowledge_plan",
+        services.plan_acknowledge,
+        _("Das Einsatzmanagement wurde zur Kenntnis genommen."),
+        NoteForm,
+        "note",
+    )
+
+
+@require_POST
+def plan_new_version(request, pk):
+    return _transition(
+        request,
+        pk,
+        "submit_plan",
+        services.plan_new_version,
+        _(
+            "Eine neue Fassung wurde als Entwurf angelegt. Sie muss erneut ins Benehmen gesetzt "
+            "werden."
+        ),
+    )
+
+
+# --- Schwerpunkte ---------------------------------------------------------------------
+
+
+def focus_create(request, pk):
+    plan = _plan(request, pk, "edit_plan_draft")
+    form = FocusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            focus = services.focus_create(plan=plan, user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Der Schwerpunkt wurde angelegt."))
+            return _redirect_plan(plan, f"focus-{focus.pk}")
+    return render(request, "deployment/focus_form.html", {"plan": plan, "form": form})
+
+
+def _focus_fragment(request, focus, can):
+    time = selectors.focus_time_totals(focus.plan).get(focus.pk)
+    return render(request, "deployment/_focus.html", {"focus": focus, "time": time, "can": can})
+
+
+def focus_detail(request, pk):
+    focus = _focus(request, pk)
+    can = plan_capabilities(request.user, focus.plan)
+    if request.htmx:
+        return _focus_fragment(request, focus, can)
+    return _redirect_plan(focus.plan, f"focus-{focus.pk}")
+
+
+def focus_edit(request, pk):
+    """Inline (htmx) or full-page editing of one Schwerpunkt; saves only that one."""
+    focus = _focus(request, pk, "edit_plan_draft")
+    plan = focus.plan
+    if not plan.is_editable:
+        messages.error(request, _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden."))
+        return _redirect_plan(plan)
+    form = FocusForm(request.POST or None, instance=focus)
+    if request.method == "POST" and form.is_valid():
+        try:
+            focus = services.focus_update(
+                focus=focus,
+                user=request.user,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if request.htmx:
+                return _focus_fragment(request, focus, plan_capabilities(request.user, plan))
+            messages.success(request, _("Der Schwerpunkt wurde gespeichert."))
+            return _redirect_plan(plan, f"focus-{focus.pk}")
+    template = "deployment/_focus_form.html" if request.htmx else "deployment/focus_form.html"
+    return render(request, template, {"plan": plan, "focus": focus, "form": form})
+
+
+@require_POST
+def focus_delete(request, pk):
+    focus = _focus(request, pk, "edit_plan_draft")
+    plan = focus.plan
+    try:
+        services.focus_delete(focus=focus, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Der Schwerpunkt wurde entfernt."))
+    return _redirect_plan(plan, "foci")
+
+
+# --- comments and conflicts --------------------------------------------------------------
+
+
+@require_POST
+def comment_add(request, pk):
+    plan = _plan(request, pk)
+    if services.comment_author_kind(request.user, plan.center) is None:
+        raise Http404
+    form = CommentForm(request.POST, plan=plan)
+    if not form.is_valid():
+        messages.error(request, _("Bitte geben Sie einen Kommentar ein."))
+        return _redirect_plan(plan, "comments")
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = get_object_or_404(ReviewComment, pk=form.cleaned_data["parent"], plan=plan)
+    try:
+        comment = services.comment_add(
+            plan=plan,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            focus=form.cleaned_data["focus"],
+            parent=parent,
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _redirect_plan(plan, "comments")
+    messages.success(request, _("Ihr Kommentar wurde gespeichert."))
+    return _redirect_plan(plan, f"comment-{comment.parent_id or comment.pk}")
+
+
+def _comment(request, pk, perm) -> ReviewComment:
+    return get_object_or_404(
+        scoped(
+            ReviewComment.objects.select_related("plan__center"),
+            request.user,
+            perm,
+            center_field="plan__center",
+        ),
+        pk=pk,
+    )
+
+
+@require_POST
+def comment_escalate(request, pk):
+    comment = _comment(request, pk, "submit_plan")
+    try:
+        services.comment_escalate(comment=comment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Der Konflikt wurde an die Schulaufsicht gegeben."))
+    return _redirect_plan(comment.plan, f"comment-{comment.pk}")
+
+
+@require_POST
+def comment_resolve(request, pk):
+    comment = _comment(request, pk, "review_plan")
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte beschreiben Sie die Klärung."))
+        return _redirect_plan(comment.plan, f"comment-{comment.pk}")
+    try:
+        services.comment_resolve(
+            comment=comment, user=request.user, resolution=form.cleaned_data["resolution"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Der Konflikt ist als geklärt vermerkt."))
+    return _redirect_plan(comment.plan, f"comment-{comment.pk}")
+
+
+# --- LaSI overview ---------------------------------------------------------------------
+
+
+class StateOverviewView(TemplateView):
+    """Every centre's plan for the current period at a glance; missing plans stand out."""
+
+    template_name = "deployment/state_overview.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_state_perm(request.user, "view_plan"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = current_period()
+        form = OverviewFilter(self.request.GET or None)
+        centers = centers_for(self.request.user, "view_plan")
+        region = status = ""
+        if form.is_valid():
+            region = form.cleaned_data["region"]
+            status = form.cleaned_data["status"]
+        if region:
+            centers = centers.filter(sponsor__region=region)
+        rows = selectors.state_overview(period, centers)
+        counts = {s: 0 for s, _label in PlanStatus.choices}
+        missing = 0
+        for row in rows:
+            if row.plan is None:
+                missing += 1
+            else:
+                counts[row.plan.status] += 1
+        if status == "missing":
+            rows = [r for r in rows if r.plan is None]
+        elif status:
+            rows = [r for r in rows if r.plan is not None and r.plan.status == status]
+        context.update(
+            period=period,
+            form=form,
+            rows=rows,
+            missing=missing,
+            counts=[(label, counts[s]) for s, label in PlanStatus.choices],
+        )
+        return context
+
+
+# --- Verbund (§5) ----------------------------------------------------------------------
+
+
+def _require_verbund(user):
+    if not centers_for(user, "use_verbund").exists():
+        raise PermissionDenied
+
+
+class VerbundListView(FilterView):
+    template_name = "deployment/verbund_list.html"
+    filterset_class = VerbundFilter
+    context_object_name = "foci"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require_verbund(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.foci_shared_in_verbund(self.request.user)
+
+
+def verbund_focus(request, pk):
+    _require_verbund(request.user)
+    focus = get_object_or_404(selectors.foci_shared_in_verbund(request.user), pk=pk)
+    plans = selectors.draft_plans_for(request.user)
+    form = VerbundCopyForm(plans=plans)
+    return render(
+        request,
+        "deployment/verbund_focus.html",
+        {"focus": focus, "copy_form": form, "can_copy": plans.exists()},
+    )
+
+
+@require_POST
+def verbund_copy(request, pk):
+    _require_verbund(request.user)
+    if not centers_for(request.user, "edit_plan_draft").exists():
+        raise PermissionDenied
+    focus = get_object_or_404(selectors.foci_shared_in_verbund(request.user), pk=pk)
+    form = VerbundCopyForm(request.POST, plans=selectors.draft_plans_for(request.user))
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Bitte wählen Sie ein eigenes Einsatzmanagement im Entwurf als Ziel."),
+        )
+        return redirect("deployment:verbund_focus", pk=focus.pk)
+    try:
+        copy = services.verbund_copy(
+            focus=focus, target_plan=form.cleaned_data["target_plan"], user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("deployment:verbund_focus", pk=focus.pk)
+    messages.success(
+        request,
+        _(
+            "„%(title)s“ wurde in Ihr Einsatzmanagement übernommen. Passen Sie ihn an Ihre "
+            "Kommune an."
+        )
+        % {"title": copy.title},
+    )
+    return HttpResponseRedirect(
+        reverse("deployment:plan_detail", kwargs={"pk": copy.plan_id}) + f"#focus-{copy.pk}"
+    )
+
+
+# --- staff time ------------------------------------------------------------------------
+
+
+def allocations(request, pk):
+    """Per person and post: the allocated share vs. the assignment's FTE. Names appear
+    only here, for those who may see the staffing list of the centre."""
+    plan = _plan(request, pk, "view_staffing")
+    can = plan_capabilities(request.user, plan)
+    assignments = selectors.plan_assignments(plan)
+    form = None
+    if can["edit"]:
+        form = AllocationForm(request.POST or None, plan=plan, assignments=assignments)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.allocation_set(
+                    focus=form.cleaned_data["focus"],
+                    assignment=form.cleaned_data["assignment"],
+                    fte=form.cleaned_data["fte"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Der Stellenanteil wurde gespeichert."))
+                return redirect("deployment:allocations", pk=plan.pk)
+    elif request.method == "POST":
+        messages.error(
+            request, _("Der Personaleinsatz dieses Einsatzmanagements ist schreibgeschützt.")
+        )
+        return redirect("deployment:allocations", pk=plan.pk)
+    return render(
+        request,
+        "deployment/allocations.html",
+        {
+            "plan": plan,
+            "center": plan.center,
+            "can": can,
+            "form": form,
+            "overview": selectors.allocation_overview(plan),
+        },
+    )
+
+
+@require_POST
+def allocation_delete(request, pk):
+    allocation = get_object_or_404(
+        scoped(
+            FocusAllocation.objects.select_related("focus__plan__center"),
+            request.user,
+            "edit_plan_draft",
+            center_field="focus__plan__center",
+        ),
+        pk=pk,
+    )
+    plan = allocation.focus.plan
+    try:
+        services.allocation_delete(allocation=allocation, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Der Stellenanteil wurde entfernt."))
+    return redirect("deployment:allocations", pk=plan.pk)
