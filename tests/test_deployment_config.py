@@ -286,6 +286,24 @@ def test_dockerignore_keeps_secrets_and_local_data_out_of_the_image():
     assert {".env", ".git", ".venv", "db.sqlite3", "media", "staticfiles"} <= ignored
 
 
+# --- .ci/run -------------------------------------------------------------------------
+
+
+def test_ci_runs_the_readme_test_command_against_postgresql_and_redis():
+    script = ROOT / ".ci" / "run"
+    assert os.access(script, os.X_OK), ".ci/run is not executable"
+    text = script.read_text(encoding="utf-8")
+    assert "set -euo pipefail" in text
+    assert "uv run pytest" in (ROOT / "README.md").read_text(encoding="utf-8")
+    # The same command, with nothing that narrows which tests run.
+    (run_line,) = re.findall(r"^\s*(?:timeout\s.*?\s)?uv run pytest.*$", text, re.MULTILINE)
+    assert run_line.split("uv run pytest", 1)[1].strip() in {"", "</dev/null"}
+    assert 'export DATABASE_URL="postgres://' in text
+    assert 'export REDIS_URL="redis://' in text
+    # pytest's "no tests collected" must not pass as green.
+    assert re.search(r"^\s*5\)", text, re.MULTILINE)
+
+
 # --- manage.py check --deploy ------------------------------------------------------
 
 
