@@ -1,8 +1,9 @@
 """The ministry's admin: reference data, centres, users, memberships, permissions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from import_export import resources
@@ -10,7 +11,17 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
-from .models import Center, Membership, Municipality, SchoolAuthority
+from .models import (
+    Center,
+    ConceptEvent,
+    ConceptParticipation,
+    FundingDecision,
+    IntegrationConcept,
+    Membership,
+    Municipality,
+    SchoolAuthority,
+    TargetAgreement,
+)
 
 User = get_user_model()
 
@@ -91,3 +102,96 @@ class UserAdmin(DjangoUserAdmin):
         super().save_related(request, form, formsets, change)
         # Memberships edited inline: the guardian groups follow in this transaction.
         access.sync_user_groups(form.instance)
+
+
+# --- Integrationskonzept and Landesförderung: the ministry sees and edits all of it --------
+
+
+class ConceptParticipationInline(admin.TabularInline):
+    model = ConceptParticipation
+    extra = 0
+    fields = ["partner_kind", "partner_name", "involved_on", "note"]
+
+
+class ConceptEventInline(admin.TabularInline):
+    model = ConceptEvent
+    extra = 0
+    fields = ["at", "kind", "by", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _run_transition(modeladmin, request, queryset, service, done):
+    """Admin actions call the same services as the pages; errors are reported per concept."""
+    ok = 0
+    for concept in queryset.select_related("center__sponsor"):
+        try:
+            service(concept=concept, user=request.user)
+            ok += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
+            modeladmin.message_user(request, f"{concept}: {text}", level=messages.ERROR)
+    if ok:
+        modeladmin.message_user(request, done % {"count": ok}, level=messages.SUCCESS)
+
+
+@admin.register(IntegrationConcept)
+class IntegrationConceptAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "center", "number", "status", "resolution_date", "submitted_at"]
+    list_filter = ["status", "center__sponsor__region", "resolution_body"]
+    list_select_related = ["center"]
+    search_fields = ["title", "center__name", "center__key"]
+    autocomplete_fields = ["center", "predecessor"]
+    readonly_fields = ["document_name", "document_size", "version", "created_at"]
+    exclude = ["document"]
+    inlines = [ConceptParticipationInline, ConceptEventInline]
+    actions = ["submit_concepts", "approve_concepts"]
+
+    def save_model(self, request, obj, form, change):
+        services.record_admin_save(instance=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            services.record_admin_save(instance=instance, user=request.user)
+        for instance in formset.deleted_objects:
+            instance._history_user = request.user
+            instance.delete()
+
+    @admin.action(description=_("Ausgewählte Konzepte einreichen"))
+    def submit_concepts(self, request, queryset):
+        _run_transition(
+            self, request, queryset, services.concept_submit, _("%(count)s Konzept(e) eingereicht.")
+        )
+
+    @admin.action(description=_("Ausgewählte Konzepte bewilligen"))
+    def approve_concepts(self, request, queryset):
+        _run_transition(
+            self, request, queryset, services.concept_approve, _("%(count)s Konzept(e) bewilligt.")
+        )
+
+
+class FundingRecordAdmin(SimpleHistoryAdmin):
+    list_select_related = ["center"]
+    search_fields = ["center__name", "center__key"]
+    autocomplete_fields = ["center"]
+    readonly_fields = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        services.record_admin_save(instance=obj, user=request.user)
+
+
+@admin.register(FundingDecision)
+class FundingDecisionAdmin(FundingRecordAdmin):
+    list_display = ["center", "year", "amount", "funded_posts", "file_number", "decided_on"]
+    list_filter = ["year", "center__sponsor__region"]
+
+
+@admin.register(TargetAgreement)
+class TargetAgreementAdmin(FundingRecordAdmin):
+    list_display = ["center", "valid_from", "valid_until", "concluded_on", "document_name"]
+    readonly_fields = ["version", "document_name"]
+    exclude = ["document"]

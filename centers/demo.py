@@ -263,7 +263,12 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             school_authority=authority,
             function="Integration durch Bildung",
         )
-    return {"centers": len(centers), "memberships": Membership.objects.count()}
+    concepts = seed_concepts()
+    return {
+        "centers": len(centers),
+        "memberships": Membership.objects.count(),
+        "concepts": concepts,
+    }
 
 
 def _fictitious_staff(center, rng, scale, accounts, domain) -> None:
@@ -290,3 +295,347 @@ def _fictitious_staff(center, rng, scale, accounts, domain) -> None:
         services.membership_grant(
             user=user, role=Role.SPONSOR, center=center, function="Dezernat Integration"
         )
+
+
+# --- Integrationskonzepte and Landesförderung (issue 3) ------------------------------------
+
+# The demo centres get states that give each demo user something to do:
+# Köln: the approved concept is older than the validity and this year's funding is missing
+#   (ki-koeln-leitung writes the Fortschreibung, bewilligung records the funding);
+# Bonn: a Fortschreibung was returned with a reason (ki-bonn-leitung fixes it);
+# Mettmann (a Kreis): a Fortschreibung is submitted (bewilligung decides).
+DEMO_CONCEPT_SCENARIOS = {"05315": "outdated", "05314": "returned", "05158": "submitted"}
+SCENARIOS = [
+    (0.50, "approved"),
+    (0.58, "outdated"),
+    (0.72, "submitted"),
+    (0.78, "first_submitted"),
+    (0.84, "returned"),
+    (0.92, "draft"),
+    (1.00, "missing"),
+]
+OTHER_PARTNERS = [
+    "Kommunales Bildungsbüro",
+    "Jobcenter",
+    "Kreishandwerkerschaft",
+    "Volkshochschule",
+    "Migrantenselbstorganisationen",
+]
+WELFARE = [
+    "Arbeitsgemeinschaft der Wohlfahrtsverbände",
+    "AWO, Caritas, Diakonie, DRK und Paritätischer",
+    "Caritasverband und Diakonisches Werk",
+]
+FREE_YOUTH = ["Arbeitsgemeinschaft nach § 78 SGB VIII", "Jugendring", "Freie Träger im JHA"]
+
+
+def _scenario(center, rng) -> str:
+    if center.key in DEMO_CONCEPT_SCENARIOS:
+        return DEMO_CONCEPT_SCENARIOS[center.key]
+    roll = rng.random()
+    return next(name for limit, name in SCENARIOS if roll < limit)
+
+
+def _days_ago(today, days):
+    from datetime import timedelta
+
+    return today - timedelta(days=days)
+
+
+def _at(day, hour=10):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _concept(center, number, *, title, status, resolved, lead, predecessor=None, rng, today):
+    from django.core.files.base import ContentFile
+
+    from .documents import sample_pdf
+    from .models import IntegrationConcept
+    from .services import default_resolution_body, requires_municipalities_agreement
+
+    concept = IntegrationConcept(
+        center=center,
+        number=number,
+        predecessor=predecessor,
+        title=title,
+        summary=(
+            "Handlungsfelder: Bildung entlang der Bildungskette, Seiteneinstieg, "
+            "Sprachbildung, Antirassismusarbeit und Ehrenamt."
+        ),
+        status=status,
+    )
+    if resolved:
+        concept.resolution_body = default_resolution_body(center)
+        concept.resolution_date = resolved
+        concept.resolution_reference = f"Vorlage {resolved.year}/{rng.randint(100, 999)}"
+        if requires_municipalities_agreement(center):
+            concept.municipalities_agreed_on = _days_ago(resolved, rng.randint(20, 60))
+            concept.municipalities_note = (
+                "Abgestimmt in der Konferenz der Bürgermeisterinnen und Bürgermeister."
+            )
+        pdf = sample_pdf([title, f"Fassung {number}", center.name])
+        concept.document_name = f"Integrationskonzept_{center.key}_Fassung_{number}.pdf"
+        concept.document_size = len(pdf)
+        concept.document.save("konzept.pdf", ContentFile(pdf), save=False)
+    concept._history_user = lead
+    concept.save()
+    return concept
+
+
+def _participations(concept, center, rng, start, *, leave_out=0):
+    from simple_history.utils import bulk_create_with_history
+
+    from .models import ConceptParticipation, PartnerKind
+
+    town = center.sponsor.name.removeprefix("Kreis ").removeprefix("StädteRegion ")
+    names = {
+        PartnerKind.SCHOOL_AUTHORITY: center.school_authority.name,
+        PartnerKind.SCHOOL_ADMINISTRATION: f"Schulverwaltungsamt {town}",
+        PartnerKind.PUBLIC_YOUTH_WELFARE: f"Jugendamt {town}",
+        PartnerKind.FREE_YOUTH_WELFARE: rng.choice(FREE_YOUTH),
+        PartnerKind.WELFARE_ASSOCIATIONS: rng.choice(WELFARE),
+        PartnerKind.COUNCIL_BODIES: "Integrationsrat"
+        if center.sponsor.kind != MunicipalityKind.DISTRICT
+        else "Integrationsausschuss des Kreistags",
+        PartnerKind.OTHER: rng.choice(OTHER_PARTNERS),
+    }
+    kinds = list(PartnerKind.required())
+    if leave_out:
+        kinds = kinds[:-leave_out]
+    if rng.random() < 0.7:
+        kinds.append(PartnerKind.OTHER)
+    rows = [
+        ConceptParticipation(
+            concept=concept,
+            partner_kind=kind,
+            partner_name=names[kind],
+            involved_on=_days_ago(start, rng.randint(0, 90)),
+            note=rng.choice(["Auftaktworkshop", "Stellungnahme eingegangen", "Arbeitsgruppe", ""]),
+        )
+        for kind in kinds
+    ]
+    bulk_create_with_history(rows, ConceptParticipation)
+
+
+def _events(concept, rows):
+    from .models import ConceptEvent
+
+    ConceptEvent.objects.bulk_create(
+        [ConceptEvent(concept=concept, kind=k, at=at, by=by, note=note) for k, at, by, note in rows]
+    )
+
+
+def _approved(center, number, *, resolved, lead, funder, rng, today, predecessor=None, status=None):
+    from .models import ConceptEventKind, ConceptStatus
+
+    title = f"Integrationskonzept {center.sponsor.name}" + (
+        f" – Fortschreibung {resolved.year}" if predecessor else ""
+    )
+    concept = _concept(
+        center,
+        number,
+        title=title,
+        status=status or ConceptStatus.APPROVED,
+        resolved=resolved,
+        lead=lead,
+        predecessor=predecessor,
+        rng=rng,
+        today=today,
+    )
+    submitted = _days_ago(resolved, -14)
+    decided = _days_ago(submitted, -rng.randint(20, 60))
+    concept.submitted_at = _at(submitted)
+    concept.decided_at = _at(decided)
+    concept.decided_by = funder
+    concept.save(update_fields=["submitted_at", "decided_at", "decided_by"])
+    _participations(concept, center, rng, _days_ago(resolved, 120))
+    _events(
+        concept,
+        [
+            (ConceptEventKind.CREATED, _at(_days_ago(resolved, 200)), lead, ""),
+            (ConceptEventKind.RESOLUTION_RECORDED, _at(resolved, 16), lead, ""),
+            (ConceptEventKind.DOCUMENT_UPLOADED, _at(resolved, 17), lead, concept.document_name),
+            (ConceptEventKind.SUBMITTED, _at(submitted), lead, ""),
+            (ConceptEventKind.APPROVED, _at(decided), funder, ""),
+        ],
+    )
+    return concept
+
+
+def _open_concept(center, number, state, *, predecessor, lead, funder, rng, today):
+    """A Fortschreibung (or first concept) in draft, submitted or returned."""
+    from .models import ConceptEventKind, ConceptStatus
+
+    created = _days_ago(today, rng.randint(40, 120))
+    if state == "draft":
+        resolved = None if rng.random() < 0.5 else _days_ago(today, rng.randint(10, 30))
+        status = ConceptStatus.DRAFT
+    else:
+        resolved = _days_ago(today, rng.randint(25, 35))
+        status = ConceptStatus.SUBMITTED if state == "submitted" else ConceptStatus.RETURNED
+    title = f"Integrationskonzept {center.sponsor.name}" + (
+        f" – Fortschreibung {today.year}" if predecessor else ""
+    )
+    concept = _concept(
+        center,
+        number,
+        title=title,
+        status=status,
+        resolved=resolved,
+        lead=lead,
+        predecessor=predecessor,
+        rng=rng,
+        today=today,
+    )
+    events = [(ConceptEventKind.CREATED, _at(created), lead, "")]
+    if state == "draft":
+        _participations(concept, center, rng, created, leave_out=rng.randint(1, 3))
+        if resolved:
+            events.append((ConceptEventKind.RESOLUTION_RECORDED, _at(resolved), lead, ""))
+            events.append(
+                (ConceptEventKind.DOCUMENT_UPLOADED, _at(resolved, 11), lead, concept.document_name)
+            )
+    else:
+        _participations(concept, center, rng, created)
+        submitted = _days_ago(today, rng.randint(3, 20))
+        concept.submitted_at = _at(submitted)
+        events += [
+            (ConceptEventKind.RESOLUTION_RECORDED, _at(resolved), lead, ""),
+            (ConceptEventKind.DOCUMENT_UPLOADED, _at(resolved, 11), lead, concept.document_name),
+            (ConceptEventKind.SUBMITTED, _at(submitted), lead, ""),
+        ]
+        if state == "returned":
+            concept.return_reason = (
+                "Die Beteiligung der Träger der freien Jugendhilfe ist nur als Vermerk "
+                "dokumentiert. Bitte ergänzen Sie das Protokoll der Arbeitsgemeinschaft "
+                "nach § 78 SGB VIII und laden Sie das Konzept mit Anlage erneut hoch."
+            )
+            concept.decided_at = _at(_days_ago(submitted, -2))
+            concept.decided_by = funder
+            events.append(
+                (ConceptEventKind.RETURNED, concept.decided_at, funder, concept.return_reason)
+            )
+        concept.save(update_fields=["submitted_at", "return_reason", "decided_at", "decided_by"])
+    _events(concept, events)
+    return concept
+
+
+def _funding(center, year, rng, funder, today):
+    from datetime import date
+    from decimal import Decimal
+
+    from .models import FundingDecision
+
+    posts = Decimal("6.50") if center.sponsor.kind == MunicipalityKind.DISTRICT else Decimal("5.50")
+    amount = (posts * Decimal("52000") + Decimal(rng.randint(0, 40) * 500)).quantize(
+        Decimal("0.01")
+    )
+    decided = (
+        date(year, 1, rng.randint(10, 28))
+        if year < today.year
+        else min(date(year, 1, rng.randint(10, 28)), today)
+    )
+    decision, created = FundingDecision.objects.get_or_create(
+        center=center,
+        year=year,
+        defaults={
+            "amount": amount,
+            "file_number": f"36.03.04-{center.key}/{year}",
+            "decided_on": decided,
+            "funded_posts": posts,
+        },
+    )
+    return decision
+
+
+def seed_concepts(*, today=None) -> dict[str, int]:
+    """Concepts in every state and funding decisions for the 54 centres (idempotent:
+    a centre that has any concept keeps it)."""
+    from django.utils import timezone
+
+    from .models import IntegrationConcept, TargetAgreement
+
+    today = today or timezone.localdate()
+    funder = User.objects.filter(username="bewilligung").first()
+    leads = {
+        m.center_id: m.user
+        for m in Membership.objects.filter(role=Role.CENTER_LEAD).select_related("user")
+    }
+    seeded = set(IntegrationConcept.objects.values_list("center_id", flat=True).distinct())
+    centers = Center.objects.select_related("sponsor", "school_authority").order_by("key")
+    counts: dict[str, int] = {}
+    for center in centers:
+        rng = random.Random(f"concept-{center.key}")
+        scenario = _scenario(center, rng)
+        counts[scenario] = counts.get(scenario, 0) + 1
+        lead = leads.get(center.pk)
+        if center.pk not in seeded and scenario != "missing":
+            if scenario == "first_submitted":
+                _open_concept(
+                    center,
+                    1,
+                    "submitted",
+                    predecessor=None,
+                    lead=lead,
+                    funder=funder,
+                    rng=rng,
+                    today=today,
+                )
+            elif scenario == "draft" and rng.random() < 0.4:
+                _open_concept(
+                    center,
+                    1,
+                    "draft",
+                    predecessor=None,
+                    lead=lead,
+                    funder=funder,
+                    rng=rng,
+                    today=today,
+                )
+            else:
+                outdated = scenario == "outdated"
+                years_ago = rng.randint(6, 7) if outdated else rng.randint(1, 3)
+                approved = _approved(
+                    center,
+                    1,
+                    resolved=_days_ago(today, 365 * years_ago + rng.randint(0, 150)),
+                    lead=lead,
+                    funder=funder,
+                    rng=rng,
+                    today=today,
+                )
+                if scenario in ("submitted", "returned", "draft"):
+                    _open_concept(
+                        center,
+                        2,
+                        scenario,
+                        predecessor=approved,
+                        lead=lead,
+                        funder=funder,
+                        rng=rng,
+                        today=today,
+                    )
+        # Funding: last year for all that have a concept; this year for most.
+        if scenario != "missing":
+            _funding(center, today.year - 1, rng, funder, today)
+        no_funding_now = center.key == "05315" or scenario == "missing" or rng.random() < 0.1
+        if not no_funding_now:
+            _funding(center, today.year, rng, funder, today)
+        if rng.random() < 0.15 and not TargetAgreement.objects.filter(center=center).exists():
+            from datetime import date
+
+            TargetAgreement.objects.create(
+                center=center,
+                valid_from=date(today.year, 1, 1),
+                valid_until=date(today.year + 1, 12, 31),
+                concluded_on=date(today.year, 2, rng.randint(1, 28)),
+                text=(
+                    "Schwerpunkte: Seiteneinstieg in Schulen, durchgängige Sprachbildung "
+                    "im Elementarbereich, Ehrenamtskoordination."
+                ),
+            )
+    return counts

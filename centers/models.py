@@ -506,10 +506,18 @@ class IntegrationConcept(models.Model):
         return bool(self.resolution_body and self.resolution_date)
 
     def clean(self):
+        errors = {}
         if self.predecessor_id and self.predecessor.center_id != self.center_id:
-            raise ValidationError(
-                {"predecessor": _("Die Vorfassung muss zum selben Zentrum gehören.")}
+            errors["predecessor"] = _("Die Vorfassung muss zum selben Zentrum gehören.")
+        today = timezone.localdate()
+        if self.resolution_date and self.resolution_date > today:
+            errors["resolution_date"] = _("Der Beschluss darf nicht in der Zukunft liegen.")
+        if self.municipalities_agreed_on and self.municipalities_agreed_on > today:
+            errors["municipalities_agreed_on"] = _(
+                "Die Abstimmung darf nicht in der Zukunft liegen."
             )
+        if errors:
+            raise ValidationError(errors)
 
 
 class PartnerKind(models.TextChoices):
@@ -559,6 +567,12 @@ class ConceptParticipation(models.Model):
     def __str__(self):
         label = self.get_partner_kind_display()
         return f"{label}: {self.partner_name}" if self.partner_name else str(label)
+
+    def clean(self):
+        if self.involved_on and self.involved_on > timezone.localdate():
+            raise ValidationError(
+                {"involved_on": _("Das Datum der Beteiligung darf nicht in der Zukunft liegen.")}
+            )
 
 
 class ConceptEventKind(models.TextChoices):

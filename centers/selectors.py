@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from .access import centers_for
-from .models import Center, Membership, Role
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .access import centers_for, scoped
+from .models import (
+    Center,
+    ConceptEvent,
+    ConceptParticipation,
+    ConceptStatus,
+    FundingDecision,
+    IntegrationConcept,
+    Membership,
+    PartnerKind,
+    Role,
+    TargetAgreement,
+)
 
 
 def centers_visible_to(user) -> QuerySet[Center]:
@@ -61,3 +79,256 @@ def centers_with_team(centers: QuerySet[Center]) -> QuerySet[Center]:
     return centers.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("user"))
     )
+
+
+# --- Integrationskonzept and Landesförderung ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatingStatus:
+    """Whether a centre meets §1.4 (approved current concept + this year's funding)."""
+
+    active: bool
+    missing: tuple[str, ...]
+    concept_resolution_date: date | None
+    concept_valid_until: date | None
+    year: int
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def centers_with_operating_status(centers: QuerySet[Center], today: date) -> QuerySet[Center]:
+    """Annotate what ``center_operating_status`` needs: two subqueries, no query per row."""
+    approved = IntegrationConcept.objects.filter(
+        center=OuterRef("pk"), status=ConceptStatus.APPROVED
+    )
+    return centers.annotate(
+        has_approved_concept=Exists(approved),
+        approved_resolution_date=Subquery(approved.values("resolution_date")[:1]),
+        funded_this_year=Exists(
+            FundingDecision.objects.filter(center=OuterRef("pk"), year=today.year)
+        ),
+    )
+
+
+def center_operating_status(center: Center, today: date | None = None) -> OperatingStatus:
+    """The one place that says whether a centre is active and, if not, what is missing.
+
+    Uses the annotations of ``centers_with_operating_status`` when the centre
+    carries them, one query otherwise.
+    """
+    today = today or timezone.localdate()
+    if not hasattr(center, "funded_this_year"):
+        values = (
+            centers_with_operating_status(Center.objects.filter(pk=center.pk), today)
+            .values("has_approved_concept", "approved_resolution_date", "funded_this_year")
+            .get()
+        )
+        has_concept = values["has_approved_concept"]
+        resolution_date = values["approved_resolution_date"]
+        funded = values["funded_this_year"]
+    else:
+        has_concept = center.has_approved_concept
+        resolution_date = center.approved_resolution_date
+        funded = center.funded_this_year
+
+    years = settings.CONCEPT_VALIDITY_YEARS
+    missing: list[str] = []
+    valid_until = None
+    if not has_concept:
+        missing.append(_("kein bewilligtes Integrationskonzept"))
+    elif resolution_date is not None:
+        valid_until = _add_years(resolution_date, years)
+        if today > valid_until:
+            missing.append(
+                _(
+                    "das bewilligte Integrationskonzept (Beschluss vom %(date)s) ist älter als "
+                    "%(years)s Jahre – eine Fortschreibung ist fällig"
+                )
+                % {"date": resolution_date.strftime("%d.%m.%Y"), "years": years}
+            )
+    if not funded:
+        missing.append(_("kein Förderbescheid für %(year)s") % {"year": today.year})
+    return OperatingStatus(
+        active=not missing,
+        missing=tuple(missing),
+        concept_resolution_date=resolution_date,
+        concept_valid_until=valid_until,
+        year=today.year,
+    )
+
+
+def operating_overview(centers: QuerySet[Center], today: date | None = None) -> dict:
+    """Per Regierungsbezirk: how many centres meet §1.4, and which do not (state dashboard)."""
+    today = today or timezone.localdate()
+    rows = centers_with_operating_status(
+        centers.select_related("sponsor").order_by("sponsor__region", "name"), today
+    )
+    regions: dict[str, dict] = {}
+    inactive = []
+    for center in rows:
+        status = center_operating_status(center, today)
+        region = regions.setdefault(
+            center.sponsor.region,
+            {"region": center.sponsor.get_region_display(), "total": 0, "active": 0},
+        )
+        region["total"] += 1
+        if status.active:
+            region["active"] += 1
+        else:
+            inactive.append((center, status))
+    return {
+        "regions": list(regions.values()),
+        "inactive": inactive,
+        "active": sum(r["active"] for r in regions.values()),
+        "total": sum(r["total"] for r in regions.values()),
+        "year": today.year,
+    }
+
+
+def concepts_of_center(center: Center) -> QuerySet[IntegrationConcept]:
+    return center.concepts.select_related("decided_by", "predecessor").order_by("-number")
+
+
+def concept_of_center(center: Center, pk: int) -> IntegrationConcept:
+    """One concept of an already scoped centre; 404 for any other id."""
+    return get_object_or_404(
+        IntegrationConcept.objects.select_related(
+            "center__sponsor", "center__school_authority", "predecessor", "decided_by"
+        ),
+        center=center,
+        pk=pk,
+    )
+
+
+def concept_participations(concept: IntegrationConcept) -> list[ConceptParticipation]:
+    return list(concept.participations.all())
+
+
+def concept_timeline(concept: IntegrationConcept) -> QuerySet[ConceptEvent]:
+    return concept.events.select_related("by").order_by("at", "pk")
+
+
+def concepts_for_review(user) -> QuerySet[IntegrationConcept]:
+    """The Bewilligung's queue across NRW (filtered by ``ConceptReviewFilter``)."""
+    return scoped(
+        IntegrationConcept.objects.select_related("center__sponsor", "predecessor"),
+        user,
+        "review_concept",
+    ).order_by("submitted_at", "center__name")
+
+
+def funding_decisions_of(center: Center) -> QuerySet[FundingDecision]:
+    return center.funding_decisions.order_by("-year")
+
+
+def target_agreements_of(center: Center) -> QuerySet[TargetAgreement]:
+    return center.target_agreements.order_by("-valid_from")
+
+
+def concept_summary(center: Center) -> dict:
+    """For the centre page: the approved version, the one in progress, this year's funding."""
+    concepts = list(center.concepts.order_by("-number"))
+    year = timezone.localdate().year
+    return {
+        "approved": next((c for c in concepts if c.status == ConceptStatus.APPROVED), None),
+        "open": next((c for c in concepts if c.status in ConceptStatus.open()), None),
+        "count": len(concepts),
+        "funding": center.funding_decisions.filter(year=year).first(),
+        "year": year,
+    }
+
+
+# --- history: who, when, what changed -------------------------------------------------------
+
+# Bookkeeping fields the reader does not need; the file's own name stands for the document.
+_HIDDEN_HISTORY_FIELDS = {"version", "document", "document_size", "decided_by", "id"}
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    user: object
+    subject: str
+    action: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _history_value(model_field, value) -> str:
+    if value in (None, ""):
+        return "–"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def history_entries(records, subject) -> list[HistoryEntry]:
+    """Turn simple-history rows (oldest first) into readable entries; no queries."""
+    actions = {"+": _("angelegt"), "~": _("geändert"), "-": _("gelöscht")}
+    previous: dict = {}
+    entries = []
+    for record in records:
+        model = record.instance_type
+        before = previous.get(record.id)
+        changes = []
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before, excluded_fields=_HIDDEN_HISTORY_FIELDS)
+            for change in delta.changes:
+                model_field = model._meta.get_field(change.field)
+                changes.append(
+                    (
+                        str(model_field.verbose_name),
+                        _history_value(model_field, change.old),
+                        _history_value(model_field, change.new),
+                    )
+                )
+        previous[record.id] = record
+        if record.history_type == "~" and before is not None and not changes:
+            continue  # only bookkeeping changed (the lock's version)
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                user=record.history_user,
+                subject=subject(record),
+                action=actions.get(record.history_type, record.history_type),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def concept_history(concept: IntegrationConcept) -> list[HistoryEntry]:
+    """The concept's and its participations' history, newest first (two queries)."""
+    concept_rows = concept.history.select_related("history_user").order_by(
+        "history_date", "history_id"
+    )
+    participation_rows = (
+        ConceptParticipation.history.filter(concept_id=concept.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    kinds = dict(PartnerKind.choices)
+    entries = history_entries(concept_rows, lambda r: _("Konzept"))
+    entries += history_entries(
+        participation_rows,
+        lambda r: (
+            _("Beteiligung: %(partner)s") % {"partner": kinds.get(r.partner_kind, r.partner_kind)}
+        ),
+    )
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def record_history(queryset, subject) -> list[HistoryEntry]:
+    """History of funding decisions or target agreements of a centre, newest first."""
+    rows = queryset.select_related("history_user").order_by("history_date", "history_id")
+    return sorted(history_entries(rows, subject), key=lambda e: e.at, reverse=True)

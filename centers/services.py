@@ -10,10 +10,34 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import access
-from .models import Center, Membership, Municipality, MunicipalityKind, Role, SchoolAuthority
+from .documents import display_name, validate_pdf
+from .locking import claim_version
+from .models import (
+    Center,
+    ConceptEvent,
+    ConceptEventKind,
+    ConceptParticipation,
+    ConceptStatus,
+    FundingDecision,
+    IntegrationConcept,
+    Membership,
+    Municipality,
+    MunicipalityKind,
+    PartnerKind,
+    ResolutionBody,
+    Role,
+    SchoolAuthority,
+    TargetAgreement,
+    private_storage,
+)
+from .notifications import notify
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "nrw_gebietskoerperschaften.csv"
@@ -195,3 +219,441 @@ def reference_data_load() -> ReferenceDataResult:
     return ReferenceDataResult(
         municipalities=len(by_key), school_authorities=len(authorities), centers=len(centers)
     )
+
+
+# --- Integrationskonzept and Landesförderung (decree §1.4, §6; DESIGN.md §5) --------------
+
+CONCEPT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "resolution_body",
+        "resolution_date",
+        "resolution_reference",
+        "municipalities_agreed_on",
+        "municipalities_note",
+    }
+)
+PARTICIPATION_FIELDS = frozenset({"partner_kind", "partner_name", "involved_on", "note"})
+FUNDING_FIELDS = frozenset({"year", "amount", "file_number", "decided_on", "funded_posts", "note"})
+AGREEMENT_FIELDS = frozenset({"valid_from", "valid_until", "concluded_on", "text"})
+
+
+def _require(user, perm: str, center: Center, message) -> None:
+    if not access.has_center_perm(user, perm, center):
+        raise PermissionDenied(message)
+
+
+def _set_fields(instance, fields: dict, allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _save(instance, user) -> None:
+    """Validate and save, with ``user`` in the history row (also outside requests)."""
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
+
+
+def _claim(instance, expected_version: int | None) -> None:
+    """Optimistic lock: the form's version, or the one just read for buttons."""
+    claim_version(instance, instance.version if expected_version is None else expected_version)
+
+
+def _lock_concept(concept: IntegrationConcept) -> IntegrationConcept:
+    """Re-read the concept inside the transaction: its status may have moved on."""
+    return (
+        IntegrationConcept.objects.select_for_update()
+        .select_related("center__sponsor", "predecessor")
+        .get(pk=concept.pk)
+    )
+
+
+def _event(concept: IntegrationConcept, kind: str, user, note: str = "") -> ConceptEvent:
+    return ConceptEvent.objects.create(concept=concept, kind=kind, by=user, note=note)
+
+
+def _notify_center(*, center: Center, perm: str, subject, template: str, context: dict) -> None:
+    recipients = access.users_with_perm(perm, center).values_list("email", flat=True)
+    notify(
+        recipients=list(recipients),
+        subject=subject,
+        template=template,
+        context={"center": center, **context},
+    )
+
+
+def _require_editable(concept: IntegrationConcept) -> None:
+    if not concept.is_editable:
+        raise ValidationError(
+            _(
+                "Das Konzept ist %(status)s und kann nicht mehr geändert werden. "
+                "Für Änderungen legen Sie eine Fortschreibung an."
+            )
+            % {"status": concept.get_status_display()},
+            code="not_editable",
+        )
+
+
+def requires_municipalities_agreement(center: Center) -> bool:
+    """§1.4: a Kreis (or the StädteRegion) adopts the concept in agreement with
+    its kreisangehörige Gemeinden."""
+    return center.sponsor.kind in (MunicipalityKind.DISTRICT, MunicipalityKind.CITY_REGION)
+
+
+def default_resolution_body(center: Center) -> str:
+    return {
+        MunicipalityKind.DISTRICT: ResolutionBody.DISTRICT_COUNCIL,
+        MunicipalityKind.CITY_REGION: ResolutionBody.CITY_REGION_COUNCIL,
+    }.get(center.sponsor.kind, ResolutionBody.CITY_COUNCIL)
+
+
+def concept_missing_for_submission(concept: IntegrationConcept, participations=None) -> list[str]:
+    """What §1.4 still needs before the concept may be submitted, in German.
+
+    ``participations`` may be passed when the caller already holds them.
+    """
+    missing: list[str] = []
+    if not concept.resolution_body:
+        missing.append(_("das beschließende Gremium (Rat der Stadt bzw. Kreistag)"))
+    if not concept.resolution_date:
+        missing.append(_("das Datum des Beschlusses"))
+    if requires_municipalities_agreement(concept.center) and not concept.municipalities_agreed_on:
+        missing.append(_("die Abstimmung mit den kreisangehörigen Gemeinden"))
+    if not concept.document:
+        missing.append(_("das Konzept als PDF-Dokument"))
+    if participations is None:
+        participations = concept.participations.all()
+    present = {p.partner_kind for p in participations}
+    for kind in PartnerKind.required():
+        if kind not in present:
+            missing.append(_("die Beteiligung: %(partner)s") % {"partner": kind.label})
+    return missing
+
+
+@transaction.atomic
+def concept_create(*, center: Center, user, **fields) -> IntegrationConcept:
+    """A new draft; if the centre has an approved concept, a Fortschreibung of it."""
+    _require(user, "edit_concept", center, _("Sie dürfen für dieses Zentrum kein Konzept anlegen."))
+    # One version in progress per centre: lock the centre's row while numbering.
+    Center.objects.select_for_update().filter(pk=center.pk).first()
+    open_concept = center.concepts.filter(status__in=ConceptStatus.open()).first()
+    if open_concept is not None:
+        raise ValidationError(
+            _(
+                "Für dieses Zentrum ist bereits die Fassung %(number)s in Bearbeitung "
+                "(%(status)s). Bitte bearbeiten Sie diese."
+            )
+            % {"number": open_concept.number, "status": open_concept.get_status_display()},
+            code="open_exists",
+        )
+    last_number = center.concepts.aggregate(n=Max("number"))["n"] or 0
+    concept = IntegrationConcept(
+        center=center,
+        number=last_number + 1,
+        predecessor=center.concepts.filter(status=ConceptStatus.APPROVED).first(),
+    )
+    _set_fields(concept, fields, CONCEPT_FIELDS)
+    _save(concept, user)
+    note = (
+        _("Fortschreibung der Fassung %(number)s") % {"number": concept.predecessor.number}
+        if concept.predecessor
+        else ""
+    )
+    _event(concept, ConceptEventKind.CREATED, user, note)
+    if concept.is_adopted:
+        _event(concept, ConceptEventKind.RESOLUTION_RECORDED, user)
+    return concept
+
+
+@transaction.atomic
+def concept_update(
+    *, concept: IntegrationConcept, user, expected_version: int, **fields
+) -> IntegrationConcept:
+    """Change a draft. The second of two concurrent saves gets a conflict."""
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    concept = _lock_concept(concept)
+    _require_editable(concept)
+    was_adopted = concept.is_adopted
+    _claim(concept, expected_version)
+    _set_fields(concept, fields, CONCEPT_FIELDS)
+    _save(concept, user)
+    if concept.is_adopted and not was_adopted:
+        _event(
+            concept,
+            ConceptEventKind.RESOLUTION_RECORDED,
+            user,
+            f"{concept.get_resolution_body_display()}, {concept.resolution_date:%d.%m.%Y}",
+        )
+    return concept
+
+
+@transaction.atomic
+def concept_upload_document(
+    *, concept: IntegrationConcept, user, upload, expected_version: int | None = None
+) -> IntegrationConcept:
+    """Store the concept's PDF under a random name in the private storage."""
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    validate_pdf(upload)
+    concept = _lock_concept(concept)
+    _require_editable(concept)
+    _claim(concept, expected_version)
+    old_name = concept.document.name
+    concept.document_name = display_name(upload.name)
+    concept.document_size = upload.size
+    concept.document.save("konzept.pdf", upload, save=False)
+    try:
+        _save(concept, user)
+    except Exception:
+        # Nothing is recorded, so the new file must not stay behind.
+        private_storage().delete(concept.document.name)
+        raise
+    _event(concept, ConceptEventKind.DOCUMENT_UPLOADED, user, concept.document_name)
+    if old_name:
+        transaction.on_commit(lambda: private_storage().delete(old_name))
+    return concept
+
+
+def _participation_concept(participation_or_concept) -> IntegrationConcept:
+    return getattr(participation_or_concept, "concept", participation_or_concept)
+
+
+@transaction.atomic
+def participation_add(*, concept: IntegrationConcept, user, **fields) -> ConceptParticipation:
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    concept = _lock_concept(concept)
+    _require_editable(concept)
+    participation = ConceptParticipation(concept=concept)
+    _set_fields(participation, fields, PARTICIPATION_FIELDS)
+    _save(participation, user)
+    return participation
+
+
+@transaction.atomic
+def participation_update(
+    *, participation: ConceptParticipation, user, expected_version: int, **fields
+) -> ConceptParticipation:
+    concept = participation.concept
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_editable(_lock_concept(concept))
+    _claim(participation, expected_version)
+    _set_fields(participation, fields, PARTICIPATION_FIELDS)
+    _save(participation, user)
+    return participation
+
+
+@transaction.atomic
+def participation_delete(
+    *, participation: ConceptParticipation, user, expected_version: int | None = None
+) -> None:
+    concept = participation.concept
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_editable(_lock_concept(concept))
+    _claim(participation, expected_version)
+    participation._history_user = user
+    participation.delete()
+
+
+@transaction.atomic
+def concept_submit(
+    *, concept: IntegrationConcept, user, expected_version: int | None = None
+) -> IntegrationConcept:
+    """Draft (or returned) → submitted, once §1.4 is complete; tells the Bewilligung."""
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht einreichen."))
+    concept = _lock_concept(concept)
+    if concept.status not in ConceptStatus.editable():
+        raise ValidationError(
+            _("Nur ein Entwurf oder ein zurückgegebenes Konzept kann eingereicht werden."),
+            code="illegal_transition",
+        )
+    missing = concept_missing_for_submission(concept)
+    if missing:
+        raise ValidationError(
+            _("Das Konzept kann noch nicht eingereicht werden. Es fehlt: %(missing)s.")
+            % {"missing": "; ".join(str(m) for m in missing)},
+            code="incomplete",
+        )
+    _claim(concept, expected_version)
+    concept.status = ConceptStatus.SUBMITTED
+    concept.submitted_at = timezone.now()
+    _save(concept, user)
+    _event(concept, ConceptEventKind.SUBMITTED, user)
+    _notify_center(
+        center=concept.center,
+        perm="review_concept",
+        subject=_("Integrationskonzept eingereicht: %(center)s") % {"center": concept.center},
+        template="centers/email/concept_submitted.txt",
+        context={"concept": concept, "actor": user},
+    )
+    return concept
+
+
+def _require_submitted(concept: IntegrationConcept, action) -> None:
+    if concept.status != ConceptStatus.SUBMITTED:
+        raise ValidationError(
+            _("Nur ein eingereichtes Konzept kann %(action)s werden; dieses ist %(status)s.")
+            % {"action": action, "status": concept.get_status_display()},
+            code="illegal_transition",
+        )
+
+
+@transaction.atomic
+def concept_return(
+    *, concept: IntegrationConcept, user, reason: str, expected_version: int | None = None
+) -> IntegrationConcept:
+    """Submitted → returned (a draft again), with the reason the KI-Leitung reads."""
+    _require(
+        user,
+        "review_concept",
+        concept.center,
+        _("Nur die Bewilligungsbehörde darf ein Konzept zurückgeben."),
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Bitte geben Sie einen Grund für die Rückgabe an.")}, code="required"
+        )
+    concept = _lock_concept(concept)
+    _require_submitted(concept, _("zurückgegeben"))
+    _claim(concept, expected_version)
+    concept.status = ConceptStatus.RETURNED
+    concept.return_reason = reason
+    concept.decided_at = timezone.now()
+    concept.decided_by = user
+    _save(concept, user)
+    _event(concept, ConceptEventKind.RETURNED, user, reason)
+    _notify_center(
+        center=concept.center,
+        perm="edit_concept",
+        subject=_("Integrationskonzept zurückgegeben: %(center)s") % {"center": concept.center},
+        template="centers/email/concept_returned.txt",
+        context={"concept": concept, "actor": user, "reason": reason},
+    )
+    return concept
+
+
+@transaction.atomic
+def concept_approve(
+    *, concept: IntegrationConcept, user, expected_version: int | None = None
+) -> IntegrationConcept:
+    """Submitted → approved; an approved earlier version is superseded and stays readable."""
+    _require(
+        user,
+        "review_concept",
+        concept.center,
+        _("Nur die Bewilligungsbehörde darf ein Konzept bewilligen."),
+    )
+    concept = _lock_concept(concept)
+    _require_submitted(concept, _("bewilligt"))
+    _claim(concept, expected_version)
+    previous = (
+        IntegrationConcept.objects.select_for_update()
+        .filter(center=concept.center, status=ConceptStatus.APPROVED)
+        .first()
+    )
+    if previous is not None:
+        previous.status = ConceptStatus.SUPERSEDED
+        previous.version += 1
+        _save(previous, user)
+        _event(
+            previous,
+            ConceptEventKind.SUPERSEDED,
+            user,
+            _("abgelöst durch Fassung %(number)s") % {"number": concept.number},
+        )
+    concept.status = ConceptStatus.APPROVED
+    concept.decided_at = timezone.now()
+    concept.decided_by = user
+    _save(concept, user)
+    _event(concept, ConceptEventKind.APPROVED, user)
+    _notify_center(
+        center=concept.center,
+        perm="edit_concept",
+        subject=_("Integrationskonzept bewilligt: %(center)s") % {"center": concept.center},
+        template="centers/email/concept_approved.txt",
+        context={"concept": concept, "actor": user, "previous": previous},
+    )
+    return concept
+
+
+@transaction.atomic
+def funding_decision_save(
+    *,
+    center: Center,
+    user,
+    decision: FundingDecision | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> FundingDecision:
+    """Record or correct the yearly Förderbescheid (§6.2); tells the KI-Leitung."""
+    _require(
+        user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Förderbescheide.")
+    )
+    created = decision is None
+    if created:
+        decision = FundingDecision(center=center)
+    else:
+        _claim(decision, expected_version)
+    _set_fields(decision, fields, FUNDING_FIELDS)
+    _save(decision, user)
+    _notify_center(
+        center=center,
+        perm="edit_concept",
+        subject=_("Förderbescheid %(year)s erfasst: %(center)s")
+        % {"year": decision.year, "center": center},
+        template="centers/email/funding_recorded.txt",
+        context={"decision": decision, "actor": user, "created": created},
+    )
+    return decision
+
+
+@transaction.atomic
+def target_agreement_save(
+    *,
+    center: Center,
+    user,
+    agreement: TargetAgreement | None = None,
+    expected_version: int | None = None,
+    upload=None,
+    **fields,
+) -> TargetAgreement:
+    """Record or correct a Zielvereinbarung (§1.4), optionally with its PDF."""
+    _require(
+        user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Zielvereinbarungen.")
+    )
+    if upload is not None:
+        validate_pdf(upload)
+    created = agreement is None
+    if created:
+        agreement = TargetAgreement(center=center)
+    else:
+        _claim(agreement, expected_version)
+    _set_fields(agreement, fields, AGREEMENT_FIELDS)
+    old_name = agreement.document.name
+    if upload is not None:
+        agreement.document_name = display_name(upload.name)
+        agreement.document.save("zielvereinbarung.pdf", upload, save=False)
+    _save(agreement, user)
+    if upload is not None and old_name:
+        transaction.on_commit(lambda: private_storage().delete(old_name))
+    _notify_center(
+        center=center,
+        perm="edit_concept",
+        subject=_("Zielvereinbarung erfasst: %(center)s") % {"center": center},
+        template="centers/email/target_agreement_recorded.txt",
+        context={"agreement": agreement, "actor": user, "created": created},
+    )
+    return agreement
+
+
+@transaction.atomic
+def record_admin_save(*, instance, user):
+    """The ministry's edits in the Django admin: validated, versioned, in the history."""
+    if getattr(instance, "pk", None) and hasattr(instance, "version"):
+        _claim(instance, instance.version)
+    _save(instance, user)
+    return instance

@@ -34,11 +34,15 @@ class DashboardView(TemplateView):
             regions = selectors.center_counts_by_region(self.centers)
             context["regions"] = regions
             context["total"] = sum(r["total"] for r in regions)
+            # §1.4 at a glance: which centres lack an approved concept or funding.
+            context["operating"] = selectors.operating_overview(self.centers)
         elif self.kind == "center":
             center = self.center_list[0]
             context["center"] = center
             context["team"] = selectors.center_team(center)
             context["authority_contacts"] = selectors.school_authority_contacts(center)
+            context["operating_status"] = selectors.center_operating_status(center)
+            context["concept_summary"] = selectors.concept_summary(center)
         else:
             context["centers"] = self.center_list
         return context
@@ -65,6 +69,8 @@ class CenterDetailView(CenterPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["team"] = selectors.center_team(self.object)
         context["authority_contacts"] = selectors.school_authority_contacts(self.object)
+        context["operating_status"] = selectors.center_operating_status(self.object)
+        context["concept_summary"] = selectors.concept_summary(self.object)
         return context
 
 

@@ -85,3 +85,4 @@ CORE_ROUTES: list[Route] = [
 # Each area keeps its entries in its own module; add the import here.
 ROUTES: list[Route] = [*CORE_ROUTES]
 from .routes_deployment import ROUTES as _deployment; ROUTES.extend(_deployment)  # noqa: E402, E702, I001
+from .routes_concepts import ROUTES as _concepts; ROUTES.extend(_concepts)  # noqa: E402, E702, I001

@@ -1,0 +1,634 @@
+"""Integrationskonzept, Bewilligung and Landesförderung pages (decree §1.4, §6).
+
+Thin views: the centre comes through the user's scope (404 outside it), the
+state changes are the services in ``centers.services``, the reads the
+selectors in ``centers.selectors``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+
+from . import selectors, services
+from .access import CenterPermissionMixin, StatePermissionMixin
+from .filters import ConceptReviewFilter
+from .forms import (
+    ConceptDocumentForm,
+    ConceptForm,
+    ConceptReturnForm,
+    FundingDecisionForm,
+    ParticipationForm,
+    TargetAgreementForm,
+    VersionForm,
+    add_service_error,
+)
+from .models import ConceptParticipation, ConceptStatus, FundingDecision, TargetAgreement
+
+
+class ConceptMixin(CenterPermissionMixin):
+    """Resolves ``pk`` as a concept of the (scoped) centre."""
+
+    def get_concept(self):
+        if not hasattr(self, "_concept"):
+            self._concept = selectors.concept_of_center(self.get_center(), self.kwargs["pk"])
+        return self._concept
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["concept"] = self.get_concept()
+        return context
+
+
+class ServiceFormMixin:
+    """Run ``perform(form)`` (a service call); show its German errors on the form."""
+
+    success_message = ""
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Dazu fehlt Ihnen die Berechtigung."))
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_redirect(result))
+
+
+def center_url(center, name, **kwargs):
+    return reverse(f"centers:{name}", kwargs={"key": center.key, **kwargs})
+
+
+# --- concepts of a centre --------------------------------------------------------------------
+
+
+class ConceptListView(CenterPermissionMixin, TemplateView):
+    permission_required = "view_concept"
+    template_name = "centers/concept_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.get_center()
+        context["concepts"] = selectors.concepts_of_center(center)
+        context["operating_status"] = selectors.center_operating_status(center)
+        context["validity_years"] = settings.CONCEPT_VALIDITY_YEARS
+        return context
+
+
+class ConceptDetailView(ConceptMixin, TemplateView):
+    permission_required = "view_concept"
+    template_name = "centers/concept_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        concept = self.get_concept()
+        participations = selectors.concept_participations(concept)
+        context["participations"] = participations
+        if concept.is_editable:
+            context["missing"] = services.concept_missing_for_submission(concept, participations)
+        context["timeline"] = selectors.concept_timeline(concept)
+        context["history"] = selectors.concept_history(concept)
+        context["return_form"] = ConceptReturnForm(initial={"version": concept.version})
+        context["requires_municipalities"] = services.requires_municipalities_agreement(
+            concept.center
+        )
+        return context
+
+
+class ConceptCreateView(CenterPermissionMixin, ServiceFormMixin, FormView):
+    permission_required = "edit_concept"
+    form_class = ConceptForm
+    template_name = "centers/concept_form.html"
+
+    def get(self, request, *args, **kwargs):
+        open_concept = self.get_center().concepts.filter(status__in=ConceptStatus.open()).first()
+        if open_concept is not None:
+            messages.info(
+                request,
+                _("Es ist bereits eine Fassung in Bearbeitung; Sie finden sie hier."),
+            )
+            return redirect(open_concept)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["needs_municipalities"] = services.requires_municipalities_agreement(
+            self.get_center()
+        )
+        return kwargs
+
+    def get_initial(self):
+        center = self.get_center()
+        approved = center.concepts.filter(status=ConceptStatus.APPROVED).first()
+        year = timezone.localdate().year
+        if approved:
+            return {
+                "title": _("%(title)s – Fortschreibung %(year)s")
+                % {"title": approved.title.split(" – ")[0], "year": year},
+                "summary": approved.summary,
+                "resolution_body": approved.resolution_body,
+            }
+        return {
+            "title": _("Integrationskonzept %(sponsor)s") % {"sponsor": center.sponsor.name},
+            "resolution_body": services.default_resolution_body(center),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        approved = self.get_center().concepts.filter(status=ConceptStatus.APPROVED).first()
+        context["title"] = (
+            _("Fortschreibung anlegen") if approved else _("Integrationskonzept anlegen")
+        )
+        context["predecessor"] = approved
+        context["submit_label"] = _("Entwurf anlegen")
+        context["cancel_url"] = center_url(self.get_center(), "concept_list")
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Der Entwurf wurde angelegt.")
+        return services.concept_create(
+            center=self.get_center(), user=self.request.user, **form.service_fields()
+        )
+
+    def get_redirect(self, concept):
+        return concept.get_absolute_url()
+
+
+class EditableConceptMixin(ConceptMixin):
+    """Pages that change a concept: only drafts; otherwise back to the concept with a note."""
+
+    permission_required = "edit_concept"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            concept = self.get_concept()
+            if not concept.is_editable:
+                messages.error(
+                    request,
+                    _("Das Konzept ist %(status)s und kann nicht mehr geändert werden.")
+                    % {"status": concept.get_status_display()},
+                )
+                return redirect(concept)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_redirect(self, result):
+        return self.get_concept().get_absolute_url()
+
+
+class ConceptUpdateView(EditableConceptMixin, ServiceFormMixin, FormView):
+    form_class = ConceptForm
+    template_name = "centers/concept_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_concept()
+        kwargs["needs_municipalities"] = services.requires_municipalities_agreement(
+            self.get_center()
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Konzept bearbeiten")
+        context["submit_label"] = _("Speichern")
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Änderungen wurden gespeichert.")
+        return services.concept_update(
+            concept=self.get_concept(),
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        )
+
+
+class ConceptUploadView(EditableConceptMixin, ServiceFormMixin, FormView):
+    form_class = ConceptDocumentForm
+    template_name = "centers/concept_form.html"
+
+    def get_initial(self):
+        return {"version": self.get_concept().version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Dokument hochladen")
+        context["submit_label"] = _("Hochladen")
+        context["multipart"] = True
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Das Dokument wurde hochgeladen.")
+        return services.concept_upload_document(
+            concept=self.get_concept(),
+            user=self.request.user,
+            upload=form.cleaned_data["document"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+def _pdf_response(field, filename):
+    """Serve a private document inline; only ever called after the access check."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=False, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ConceptDocumentView(ConceptMixin, TemplateView):
+    permission_required = "view_concept"
+
+    def get(self, request, *args, **kwargs):
+        concept = self.get_concept()
+        return _pdf_response(concept.document, concept.document_name or "konzept.pdf")
+
+
+# --- participations ---------------------------------------------------------------------------
+
+
+class ParticipationMixin(EditableConceptMixin):
+    def get_participation(self):
+        return get_object_or_404(
+            ConceptParticipation, concept=self.get_concept(), pk=self.kwargs["participation"]
+        )
+
+
+class ParticipationCreateView(ParticipationMixin, ServiceFormMixin, FormView):
+    form_class = ParticipationForm
+    template_name = "centers/concept_form.html"
+
+    def get_initial(self):
+        kind = self.request.GET.get("partner")
+        return {"partner_kind": kind} if kind else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Beteiligung erfassen")
+        context["submit_label"] = _("Beteiligung speichern")
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Beteiligung wurde gespeichert.")
+        return services.participation_add(
+            concept=self.get_concept(), user=self.request.user, **form.service_fields()
+        )
+
+
+class ParticipationUpdateView(ParticipationMixin, ServiceFormMixin, FormView):
+    form_class = ParticipationForm
+    template_name = "centers/concept_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_participation()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Beteiligung bearbeiten")
+        context["submit_label"] = _("Speichern")
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Beteiligung wurde gespeichert.")
+        # A fresh copy: the form has already written its values onto its instance.
+        participation = self.get_participation()
+        return services.participation_update(
+            participation=participation,
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        )
+
+
+class ParticipationDeleteView(ParticipationMixin, ServiceFormMixin, FormView):
+    form_class = VersionForm
+    template_name = "centers/concept_confirm.html"
+
+    def get_initial(self):
+        return {"version": self.get_participation().version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        participation = self.get_participation()
+        context["title"] = _("Beteiligung löschen")
+        context["question"] = _("Soll die Beteiligung „%(p)s“ gelöscht werden?") % {
+            "p": participation
+        }
+        context["submit_label"] = _("Löschen")
+        context["danger"] = True
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Beteiligung wurde gelöscht.")
+        return services.participation_delete(
+            participation=self.get_participation(),
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+class ConceptSubmitView(EditableConceptMixin, ServiceFormMixin, FormView):
+    form_class = VersionForm
+    template_name = "centers/concept_confirm.html"
+
+    def get_initial(self):
+        return {"version": self.get_concept().version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        concept = self.get_concept()
+        context["title"] = _("Konzept einreichen")
+        context["missing"] = services.concept_missing_for_submission(concept)
+        context["question"] = _(
+            "Das Konzept wird der Bewilligungsbehörde zur Prüfung vorgelegt. "
+            "Bis zu ihrer Entscheidung kann es nicht mehr geändert werden."
+        )
+        context["submit_label"] = _("Jetzt einreichen")
+        context["cancel_url"] = concept.get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _(
+            "Das Konzept wurde eingereicht; die Bewilligungsbehörde ist benachrichtigt."
+        )
+        return services.concept_submit(
+            concept=self.get_concept(),
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class SubmittedConceptMixin(ConceptMixin):
+    permission_required = "review_concept"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            concept = self.get_concept()
+            if concept.status != ConceptStatus.SUBMITTED:
+                messages.error(
+                    request,
+                    _("Das Konzept ist %(status)s; es liegt nicht zur Entscheidung vor.")
+                    % {"status": concept.get_status_display()},
+                )
+                return redirect(concept)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_redirect(self, result):
+        return self.get_concept().get_absolute_url()
+
+
+class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
+    form_class = VersionForm
+    template_name = "centers/concept_confirm.html"
+
+    def get_initial(self):
+        return {"version": self.get_concept().version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        concept = self.get_concept()
+        context["title"] = _("Konzept bewilligen")
+        question = _("Soll die Fassung %(number)s „%(title)s“ bewilligt werden?") % {
+            "number": concept.number,
+            "title": concept.title,
+        }
+        if concept.predecessor and concept.predecessor.status == ConceptStatus.APPROVED:
+            question += " " + _(
+                "Sie löst die bisher bewilligte Fassung %(number)s ab; diese bleibt lesbar."
+            ) % {"number": concept.predecessor.number}
+        context["question"] = question
+        context["submit_label"] = _("Bewilligen")
+        context["cancel_url"] = concept.get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Das Konzept wurde bewilligt; das Zentrum ist benachrichtigt.")
+        return services.concept_approve(
+            concept=self.get_concept(),
+            user=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class ConceptReturnView(SubmittedConceptMixin, ServiceFormMixin, FormView):
+    form_class = ConceptReturnForm
+    template_name = "centers/concept_form.html"
+
+    def get_initial(self):
+        return {"version": self.get_concept().version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Konzept zurückgeben")
+        context["submit_label"] = _("Zurückgeben")
+        context["cancel_url"] = self.get_concept().get_absolute_url()
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Das Konzept wurde zurückgegeben; das Zentrum ist benachrichtigt.")
+        return services.concept_return(
+            concept=self.get_concept(),
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+
+class ConceptReviewQueueView(StatePermissionMixin, FilterView):
+    """The Bewilligung's queue across NRW."""
+
+    permission_required = "review_concept"
+    filterset_class = ConceptReviewFilter
+    template_name = "centers/concept_review_queue.html"
+    context_object_name = "concepts"
+
+    def get_queryset(self):
+        return selectors.concepts_for_review(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if kwargs["data"] is None or not kwargs["data"]:
+            # First visit: what waits for a decision.
+            kwargs["data"] = {"status": ConceptStatus.SUBMITTED}
+        return kwargs
+
+
+# --- Landesförderung -------------------------------------------------------------------------
+
+
+class FundingView(CenterPermissionMixin, TemplateView):
+    permission_required = "view_concept"
+    template_name = "centers/funding.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.get_center()
+        context["decisions"] = selectors.funding_decisions_of(center)
+        context["agreements"] = selectors.target_agreements_of(center)
+        context["operating_status"] = selectors.center_operating_status(center)
+        context["history"] = selectors.record_history(
+            FundingDecision.history.filter(center_id=center.pk),
+            lambda r: _("Förderbescheid %(year)s") % {"year": r.year},
+        ) + selectors.record_history(
+            TargetAgreement.history.filter(center_id=center.pk),
+            lambda r: (
+                _("Zielvereinbarung ab %(date)s") % {"date": r.valid_from.strftime("%d.%m.%Y")}
+            ),
+        )
+        context["history"].sort(key=lambda e: e.at, reverse=True)
+        return context
+
+
+class FundingFormMixin(CenterPermissionMixin, ServiceFormMixin):
+    permission_required = "manage_funding"
+    template_name = "centers/concept_form.html"
+
+    def get_redirect(self, result):
+        return center_url(self.get_center(), "funding")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = center_url(self.get_center(), "funding")
+        context["back_to_funding"] = True
+        return context
+
+
+class FundingDecisionCreateView(FundingFormMixin, FormView):
+    form_class = FundingDecisionForm
+
+    def get_initial(self):
+        return {"year": timezone.localdate().year, "decided_on": timezone.localdate()}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = FundingDecision(center=self.get_center())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Förderbescheid erfassen")
+        context["submit_label"] = _("Speichern")
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Der Förderbescheid wurde gespeichert.")
+        return services.funding_decision_save(
+            center=self.get_center(), user=self.request.user, **form.service_fields()
+        )
+
+
+class FundingDecisionUpdateView(FundingFormMixin, FormView):
+    form_class = FundingDecisionForm
+
+    def get_decision(self):
+        return get_object_or_404(FundingDecision, center=self.get_center(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_decision()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Förderbescheid bearbeiten")
+        context["submit_label"] = _("Speichern")
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Der Förderbescheid wurde gespeichert.")
+        return services.funding_decision_save(
+            center=self.get_center(),
+            user=self.request.user,
+            decision=self.get_decision(),
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        )
+
+
+class TargetAgreementCreateView(FundingFormMixin, FormView):
+    form_class = TargetAgreementForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Zielvereinbarung erfassen")
+        context["submit_label"] = _("Speichern")
+        context["multipart"] = True
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Zielvereinbarung wurde gespeichert.")
+        return services.target_agreement_save(
+            center=self.get_center(),
+            user=self.request.user,
+            upload=form.cleaned_data["document"],
+            **form.service_fields(),
+        )
+
+
+class TargetAgreementUpdateView(FundingFormMixin, FormView):
+    form_class = TargetAgreementForm
+
+    def get_agreement(self):
+        return get_object_or_404(TargetAgreement, center=self.get_center(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_agreement()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Zielvereinbarung bearbeiten")
+        context["submit_label"] = _("Speichern")
+        context["multipart"] = True
+        return context
+
+    def perform(self, form):
+        self.success_message = _("Die Zielvereinbarung wurde gespeichert.")
+        return services.target_agreement_save(
+            center=self.get_center(),
+            user=self.request.user,
+            agreement=self.get_agreement(),
+            expected_version=form.cleaned_data["version"],
+            upload=form.cleaned_data["document"],
+            **form.service_fields(),
+        )
+
+
+class TargetAgreementDocumentView(CenterPermissionMixin, TemplateView):
+    permission_required = "view_concept"
+
+    def get(self, request, *args, **kwargs):
+        agreement = get_object_or_404(
+            TargetAgreement, center=self.get_center(), pk=self.kwargs["pk"]
+        )
+        return _pdf_response(agreement.document, agreement.document_name or "zielvereinbarung.pdf")
