@@ -456,7 +456,12 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
     return row
 
 
-def read_rows(source: Iterable[list], result: ImportResult) -> list[RowResult]:
+PROGRESS_EVERY = 1000
+
+
+def read_rows(
+    source: Iterable[list], result: ImportResult, progress: Callable[[int], None] | None = None
+) -> list[RowResult]:
     """Header matching and per-row parsing; file-level problems go to ``result.file_errors``."""
     iterator = iter(source)
     try:
@@ -482,6 +487,8 @@ def read_rows(source: Iterable[list], result: ImportResult) -> list[RowResult]:
             if not any(str(c).strip() for c in cells if c is not None):
                 continue
             rows.append(_parse_row(number, cells, positions))
+            if progress and len(rows) % PROGRESS_EVERY == 0:
+                progress(len(rows))
         if not rows:
             raise FileError(_("Die Datei enthält nur die Kopfzeile und keine Datenzeilen."))
         return rows
@@ -667,11 +674,6 @@ def _check_leadership(plan: Plan) -> None:
     plan.work = [r for r in plan.work if r.status != ERROR]
 
 
-def dry_run(source: Iterable[list], *, user, progress: Callable[[int], None] | None = None):
-    """Read and check a staffing list; returns (ImportResult, Plan)."""
-    result = ImportResult()
-    rows = read_rows(source, result)
-    if progress:
-        progress(len(rows))
-    plan = check(rows, user=user, result=result) if rows else Plan()
-    return result, plan
+def dry_run(rows: list[RowResult], result: ImportResult, *, user) -> Plan:
+    """Check parsed rows against the database; fills ``result.rows``."""
+    return check(rows, user=user, result=result) if rows else Plan()

@@ -30,6 +30,8 @@ from .models import (
     AssignmentRole,
     ExceptionStatus,
     FundingSource,
+    ImportJob,
+    ImportStatus,
     Post,
     PostKind,
     QualificationException,
@@ -310,14 +312,96 @@ def staffing_list_import(
     progress: Callable[[int], None] | None = None,
 ) -> importing.ImportResult:
     """Check a staffing list and, unless ``dry_run`` or any row has an error, write it in
-    one transaction. Importing the same file twice writes nothing the second time."""
+    one transaction. Importing the same file twice writes nothing the second time.
+
+    Reading and parsing happen before the transaction, so ``progress`` (rows read so
+    far) can be committed and shown while a large file is read.
+    """
+    result = importing.ImportResult()
+    rows = importing.read_rows(source, result, progress)
     with transaction.atomic():
-        result, plan = importing.dry_run(source, user=user, progress=progress)
+        plan = importing.dry_run(rows, result, user=user)
         if dry_run or result.has_errors:
             return result
         _write(plan, user=user)
         result.written = True
     return result
+
+
+def import_job_create(*, user, filename: str, content: bytes) -> ImportJob:
+    # A rough row count for the progress bar (CSV); XLSX shows progress without a total.
+    total = content.count(b"\n") if not content.startswith(b"PK") else 0
+    job = ImportJob(user=user, filename=filename[:255], content=content, total=total)
+    job.save()
+    transaction.on_commit(lambda: _enqueue(job.pk, confirm=False))
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+    """Run the checked import for real (again checked: the data may have changed since)."""
+    if job.user_id != user.pk:
+        raise PermissionDenied
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.QUEUED, processed=0
+    )
+    if not updated:
+        raise ValidationError(_("Dieser Import wurde bereits ausgeführt oder wird gerade geprüft."))
+    if job.result.get("has_errors"):
+        raise ValidationError(_("Die Datei enthält Fehler; es wird nichts importiert."))
+    transaction.on_commit(lambda: _enqueue(job.pk, confirm=True))
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(job_id, *, confirm: bool) -> None:
+    from .tasks import import_job_process
+
+    import_job_process.delay(str(job_id), confirm)
+
+
+def import_job_process(*, job_id, confirm: bool) -> None:
+    """The work behind the task: dry run (or import), result stored on the job.
+
+    Idempotent: a redelivered task finds the job no longer queued and stops.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.IMPORTING if confirm else ImportStatus.CHECKING
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+
+    def progress(n: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(processed=n)
+
+    try:
+        result = staffing_list_import(
+            source=importing.iter_file(bytes(job.content)),
+            user=job.user,
+            dry_run=not confirm,
+            progress=progress,
+        )
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    status = ImportStatus.DONE if confirm and result.written else ImportStatus.CHECKED
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status,
+        processed=len(result.rows),
+        total=len(result.rows),
+        result={
+            "counts": result.counts,
+            "file_errors": result.file_errors,
+            "has_errors": result.has_errors,
+            "summary": result.summary(),
+            "written": result.written,
+            "rows": [r.as_dict() for r in result.rows],
+        },
+        finished_at=timezone.now(),
+    )
 
 
 def _write(plan: importing.Plan, *, user) -> None:

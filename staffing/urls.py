@@ -1,5 +1,44 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "staffing"
 
-urlpatterns = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import"),
+    path("import/<uuid:pk>/", views.import_job, name="import_job"),
+    path("import/<uuid:pk>/bestaetigen/", views.import_confirm, name="import_confirm"),
+    path("land/", views.state_overview, name="state"),
+    path("land/export/", views.state_export, name="state_export"),
+    path("lehrkraefte/", views.teacher_posts, name="teacher_posts"),
+    path("<str:key>/", views.center_overview, name="center"),
+    path("<str:key>/vakanzen/", views.vacancies, name="vacancies"),
+    path("<str:key>/export/", views.center_export, name="export"),
+    path("<str:key>/stellen/neu/", views.post_create, name="post_create"),
+    path("<str:key>/stellen/<int:pk>/", views.post_detail, name="post"),
+    path("<str:key>/personen/neu/", views.member_edit, name="member_create"),
+    path("<str:key>/personen/<int:pk>/", views.member_detail, name="member"),
+    path("<str:key>/personen/<int:pk>/bearbeiten/", views.member_edit, name="member_edit"),
+    path(
+        "<str:key>/personen/<int:pk>/selbstauskunft/",
+        views.member_sensitive,
+        name="member_sensitive",
+    ),
+    path(
+        "<str:key>/personen/<int:pk>/ausnahme/",
+        views.exception_propose,
+        name="exception_propose",
+    ),
+    path(
+        "<str:key>/ausnahmen/<int:pk>/entscheiden/",
+        views.exception_decide,
+        name="exception_decide",
+    ),
+    path("<str:key>/besetzungen/neu/", views.assignment_create, name="assignment_create"),
+    path(
+        "<str:key>/besetzungen/<int:pk>/bearbeiten/",
+        views.assignment_edit,
+        name="assignment_edit",
+    ),
+    path("<str:key>/besetzungen/<int:pk>/beenden/", views.assignment_end, name="assignment_end"),
+]

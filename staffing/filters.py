@@ -1,0 +1,51 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from centers.models import Center, MunicipalityKind, Region
+
+
+class StateStaffingFilter(django_filters.FilterSet):
+    """The state-wide staffing table for LaSI and the ministry."""
+
+    q = django_filters.CharFilter(
+        label=_("Suche"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Zentrum oder Schlüssel")}
+        ),
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="sponsor__region",
+        label=_("Regierungsbezirk"),
+        choices=Region.choices,
+        empty_label=_("alle"),
+    )
+    sponsor_kind = django_filters.ChoiceFilter(
+        field_name="sponsor__kind",
+        label=_("Art des Trägers"),
+        choices=MunicipalityKind.choices,
+        empty_label=_("alle"),
+    )
+    with_warnings = django_filters.BooleanFilter(
+        label=_("nur mit Hinweisen"),
+        method="noop",
+        widget=forms.Select(choices=[("", _("alle")), ("true", _("ja"))]),
+    )
+
+    class Meta:
+        model = Center
+        fields = ["q", "region", "sponsor_kind"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(sponsor__name__icontains=value) | Q(key__startswith=value)
+        )
+
+    def noop(self, queryset, name, value):
+        # Warnings are computed in Python (staffing.rules); the view filters the rows.
+        return queryset

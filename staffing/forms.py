@@ -1,0 +1,193 @@
+"""Input validation for the staffing pages. FTE and dates are parsed by the same
+functions as the import (``staffing.importing``), so "0,5", "50 %" and
+"31.07.2027" mean the same everywhere."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import importing
+from .models import (
+    AssignmentRole,
+    FundingSource,
+    ImmigrationHistory,
+    Post,
+    PostKind,
+    StaffMember,
+)
+
+
+class FteField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Stellenanteil"))
+        kwargs.setdefault("help_text", _("z. B. 0,5, 50 % oder 1"))
+        super().__init__(max_length=10, **kwargs)
+
+    def prepare_value(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return importing.format_fte(value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return importing.parse_fte(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class GermanDateField(forms.CharField):
+    widget = forms.TextInput(attrs={"placeholder": "TT.MM.JJJJ", "inputmode": "numeric"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("TT.MM.JJJJ"))
+        super().__init__(max_length=10, **kwargs)
+
+    def prepare_value(self, value):
+        if hasattr(value, "strftime"):
+            return importing.format_date(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return importing.parse_date(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class VersionForm(forms.Form):
+    """Optimistic locking: the version the page was rendered with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AssignmentForm(VersionForm):
+    member = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label=_("Person"))
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("Stelle"))
+    fte = FteField()
+    start = GermanDateField(label=_("Beginn"))
+    end = GermanDateField(label=_("Ende"), required=False)
+    role = forms.ChoiceField(label=_("Funktion"), choices=AssignmentRole.choices, required=False)
+    seconding_school = forms.CharField(
+        label=_("Abordnende Schule"),
+        max_length=200,
+        required=False,
+        help_text=_("nur bei Lehrkräften"),
+    )
+
+    def __init__(self, *args, center, members, posts, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["post"].queryset = posts
+        if editing:
+            del self.fields["member"]
+        else:
+            del self.fields["version"]
+
+    def clean(self):
+        data = super().clean()
+        post = data.get("post")
+        if post and data.get("seconding_school") and post.kind != PostKind.TEACHER:
+            self.add_error(
+                "seconding_school", _("Eine abordnende Schule gibt es nur bei Lehrkräften.")
+            )
+        return data
+
+
+class AssignmentEndForm(VersionForm):
+    end = GermanDateField(label=_("Letzter Tag der Besetzung"))
+
+
+class MemberForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "last_name",
+            "first_name",
+            "email",
+            "employer",
+            "qualification",
+            "qualification_subject",
+        ]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SensitiveForm(VersionForm):
+    immigration_history = forms.ChoiceField(
+        label=_("Einwanderungsgeschichte (freiwillige Selbstauskunft, §3.4)"),
+        choices=ImmigrationHistory.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class PostForm(forms.ModelForm):
+    fte = FteField()
+    valid_from = GermanDateField(label=_("gültig ab"))
+    valid_to = GermanDateField(label=_("gültig bis"), required=False)
+
+    class Meta:
+        model = Post
+        fields = ["kind", "label", "fte", "funding_source", "valid_from", "valid_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funding_source"].choices = FundingSource.choices
+
+
+class ExceptionProposeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("für Stellenart"),
+        choices=[
+            (PostKind.SPECIALIST, PostKind.SPECIALIST.label),
+            (PostKind.ADMIN_ASSISTANT, PostKind.ADMIN_ASSISTANT.label),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Begründung"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "z. B. berufliche Erfahrung in migrations- oder integrationsspezifischen Themenfeldern (§4.1)"
+        ),
+    )
+
+
+class ExceptionDecideForm(VersionForm):
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"),
+        choices=[("approve", _("genehmigen")), ("reject", _("ablehnen"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Personalliste (CSV oder XLSX)"),
+        help_text=_(
+            "Spalten: KI-Schlüssel; Nachname; Vorname; E-Mail; Stellenart; Stellenanteil; "
+            "Beginn; Ende; Funktion; Abordnende Schule; Qualifikation"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_FILE_BYTES:
+            raise ValidationError(
+                _("Die Datei ist zu groß (höchstens {mb} MB).").format(
+                    mb=importing.MAX_FILE_BYTES // 2**20
+                )
+            )
+        return upload

@@ -1,0 +1,11 @@
+"""Thin Celery wrappers; the work is in ``staffing.services``."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def import_job_process(job_id: str, confirm: bool) -> None:
+    # Idempotent: the service claims the job only while it is queued.
+    services.import_job_process(job_id=job_id, confirm=confirm)

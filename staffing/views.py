@@ -1,0 +1,502 @@
+"""Thin views: resolve the centre and objects through the user's scope (404 outside),
+validate with a form, call a service, render. Capabilities, never roles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from centers.access import center_perms, centers_for, has_state_perm, require_center
+
+from . import exporting, selectors, services
+from .filters import StateStaffingFilter
+from .forms import (
+    AssignmentEndForm,
+    AssignmentForm,
+    ExceptionDecideForm,
+    ExceptionProposeForm,
+    ImportUploadForm,
+    MemberForm,
+    PostForm,
+    SensitiveForm,
+)
+from .models import (
+    Assignment,
+    ExceptionStatus,
+    ImportJob,
+    ImportStatus,
+    Post,
+    QualificationException,
+    StaffMember,
+)
+
+PREVIEW_PAGE_SIZE = 200
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _context(request, center, **extra):
+    return {"center": center, "center_perms": center_perms(request.user, center), **extra}
+
+
+def _post(request, center, pk, perm="view_staffing") -> Post:
+    return get_object_or_404(Post.objects.filter(center=center).select_related("center"), pk=pk)
+
+
+def _member(request, center, pk) -> StaffMember:
+    return get_object_or_404(
+        StaffMember.objects.filter(center=center).select_related("center"), pk=pk
+    )
+
+
+def _assignment(request, center, pk) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.filter(post__center=center).select_related(
+            "post", "post__center", "member"
+        ),
+        pk=pk,
+    )
+
+
+# --- per centre ------------------------------------------------------------------------------
+
+
+def center_overview(request, key):
+    center = require_center(request.user, "view_staffing", key)
+    staffing = selectors.center_staffing(center)
+    return render(
+        request,
+        "staffing/center.html",
+        _context(
+            request,
+            center,
+            staffing=staffing,
+            members=selectors.center_members(center),
+            open_exceptions=selectors.open_exceptions(center),
+        ),
+    )
+
+
+def vacancies(request, key):
+    center = require_center(request.user, "view_staffing", key)
+    staffing = selectors.center_staffing(center)
+    return render(request, "staffing/vacancies.html", _context(request, center, staffing=staffing))
+
+
+def post_detail(request, key, pk):
+    center = require_center(request.user, "view_staffing", key)
+    post = _post(request, center, pk)
+    return render(
+        request,
+        "staffing/post_detail.html",
+        _context(request, center, **selectors.post_detail(post)),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_create(request, key):
+    center = require_center(request.user, "manage_staffing", key)
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        post = form.save(commit=False)
+        post.center = center
+        try:
+            services.post_save(post=post, user=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Stelle wurde angelegt."))
+            return redirect(post)
+    return render(
+        request,
+        "staffing/form.html",
+        _context(request, center, form=form, title=_("Stelle anlegen")),
+    )
+
+
+def member_detail(request, key, pk):
+    center = require_center(request.user, "view_staffing", key)
+    member = _member(request, center, pk)
+    return render(
+        request,
+        "staffing/member_detail.html",
+        _context(
+            request,
+            center,
+            may_see_sensitive=selectors.may_see_sensitive(request.user, center),
+            **selectors.member_detail(member),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request, key, pk=None):
+    center = require_center(request.user, "manage_staffing", key)
+    member = _member(request, center, pk) if pk else StaffMember(center=center)
+    form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_save(
+                member=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data.get("version") if pk else None,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Angaben zur Person wurden gespeichert."))
+            return redirect(form.instance)
+    title = _("Person bearbeiten") if pk else _("Person anlegen")
+    return render(request, "staffing/form.html", _context(request, center, form=form, title=title))
+
+
+@require_http_methods(["GET", "POST"])
+def member_sensitive(request, key, pk):
+    """§3.4: shown and changed only by the centre's own KI-Leitung; every read is logged."""
+    center = require_center(request.user, "view_staffing", key)
+    if not selectors.may_see_sensitive(request.user, center):
+        raise Http404
+    member = _member(request, center, pk)
+    form = SensitiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_save(
+                member=member,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                immigration_history=form.cleaned_data["immigration_history"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Selbstauskunft wurde gespeichert."))
+            return redirect(member)
+    if request.method == "GET":
+        value = services.sensitive_value_read(member=member, user=request.user)
+        form = SensitiveForm(initial={"immigration_history": value, "version": member.version})
+    return render(
+        request,
+        "staffing/member_sensitive.html",
+        _context(request, center, member=member, form=form),
+    )
+
+
+# --- assignments -------------------------------------------------------------------------
+
+
+def _assignment_form(request, center, **kwargs):
+    return AssignmentForm(
+        request.POST or None,
+        center=center,
+        members=selectors.center_members(center),
+        posts=Post.objects.filter(center=center).order_by("kind", "valid_from", "pk"),
+        **kwargs,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_create(request, key):
+    center = require_center(request.user, "manage_staffing", key)
+    initial = {k: request.GET[k] for k in ("member", "post") if k in request.GET}
+    form = _assignment_form(request, center, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = services.assignment_create(
+                user=request.user,
+                member=data["member"],
+                post=data["post"],
+                fte=data["fte"],
+                start=data["start"],
+                end=data["end"],
+                role=data["role"],
+                seconding_school=data["seconding_school"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Besetzung wurde angelegt."))
+            return redirect(assignment.member)
+    return render(
+        request,
+        "staffing/form.html",
+        _context(request, center, form=form, title=_("Besetzung anlegen")),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    assignment = _assignment(request, center, pk)
+    initial = {
+        "post": assignment.post_id,
+        "fte": assignment.fte,
+        "start": assignment.start,
+        "end": assignment.end,
+        "role": assignment.role,
+        "seconding_school": assignment.seconding_school,
+        "version": assignment.version,
+    }
+    form = _assignment_form(request, center, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.assignment_change(
+                assignment=assignment, user=request.user, expected_version=version, **data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Besetzung wurde geändert."))
+            return redirect(assignment.member)
+    return render(
+        request,
+        "staffing/form.html",
+        _context(
+            request,
+            center,
+            form=form,
+            title=_("Besetzung ändern: {member}").format(member=assignment.member),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_end(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    assignment = _assignment(request, center, pk)
+    form = AssignmentEndForm(
+        request.POST or None,
+        initial={"end": timezone.localdate(), "version": assignment.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_end(
+                assignment=assignment,
+                user=request.user,
+                end=form.cleaned_data["end"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Besetzung wurde beendet."))
+            return redirect(assignment.member)
+    return render(
+        request,
+        "staffing/form.html",
+        _context(
+            request,
+            center,
+            form=form,
+            title=_("Besetzung beenden: {member}").format(member=assignment.member),
+        ),
+    )
+
+
+# --- qualification exceptions --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def exception_propose(request, key, pk):
+    center = require_center(request.user, "propose_exception", key)
+    member = _member(request, center, pk)
+    form = ExceptionProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exception_propose(
+                member=member,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Der Antrag auf eine Ausnahme wurde an den Träger gegeben.")
+            )
+            return redirect(member)
+    return render(
+        request,
+        "staffing/form.html",
+        _context(
+            request,
+            center,
+            form=form,
+            title=_("Qualifikationsausnahme beantragen: {member}").format(member=member),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def exception_decide(request, key, pk):
+    center = require_center(request.user, "decide_exception", key)
+    exception = get_object_or_404(
+        QualificationException.objects.filter(member__center=center).select_related(
+            "member", "member__center", "proposed_by"
+        ),
+        pk=pk,
+    )
+    form = ExceptionDecideForm(request.POST or None, initial={"version": exception.version})
+    if exception.status != ExceptionStatus.PROPOSED and request.method == "POST":
+        form.is_valid()
+        form.add_error(None, _("Über diesen Antrag wurde bereits entschieden."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.exception_decide(
+                exception=exception,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Die Entscheidung wurde gespeichert."))
+            return redirect(exception.member)
+    return render(
+        request,
+        "staffing/exception_decide.html",
+        _context(request, center, form=form, exception=exception),
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _export_response(queryset, fmt: str, name: str) -> HttpResponse:
+    if fmt not in exporting.CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(
+        exporting.export_bytes(queryset, fmt), content_type=exporting.CONTENT_TYPES[fmt]
+    )
+    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="personalliste-{name}-{stamp}.{fmt}"'
+    return response
+
+
+def center_export(request, key):
+    center = require_center(request.user, "export_staffing", key)
+    fmt = request.GET.get("format", "csv")
+    return _export_response(exporting.rows_for_centers([center]), fmt, center.key)
+
+
+def state_export(request):
+    if not has_state_perm(request.user, "export_staffing"):
+        raise PermissionDenied
+    fmt = request.GET.get("format", "csv")
+    return _export_response(
+        exporting.rows_for_centers(centers_for(request.user, "export_staffing")), fmt, "nrw"
+    )
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    centers = list(centers_for(request.user, "import_staffing").order_by("name")[:2])
+    if not centers:
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = services.import_job_create(
+            user=request.user, filename=upload.name, content=upload.read()
+        )
+        return redirect(job)
+    return render(
+        request,
+        "staffing/import_upload.html",
+        {"form": form, "single_center": centers[0] if len(centers) == 1 else None},
+    )
+
+
+def _job(request, pk) -> ImportJob:
+    # Only the uploader sees a job; anyone else gets a 404.
+    return get_object_or_404(ImportJob.objects.defer("content"), pk=pk, user=request.user)
+
+
+def import_job(request, pk):
+    job = _job(request, pk)
+    rows = job.result.get("rows", [])
+    show = request.GET.get("zeigen", "alle")
+    if show == "fehler":
+        rows = [r for r in rows if r["status"] == "error"]
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("seite"))
+    context = {
+        "job": job,
+        "page": page,
+        "show": show,
+        "running": job.status
+        in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING),
+        "can_confirm": job.status == ImportStatus.CHECKED and not job.result.get("has_errors"),
+        "export_center": next(
+            iter(centers_for(request.user, "export_staffing").order_by("name")[:1]), None
+        )
+        if job.status == ImportStatus.DONE
+        else None,
+    }
+    if request.htmx:
+        response = render(request, "staffing/_import_progress.html", context)
+        if not context["running"]:
+            # Finished: load the whole page with the preview rows.
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "staffing/import_job.html", context)
+
+
+@require_POST
+def import_confirm(request, pk):
+    job = _job(request, pk)
+    try:
+        services.import_job_confirm(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(job)
+
+
+# --- Schulaufsicht and state ---------------------------------------------------------------
+
+
+def teacher_posts(request):
+    rows = selectors.teacher_posts_for(request.user)
+    if not rows:
+        raise PermissionDenied
+    return render(request, "staffing/teacher_posts.html", {"rows": rows})
+
+
+def state_overview(request):
+    if not has_state_perm(request.user, "view_staffing"):
+        raise PermissionDenied
+    qs = centers_for(request.user, "view_staffing").select_related("sponsor").order_by("name")
+    filterset = StateStaffingFilter(request.GET or None, queryset=qs)
+    centers = list(filterset.qs)
+    rows = selectors.staffing_of(centers)
+    if filterset.form.is_valid() and filterset.form.cleaned_data.get("with_warnings"):
+        rows = [r for r in rows if r.warnings]
+    return render(
+        request,
+        "staffing/state.html",
+        {
+            "filter": filterset,
+            "rows": rows,
+            "aggregate": selectors.immigration_aggregate(),
+            "may_export": has_state_perm(request.user, "export_staffing"),
+        },
+    )
