@@ -539,16 +539,18 @@ def _funding(center, year, rng, funder, today):
         if year < today.year
         else min(date(year, 1, rng.randint(10, 28)), today)
     )
-    decision, created = FundingDecision.objects.get_or_create(
-        center=center,
-        year=year,
-        defaults={
-            "amount": amount,
-            "file_number": f"36.03.04-{center.key}/{year}",
-            "decided_on": decided,
-            "funded_posts": posts,
-        },
-    )
+    decision = FundingDecision.objects.filter(center=center, year=year).first()
+    if decision is None:
+        decision = FundingDecision(
+            center=center,
+            year=year,
+            amount=amount,
+            file_number=f"36.03.04-{center.key}/{year}",
+            decided_on=decided,
+            funded_posts=posts,
+        )
+        decision._history_user = funder
+        decision.save()
     return decision
 
 
@@ -628,7 +630,7 @@ def seed_concepts(*, today=None) -> dict[str, int]:
         if rng.random() < 0.15 and not TargetAgreement.objects.filter(center=center).exists():
             from datetime import date
 
-            TargetAgreement.objects.create(
+            agreement = TargetAgreement(
                 center=center,
                 valid_from=date(today.year, 1, 1),
                 valid_until=date(today.year + 1, 12, 31),
@@ -638,4 +640,6 @@ def seed_concepts(*, today=None) -> dict[str, int]:
                     "im Elementarbereich, Ehrenamtskoordination."
                 ),
             )
+            agreement._history_user = funder
+            agreement.save()
     return counts

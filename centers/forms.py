@@ -113,14 +113,17 @@ class FundingDecisionForm(forms.ModelForm):
     class Meta:
         model = FundingDecision
         fields = ["year", "amount", "file_number", "decided_on", "funded_posts", "note"]
-        widgets = {"decided_on": _date_widget(), "note": forms.Textarea(attrs={"rows": 3})}
+        # German number input (312.500,00 / 5,5) whatever the browser's locale.
+        localized_fields = ["amount", "funded_posts"]
+        widgets = {
+            "amount": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "funded_posts": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "decided_on": _date_widget(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amount"].localize = True
-        self.fields["amount"].widget.is_localized = True
-        self.fields["funded_posts"].localize = True
-        self.fields["funded_posts"].widget.is_localized = True
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
