@@ -199,6 +199,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# celery beat: the reporting schedule (end-of-period reports, reminders, re-queueing), in code.
+from reporting.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402, F401, I001
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

@@ -87,3 +87,4 @@ ROUTES: list[Route] = [*CORE_ROUTES]
 from .routes_deployment import ROUTES as _deployment; ROUTES.extend(_deployment)  # noqa: E402, E702, I001
 from .routes_concepts import ROUTES as _concepts; ROUTES.extend(_concepts)  # noqa: E402, E702, I001
 from .routes_staffing import ROUTES as _staffing; ROUTES.extend(_staffing)  # noqa: E402, E702, I001
+from .routes_reporting import ROUTES as _reporting; ROUTES.extend(_reporting)  # noqa: E402, E702, I001

@@ -1,0 +1,135 @@
+"""What the scheduled jobs do (``reporting.schedule`` says when).
+
+Daily and idempotent: each reminder and each end-of-period report is
+recorded in ``Reminder`` (unique per centre, kind and due date), so a late,
+missed or doubled run sends everything exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from centers.access import users_with_perm
+from centers.models import Center
+from centers.notifications import notify
+from deployment.periods import Period, current_period
+
+from . import services, sources
+from .models import Reminder, ReminderKind
+
+logger = logging.getLogger(__name__)
+
+# §3.6: the plan for the coming period is due two months before it starts.
+PLAN_REMINDER_MONTHS = 2
+# An expiring Integrationskonzept is announced this many months ahead.
+CONCEPT_REMINDER_MONTHS = 3
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _recipients(perm: str, center: Center) -> list[str]:
+    # The ministry's superusers hold every capability; reminders go to the centre.
+    return [u.email for u in users_with_perm(perm, center).exclude(is_superuser=True) if u.email]
+
+
+def _once(kind: str, center: Center, due_on: datetime.date, recipients: list[str]) -> bool:
+    """Record the reminder; False if it was sent before."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                kind=kind, center=center, due_on=due_on, recipients=", ".join(recipients)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def generate_period_reports(today: datetime.date | None = None) -> int:
+    """At the end of each plan period: the centre report for every centre whose plan
+    for that period was reported to LaSI (§3.6). Returns the number requested."""
+    today = today or timezone.localdate()
+    ended: Period = current_period(today).previous()
+    count = 0
+    for plan in sources.reported_plans(ended.end):
+        center = plan.center
+        with override("de"), transaction.atomic():
+            recipients = _recipients("request_report", center)
+            if not _once(ReminderKind.REPORTS_GENERATED, center, ended.end, recipients):
+                continue
+            report = services.report_request(
+                center=center, period_start=ended.start, period_end=ended.end, user=None
+            )
+            notify(
+                recipients=recipients,
+                subject=_("Bericht an die LaSI für %(period)s erstellt") % {"period": ended.label},
+                template="reporting/email/reports_generated.txt",
+                context={"center": center, "period": ended, "report": report},
+            )
+            count += 1
+    logger.info("Berichte zum Periodenende %s: %s angefordert", ended, count)
+    return count
+
+
+def send_reminders(today: datetime.date | None = None) -> int:
+    """German e-mails: the plan for the coming period is missing two months before it
+    starts; an Integrationskonzept's validity runs out. Returns the number sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    centers = list(Center.objects.select_related("sponsor").order_by("name"))
+    ids = [c.pk for c in centers]
+
+    coming = current_period(today).next()
+    if months_before(coming.start, PLAN_REMINDER_MONTHS) <= today < coming.start:
+        planned = sources.plans_by_center(ids, coming)
+        for center in centers:
+            if center.pk in planned:
+                continue
+            with override("de"), transaction.atomic():
+                recipients = _recipients("submit_plan", center)
+                if not _once(ReminderKind.PLAN_MISSING, center, coming.start, recipients):
+                    continue
+                notify(
+                    recipients=recipients,
+                    subject=_("Erinnerung: Einsatzmanagement %(period)s fehlt")
+                    % {"period": coming.label},
+                    template="reporting/email/plan_missing.txt",
+                    context={"center": center, "period": coming},
+                )
+                sent += 1
+
+    concepts = sources.approved_concepts(ids)
+    for center in centers:
+        concept = concepts.get(center.pk)
+        valid_until = sources.concept_valid_until(concept)
+        if valid_until is None or today < months_before(valid_until, CONCEPT_REMINDER_MONTHS):
+            continue
+        with override("de"), transaction.atomic():
+            recipients = _recipients("edit_concept", center)
+            if not _once(ReminderKind.CONCEPT_EXPIRING, center, valid_until, recipients):
+                continue
+            notify(
+                recipients=recipients,
+                subject=_("Erinnerung: Integrationskonzept läuft am %(day)s ab")
+                % {"day": valid_until.strftime("%d.%m.%Y")},
+                template="reporting/email/concept_expiring.txt",
+                context={"center": center, "concept": concept, "valid_until": valid_until},
+            )
+            sent += 1
+    logger.info("Erinnerungen versandt: %s", sent)
+    return sent

@@ -1,0 +1,154 @@
+"""HTML → PDF (WeasyPrint) and XLSX, stored atomically under MEDIA_ROOT.
+
+WeasyPrint is imported inside the functions that use it: imported before
+the Celery worker forks, it has crashed workers (STACK-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import tempfile
+import time
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import content
+from .models import Report, ReportKind
+
+# WeasyPrint logs every layout step at INFO.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # relative to MEDIA_ROOT
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pdf: StoredFile
+    page_count: int
+    xlsx: StoredFile | None = None
+
+
+def worker_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def build_html(report: Report) -> str:
+    """The report as one HTML document (German, whatever the worker's locale)."""
+    with translation.override("de"):
+        if report.kind == ReportKind.CENTER:
+            context = content.center_report(report)
+            template = "reporting/pdf/center_report.html"
+        else:
+            context = content.state_overview(report)
+            template = "reporting/pdf/state_overview.html"
+        context["report"] = report
+        context["now"] = timezone.localtime()
+        context["font_dir"] = FONT_DIR.as_uri()
+        return render_to_string(template, context)
+
+
+def html_to_pdf(html: str) -> tuple[bytes, int]:
+    """WeasyPrint alone: the already-built HTML to PDF bytes and page count."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(FONT_DIR)).render()
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b", uncompressed_pdf=False)
+    return pdf, len(document.pages)
+
+
+def build_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    with translation.override("de"):
+        sheets = content.state_overview_sheets(report)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+    workbook.properties.title = str(report)
+    workbook.properties.creator = "KI-Portal"
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _safe_cell(value):
+    # No formulas from data (CSV/XLSX injection, DESIGN.md §6).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def store_atomically(relative: str, data: bytes, *, pause: float = 0.0) -> StoredFile:
+    """Write ``data`` to ``MEDIA_ROOT/relative`` so that the name is either absent
+    or complete: a temporary file beside it, fsync, ``os.replace``.
+
+    Leftover temporary files of this name (a worker killed mid-write) are
+    removed first, so a redelivered task leaves exactly one file.
+    """
+    final = Path(settings.MEDIA_ROOT) / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.*.part"):
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if pause:
+            time.sleep(pause)
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return StoredFile(name=relative, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def render_files(report: Report, *, pause: float = 0.0) -> RenderResult:
+    pdf, pages = html_to_pdf(build_html(report))
+    stored_pdf = store_atomically(report.relative_path("pdf"), pdf, pause=pause)
+    stored_xlsx = None
+    if report.kind == ReportKind.STATE:
+        stored_xlsx = store_atomically(report.relative_path("xlsx"), build_xlsx(report))
+    return RenderResult(pdf=stored_pdf, page_count=pages, xlsx=stored_xlsx)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

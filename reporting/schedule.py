@@ -1,0 +1,23 @@
+"""The reporting schedule for celery beat, in code.
+
+``kiportal/settings.py`` reads ``CELERY_BEAT_SCHEDULE`` from here; this
+module is imported by the settings and therefore imports no models. What
+the jobs do is in ``reporting.periodic``.
+"""
+
+from celery.schedules import crontab
+
+CELERY_BEAT_SCHEDULE = {
+    # Requests that never reached the broker (Redis down) are queued again.
+    "reporting-sweep-reports": {"task": "reporting.sweep_reports", "schedule": 5 * 60.0},
+    # At the end of each plan period: the centre reports (runs daily, acts once).
+    "reporting-period-reports": {
+        "task": "reporting.generate_period_reports",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Missing plans for the coming period, expiring Integrationskonzepte.
+    "reporting-reminders": {
+        "task": "reporting.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}

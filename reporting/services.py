@@ -1,0 +1,351 @@
+"""State changes of reports (DESIGN.md §5: ``queued → rendering → ready | failed``;
+``ready → submitted → acknowledged``).
+
+Each service takes keyword arguments only, runs in one transaction, checks the
+capability on the centre (``centers.access``), validates with ``full_clean`` and
+leaves a history row. The rendering task is enqueued only after the request
+row is committed; if the broker is unreachable the row stays ``queued`` with
+``queue_error`` set, is shown as "konnte nicht eingereiht werden" with a retry
+button, and the periodic sweep enqueues it again once the broker is back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centers.access import has_center_perm, has_state_perm, users_with_perm
+from centers.models import Center
+from centers.notifications import notify
+
+from .models import Report, ReportKind, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+# A queued report whose task was published this long ago and still has not
+# started is enqueued again by the sweep (a lost message never loses the row).
+STALE_QUEUED_AFTER = datetime.timedelta(minutes=30)
+
+
+# --- requesting -----------------------------------------------------------------
+
+
+def _next_version(*, kind: str, center: Center | None, period_start: datetime.date) -> int:
+    current = (
+        Report.objects.select_for_update()
+        .filter(kind=kind, center=center, period_start=period_start)
+        .aggregate(v=Max("version"))["v"]
+    )
+    return (current or 0) + 1
+
+
+def _request(
+    *, kind: str, center: Center | None, period_start, period_end, user
+) -> tuple[Report, bool]:
+    """The in-progress report for this kind, centre and period, or a new version."""
+    if period_start is None or period_end is None or period_end < period_start:
+        raise ValidationError(_("Bitte geben Sie einen gültigen Berichtszeitraum an."))
+    running = (
+        Report.objects.select_for_update()
+        .filter(
+            kind=kind,
+            center=center,
+            period_start=period_start,
+            period_end=period_end,
+            status__in=ReportStatus.in_progress(),
+        )
+        .first()
+    )
+    if running is not None:
+        # Requested twice (double click, two people): one report, one file.
+        return running, False
+    report = Report(
+        kind=kind,
+        center=center,
+        period_start=period_start,
+        period_end=period_end,
+        version=_next_version(kind=kind, center=center, period_start=period_start),
+        requested_by=user,
+    )
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: enqueue(report_id=report.pk))
+    return report, True
+
+
+@transaction.atomic
+def report_request(
+    *, center: Center, period_start: datetime.date, period_end: datetime.date, user
+) -> Report:
+    """The KI-Leitung requests the centre report to LaSI for a plan period."""
+    if user is not None and not has_center_perm(user, "request_report", center):
+        raise PermissionDenied(_("Sie dürfen für dieses Zentrum keinen Bericht anfordern."))
+    report, _created = _request(
+        kind=ReportKind.CENTER,
+        center=center,
+        period_start=period_start,
+        period_end=period_end,
+        user=user,
+    )
+    return report
+
+
+@transaction.atomic
+def state_overview_request(*, period_start, period_end, user) -> Report:
+    """LaSI or the ministry request the state-wide overview (PDF and XLSX)."""
+    if not may_request_state_overview(user):
+        raise PermissionDenied(_("Sie dürfen die landesweite Übersicht nicht anfordern."))
+    report, _created = _request(
+        kind=ReportKind.STATE,
+        center=None,
+        period_start=period_start,
+        period_end=period_end,
+        user=user,
+    )
+    return report
+
+
+def may_request_state_overview(user) -> bool:
+    """The overview holds every centre's plan status: LaSI and the ministry
+    (state-wide ``view_plan``), not the funding authority."""
+    return has_state_perm(user, "view_state_overview") and has_state_perm(user, "view_plan")
+
+
+def _may_request(user, report: Report) -> bool:
+    if report.kind == ReportKind.STATE:
+        return may_request_state_overview(user)
+    return has_center_perm(user, "request_report", report.center)
+
+
+@transaction.atomic
+def report_retry(*, report: Report, user) -> Report:
+    """Start a failed report, or one that could not be queued, again."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not _may_request(user, report):
+        raise PermissionDenied(_("Sie dürfen diesen Bericht nicht erneut anfordern."))
+    if not (report.status == ReportStatus.FAILED or report.failed_to_queue):
+        raise ValidationError(
+            _("Nur ein fehlgeschlagener Bericht kann erneut gestartet werden (Status: %(status)s).")
+            % {"status": report.get_status_display()}
+        )
+    report.status = ReportStatus.QUEUED
+    report.failure_reason = ""
+    report.queue_error = ""
+    report.enqueued_at = None
+    report._change_reason = "retry"
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: enqueue(report_id=report.pk))
+    return report
+
+
+def enqueue(*, report_id: int) -> bool:
+    """Publish the rendering task; on a broker error keep the row and say so.
+
+    Runs after the request's transaction has committed, so the worker always
+    finds the row. Never raises: the user's request has been recorded either way.
+    """
+    from .tasks import render_report
+
+    try:
+        render_report.apply_async(
+            args=[report_id],
+            retry=True,
+            retry_policy={
+                "max_retries": 2,
+                "interval_start": 0,
+                "interval_step": 0.5,
+                "interval_max": 1,
+            },
+        )
+    except Exception as exc:  # the broker's errors differ by transport
+        logger.warning(
+            "Bericht %s konnte nicht eingereiht werden: %s", report_id, exc, exc_info=True
+        )
+        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            queue_error=_(
+                "Die Aufgabe konnte nicht in die Warteschlange gestellt werden: %(error)s"
+            )
+            % {"error": exc.__class__.__name__},
+            enqueued_at=None,
+        )
+        return False
+    Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+        enqueued_at=timezone.now(), queue_error=""
+    )
+    return True
+
+
+def reports_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue queued reports again that never reached the broker (or were lost).
+
+    Safe to run at any time: the task renders only a report in the expected
+    state, so a report that is in the queue twice is still rendered once.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Report.objects.filter(status=ReportStatus.QUEUED)
+        .filter(
+            Q(enqueued_at__isnull=True, requested_at__lt=now - datetime.timedelta(seconds=30))
+            | Q(queue_error__gt="")
+            | Q(enqueued_at__lt=now - STALE_QUEUED_AFTER)
+        )
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for pk in ids if enqueue(report_id=pk))
+
+
+# --- after rendering -----------------------------------------------------------------
+
+
+@transaction.atomic
+def report_submit(*, report: Report, user) -> Report:
+    """The KI-Leitung submits a ready centre report to LaSI (§3.6)."""
+    report = Report.objects.select_for_update().select_related("center").get(pk=report.pk)
+    if report.kind != ReportKind.CENTER:
+        raise ValidationError(_("Nur Berichte eines Zentrums werden an die LaSI übermittelt."))
+    if not has_center_perm(user, "request_report", report.center):
+        raise PermissionDenied(_("Nur die KI-Leitung übermittelt den Bericht an die LaSI."))
+    if report.status != ReportStatus.READY:
+        raise ValidationError(
+            _("Nur ein fertiger Bericht kann übermittelt werden (Status: %(status)s).")
+            % {"status": report.get_status_display()}
+        )
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_by = user
+    report.submitted_at = timezone.now()
+    report.full_clean()
+    report.save()
+    recipients = users_with_perm("acknowledge_report", report.center).exclude(is_superuser=True)
+    notify(
+        recipients=[u.email for u in recipients],
+        subject=_("Bericht des %(center)s an die LaSI übermittelt") % {"center": report.center},
+        template="reporting/email/report_submitted.txt",
+        context={"report": report, "user": user},
+    )
+    return report
+
+
+@transaction.atomic
+def report_acknowledge(*, report: Report, user) -> Report:
+    """LaSI acknowledges a submitted centre report."""
+    report = Report.objects.select_for_update().select_related("center").get(pk=report.pk)
+    if report.kind != ReportKind.CENTER or not has_center_perm(
+        user, "acknowledge_report", report.center
+    ):
+        raise PermissionDenied(_("Nur die LaSI nimmt Berichte zur Kenntnis."))
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(
+            _(
+                "Nur ein übermittelter Bericht kann zur Kenntnis genommen werden (Status: %(status)s)."
+            )
+            % {"status": report.get_status_display()}
+        )
+    report.status = ReportStatus.ACKNOWLEDGED
+    report.acknowledged_by = user
+    report.acknowledged_at = timezone.now()
+    report.full_clean()
+    report.save()
+    recipients = users_with_perm("request_report", report.center).exclude(is_superuser=True)
+    notify(
+        recipients=[u.email for u in recipients],
+        subject=_("Die LaSI hat den Bericht des %(center)s zur Kenntnis genommen")
+        % {"center": report.center},
+        template="reporting/email/report_acknowledged.txt",
+        context={"report": report, "user": user},
+    )
+    return report
+
+
+# --- rendering (called by the Celery task) -----------------------------------------
+
+
+class TransientRenderError(Exception):
+    """A failure worth another try (database gone away, disk briefly full)."""
+
+
+def _claim_for_rendering(report_id: int) -> bool:
+    """Short transaction: mark the report ``rendering`` so the progress page shows it.
+
+    ``rendering`` is accepted as well: that is a redelivered task whose worker
+    died mid-render.
+    """
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status not in ReportStatus.in_progress():
+            return False
+        report.status = ReportStatus.RENDERING
+        report.attempts += 1
+        report.rendering_started_at = timezone.now()
+        report.queue_error = ""
+        report.save(update_fields=["status", "attempts", "rendering_started_at", "queue_error"])
+    return True
+
+
+def report_render(*, report_id: int, pause: float = 0.0) -> Report | None:
+    """Render the report's files and mark it ``ready``; idempotent.
+
+    - Only a report in ``queued``/``rendering`` is rendered; a ready, failed,
+      submitted or acknowledged one is left alone (a redelivered task is a no-op).
+    - The rendering runs while holding the row lock (``select_for_update``):
+      a second copy of the task waits and then finds the report ready.
+    - Each file is written to a temporary file beside its final, pre-assigned
+      name and moved into place with ``os.replace``; stale temporary files of
+      a killed worker are removed first. A crash therefore never leaves a half
+      file, and a redelivery never a second one.
+
+    ``pause`` (seconds, tests only) holds the rendering after the temporary
+    file is written, so a test can kill the worker mid-render.
+    """
+    from . import rendering
+
+    if not _claim_for_rendering(report_id):
+        return None
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("center", "center__sponsor", "center__school_authority")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None or report.status != ReportStatus.RENDERING:
+            return None
+        result = rendering.render_files(report, pause=pause)
+        report.file.name = result.pdf.name
+        report.file_size = result.pdf.size
+        report.sha256 = result.pdf.sha256
+        report.page_count = result.page_count
+        if result.xlsx is not None:
+            report.xlsx_file.name = result.xlsx.name
+            report.xlsx_sha256 = result.xlsx.sha256
+        report.generated_at = timezone.now()
+        report.generated_by = rendering.worker_label()
+        report.status = ReportStatus.READY
+        report.failure_reason = ""
+        report.full_clean()
+        report.save()
+    return report
+
+
+@transaction.atomic
+def report_fail(*, report_id: int, reason: str) -> None:
+    """Record why rendering failed; the page offers a retry."""
+    report = Report.objects.select_for_update().filter(pk=report_id).first()
+    if report is None or report.status not in ReportStatus.in_progress():
+        return
+    report.status = ReportStatus.FAILED
+    report.failure_reason = reason[:2000]
+    report.save(update_fields=["status", "failure_reason"])
+    if report.requested_by_id and report.requested_by.email:
+        notify(
+            recipients=[report.requested_by.email],
+            subject=_("Bericht konnte nicht erstellt werden"),
+            template="reporting/email/report_failed.txt",
+            context={"report": report},
+        )

@@ -1,0 +1,311 @@
+"""Reports: request, progress (htmx polling), download, retry, submit, acknowledge;
+and the dashboards with server-side SVG charts.
+
+Views are thin: objects come through ``selectors`` (404 outside the user's
+scope), changes through ``services``. Files are streamed by an access-checked
+view; there is no public URL for MEDIA_ROOT.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from centers.access import (
+    CenterPermissionMixin,
+    StatePermissionMixin,
+    center_perms,
+    has_center_perm,
+)
+from deployment.periods import current_period
+from staffing.models import PostKind
+
+from . import charts, content, selectors, services, sources
+from .forms import ReportRequestForm
+from .models import Report, ReportKind
+
+
+class ReportListView(ListView):
+    template_name = "reporting/report_list.html"
+    context_object_name = "reports"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.reports_visible_to(self.request.user).order_by("-requested_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_request_state"] = services.may_request_state_overview(self.request.user)
+        context["form"] = ReportRequestForm()
+        return context
+
+
+class CenterReportsView(CenterPermissionMixin, TemplateView):
+    """A centre's reports, all versions, and the request form for the KI-Leitung."""
+
+    permission_required = "view_reports"
+    template_name = "reporting/center_reports.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.get_center()
+        context["reports"] = selectors.reports_of_center(self.request.user, center)
+        context["form"] = kwargs.get("form") or ReportRequestForm()
+        return context
+
+
+class ReportRequestView(CenterPermissionMixin, View):
+    permission_required = "view_reports"
+
+    def post(self, request, key):
+        center = self.get_center()
+        form = ReportRequestForm(request.POST)
+        if not has_center_perm(request.user, "request_report", center):
+            raise PermissionDenied
+        if not form.is_valid():
+            view = CenterReportsView(request=request, kwargs={"key": key})
+            view.setup(request, key=key)
+            return view.render_to_response(view.get_context_data(form=form), status=400)
+        period = form.cleaned_data["period"]
+        report = services.report_request(
+            center=center, period_start=period.start, period_end=period.end, user=request.user
+        )
+        messages.success(request, _("Der Bericht wird erstellt."))
+        return redirect(report)
+
+
+class StateOverviewRequestView(View):
+    def post(self, request):
+        if not services.may_request_state_overview(request.user):
+            raise PermissionDenied
+        form = ReportRequestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Bitte wählen Sie einen gültigen Zeitraum."))
+            return redirect("reporting:list")
+        period = form.cleaned_data["period"]
+        report = services.state_overview_request(
+            period_start=period.start, period_end=period.end, user=request.user
+        )
+        messages.success(request, _("Die landesweite Übersicht wird erstellt."))
+        return redirect(report)
+
+
+class ReportMixin:
+    def get_object(self, queryset=None) -> Report:
+        if not hasattr(self, "_report"):
+            self._report = get_object_or_404(
+                selectors.reports_visible_to(self.request.user), pk=self.kwargs["pk"]
+            )
+        return self._report
+
+    def actions(self, report: Report) -> dict[str, bool]:
+        user = self.request.user
+        if report.kind == ReportKind.STATE:
+            may_request = services.may_request_state_overview(user)
+            perms = frozenset()
+        else:
+            perms = center_perms(user, report.center)
+            may_request = "request_report" in perms
+        return {
+            "retry": may_request and (report.status == "failed" or report.failed_to_queue),
+            "submit": report.kind == ReportKind.CENTER
+            and report.status == "ready"
+            and "request_report" in perms,
+            "acknowledge": report.kind == ReportKind.CENTER
+            and report.status == "submitted"
+            and "acknowledge_report" in perms,
+        }
+
+
+class ReportDetailView(ReportMixin, DetailView):
+    template_name = "reporting/report_detail.html"
+    context_object_name = "report"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["reporting/_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.object
+        context["actions"] = self.actions(report)
+        if not self.request.htmx:
+            context["versions"] = selectors.versions_of(report).filter(
+                pk__in=selectors.reports_visible_to(self.request.user).values("pk")
+            )
+            context["history"] = report.history.select_related("history_user").order_by(
+                "history_date"
+            )
+        return context
+
+
+class ReportStatusView(ReportDetailView):
+    """The htmx fragment the progress page polls until the report is ready."""
+
+    def get_template_names(self):
+        return ["reporting/_status.html"]
+
+
+class ReportDownloadView(ReportMixin, View):
+    extension = "pdf"
+    content_type = "application/pdf"
+
+    def get(self, request, pk):
+        report = self.get_object()
+        field = report.file if self.extension == "pdf" else report.xlsx_file
+        if not report.has_file or not field:
+            raise Http404
+        path = Path(settings.MEDIA_ROOT) / field.name
+        if not path.is_file():
+            raise Http404
+        response = FileResponse(
+            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+            as_attachment=True,
+            filename=report.download_name(self.extension),
+            content_type=self.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        if self.extension == "pdf":
+            response["X-Content-SHA256"] = report.sha256
+        return response
+
+
+class ReportXlsxDownloadView(ReportDownloadView):
+    extension = "xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _ReportActionView(ReportMixin, View):
+    service = None
+    success = ""
+
+    def post(self, request, pk):
+        report = self.get_object()
+        try:
+            type(self).service(report=report, user=request.user)
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.success)
+        return redirect("reporting:detail", pk=report.pk)
+
+
+class ReportRetryView(_ReportActionView):
+    service = services.report_retry
+    success = _("Die Erstellung wurde erneut gestartet.")
+
+
+class ReportSubmitView(_ReportActionView):
+    service = services.report_submit
+    success = _("Der Bericht wurde an die LaSI übermittelt.")
+
+
+class ReportAcknowledgeView(_ReportActionView):
+    service = services.report_acknowledge
+    success = _("Der Bericht wurde zur Kenntnis genommen.")
+
+
+# --- dashboards -----------------------------------------------------------------------------
+
+
+def _quarter_ends(today: datetime.date, count: int = 8) -> list[datetime.date]:
+    days = []
+    year, quarter = today.year, (today.month - 1) // 3
+    for _i in range(count):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        end_month = quarter * 3
+        next_first = datetime.date(year + (end_month == 12), end_month % 12 + 1, 1)
+        days.append(next_first - datetime.timedelta(days=1))
+        quarter -= 1
+    return [*reversed(days), today]
+
+
+def vacancy_chart(center_ids, today: datetime.date) -> tuple[charts.LineChart, list]:
+    days = _quarter_ends(today)
+    series = sources.open_fte_over_time(center_ids, days)
+    labels = [d.strftime("%d.%m.%y") for d in days]
+    chart = charts.LineChart(
+        title=_("Unbesetzte Stellenanteile im Zeitverlauf"),
+        description=_("Offene VZÄ je Stellenart zum Quartalsende und heute."),
+        labels=labels,
+        series=[charts.Series(str(k.label), [s[k.value] for s in series]) for k in PostKind],
+        decimals=2,
+    )
+    rows = [(d, [s[k.value] for k in PostKind]) for d, s in zip(days, series, strict=True)]
+    return chart, rows
+
+
+class StateDashboardView(StatePermissionMixin, TemplateView):
+    """LaSI, Bewilligung, Ministerium: the Verbund at a glance."""
+
+    permission_required = "view_state_overview"
+    template_name = "reporting/dashboard_state.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        period = current_period(today)
+        centers = content.all_centers()
+        figures = content.state_figures(centers, period, today)
+        vchart, vrows = vacancy_chart([c.pk for c in centers], today)
+        context.update(figures)
+        context.update(
+            {
+                "kind_labels": [str(k.label) for k in PostKind],
+                "region_chart": content.region_fte_chart(figures["regions"]).svg(),
+                "status_chart": content.plan_status_chart(figures["plan_status"]).svg(),
+                "field_chart": content.field_chart(figures["fields"]).svg(),
+                "vacancy_chart": vchart.svg(),
+                "vacancy_rows": vrows,
+                "may_request_state": services.may_request_state_overview(self.request.user),
+            }
+        )
+        return context
+
+
+class CenterDashboardView(CenterPermissionMixin, TemplateView):
+    """The KI's own figures: staffing against quota, vacancies, its plan."""
+
+    permission_required = "view_reports"
+    template_name = "reporting/dashboard_center.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.get_center()
+        today = timezone.localdate()
+        period = current_period(today)
+        staffing = sources.staffing_by_center([center], today)[center.pk]
+        plan = sources.plans_by_center([center.pk], period).get(center.pk)
+        fields = [f for f in sources.field_distribution([center.pk], period) if f["foci"]]
+        vchart, vrows = vacancy_chart([center.pk], today)
+        context.update(
+            {
+                "period": period,
+                "staffing": staffing,
+                "kinds": list(staffing.kinds.values()),
+                "plan": plan,
+                "fields": fields,
+                "fte_chart": content.center_fte_chart(staffing).svg(),
+                "field_chart": content.field_chart(fields).svg() if fields else "",
+                "vacancy_chart": vchart.svg(),
+                "vacancy_rows": vrows,
+                "kind_labels": [str(k.label) for k in PostKind],
+                "latest_reports": selectors.reports_of_center(self.request.user, center)[:5],
+            }
+        )
+        return context
