@@ -19,11 +19,13 @@ from .models import (
 )
 
 
-class FteField(forms.CharField):
+class FteField(forms.Field):
+    widget = forms.TextInput(attrs={"maxlength": 10, "inputmode": "decimal"})
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Stellenanteil"))
         kwargs.setdefault("help_text", _("z. B. 0,5, 50 % oder 1"))
-        super().__init__(max_length=10, **kwargs)
+        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if value is None or isinstance(value, str):
@@ -31,7 +33,7 @@ class FteField(forms.CharField):
         return importing.format_fte(value)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = value.strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
         try:
@@ -40,12 +42,12 @@ class FteField(forms.CharField):
             raise ValidationError(str(exc)) from None
 
 
-class GermanDateField(forms.CharField):
-    widget = forms.TextInput(attrs={"placeholder": "TT.MM.JJJJ", "inputmode": "numeric"})
+class GermanDateField(forms.Field):
+    widget = forms.TextInput(attrs={"maxlength": 10, "autocomplete": "off"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("TT.MM.JJJJ"))
-        super().__init__(max_length=10, **kwargs)
+        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if hasattr(value, "strftime"):
@@ -53,7 +55,7 @@ class GermanDateField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = value.strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
         try:

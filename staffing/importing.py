@@ -280,7 +280,10 @@ def sniff_delimiter(first_line: str) -> str:
     """``;`` or ``,``: whichever splits the header into more known columns."""
 
     def score(delim):
-        cells = next(csv.reader([first_line], delimiter=delim), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delim), [])
+        except csv.Error:
+            return (0, 0)
         return sum(1 for c in cells if normalize_header(c) in _HEADER_LOOKUP), len(cells)
 
     return max((";", ","), key=score)
@@ -288,7 +291,8 @@ def sniff_delimiter(first_line: str) -> str:
 
 def iter_csv(data: bytes) -> Iterator[list]:
     text = decode_text(data)
-    first_line = text.split("\n", 1)[0]
+    lines = text[:65536].splitlines()
+    first_line = lines[0] if lines else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     try:
         yield from reader

@@ -30,6 +30,7 @@ from .models import (
 SENSITIVE_PERM = "view_sensitive_staff_data"
 # Cells of the §3.4 aggregate below this count are suppressed (DESIGN.md §7).
 SMALL_CELL = 5
+KIND_ORDER = {kind: n for n, kind in enumerate(PostKind.values)}
 
 
 def may_see_sensitive(user, center: Center) -> bool:
@@ -151,6 +152,9 @@ def staffing_of(centers: list[Center], *, today: date | None = None) -> list[Cen
                 staffing.posts.append(state)
                 sums[post.kind].posts += post.fte
                 sums[post.kind].filled += state.filled
+        staffing.posts.sort(
+            key=lambda st: (KIND_ORDER[st.post.kind], st.post.valid_from, st.post.pk)
+        )
         staffing.sums = list(sums.values())
         staffing.warnings = rules.center_warnings(
             center_id=center.pk,

@@ -1,0 +1,233 @@
+"""Demo staffing for all 54 centres (``manage.py seed_demo``).
+
+Deterministic (one random generator per centre), idempotent (a centre that
+already has posts is left alone; people are found by e-mail), fast (bulk
+inserts with history). ``scale`` multiplies posts and people per centre.
+
+Some centres show the decree's warnings on purpose — Köln always: a vacant
+Fachkraft post, a teacher post split 0,6 + 0,4, a Fachkraft without the §4.1
+qualification.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from centers.demo import FIRST_NAMES, LAST_NAMES
+from centers.models import Center, Membership, Role
+
+from . import services
+from .models import (
+    Assignment,
+    AssignmentRole,
+    ExceptionStatus,
+    ImmigrationHistory,
+    Post,
+    PostKind,
+    Qualification,
+    QualificationException,
+    StaffMember,
+)
+
+POSTS_FROM = date(2020, 8, 1)
+ASSIGNED_FROM = date(2024, 8, 1)
+VACANT_FROM = date(2025, 7, 1)  # the Fachkraft who left ended on 30.06.2025
+ALWAYS_WARN = {"05315"}  # Köln: every kind of warning, for the demo walk-through
+SCHOOL_KINDS = ["Gesamtschule", "Grundschule", "Realschule", "Gymnasium", "Hauptschule"]
+SPECIALIST_QUALIFICATIONS = [Qualification.MASTER, Qualification.BACHELOR, Qualification.MASTER]
+SUBJECTS = ["Soziale Arbeit", "Erziehungswissenschaft", "Sozialwissenschaften", "Islamwissenschaft"]
+FTE = {1: Decimal("1.00"), 0.5: Decimal("0.50"), 0.6: Decimal("0.60"), 0.4: Decimal("0.40")}
+
+
+class _Centre:
+    """Collects one centre's rows before the bulk inserts."""
+
+    def __init__(self, center, rng, lead_user, scale, warn):
+        self.center, self.rng, self.lead_user, self.scale, self.warn = (
+            center,
+            rng,
+            lead_user,
+            scale,
+            warn,
+        )
+        self.posts: list[Post] = []
+        self.members: list[StaffMember] = []
+        self.assignments: list[tuple] = []  # (member, post, fte, start, end, role, school)
+        self.exceptions: list[StaffMember] = []
+        self.town = center.sponsor.name.removeprefix("Kreis ").removeprefix("StädteRegion ")
+
+    def post(self, kind, fte, funding, n):
+        post = Post(
+            center=self.center,
+            kind=kind,
+            fte=fte,
+            funding_source=funding,
+            valid_from=POSTS_FROM,
+            label=f"{PostKind(kind).label} {n}",
+        )
+        self.posts.append(post)
+        return post
+
+    def person(self, qualification, *, user=None, subject=""):
+        rng = self.rng
+        if user is not None and user.email:
+            first, last, email = user.first_name, user.last_name, user.email
+        else:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            email = (
+                f"{slugify(first)}.{slugify(last)}.{len(self.members) + 1}"
+                f"@ki-{self.center.key}.example"
+            )
+        member = StaffMember(
+            center=self.center,
+            first_name=first,
+            last_name=last,
+            email=email.lower(),
+            employer=self.center.sponsor.name,
+            qualification=qualification,
+            qualification_subject=subject,
+            immigration_history=rng.choice(
+                [ImmigrationHistory.YES, ImmigrationHistory.NO, ImmigrationHistory.UNDECLARED]
+            ),
+        )
+        self.members.append(member)
+        return member
+
+    def assign(self, member, post, fte, *, role="", school="", start=ASSIGNED_FROM, end=None):
+        self.assignments.append((member, post, fte, start, end, role, school))
+
+    def school(self):
+        return f"{self.rng.choice(SCHOOL_KINDS)} {self.town}-{self.rng.choice(['Nord', 'Süd', 'Mitte', 'West', 'Ost'])}"
+
+
+def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
+    rng, warn = c.rng, c.warn
+    lead_is_specialist = rng.random() < 0.6
+    n_teacher = int(quotas.get(PostKind.TEACHER, Decimal(2))) * c.scale
+    n_specialist = int(quotas.get(PostKind.SPECIALIST, Decimal(5))) * c.scale
+    deputy_done = False
+
+    for i in range(n_teacher):
+        post = c.post(PostKind.TEACHER, FTE[1], "state_school", i + 1)
+        if i == 1 or (i > 1 and rng.random() < 0.3):
+            shares = (FTE[0.6], FTE[0.4]) if (warn and i == 1) else (FTE[0.5], FTE[0.5])
+            for share in shares:
+                c.assign(c.person(Qualification.TEACHING), post, share, school=c.school())
+        else:
+            role = ""
+            if i == 0:
+                role = AssignmentRole.DEPUTY if lead_is_specialist else AssignmentRole.LEAD
+            member = (
+                c.person(Qualification.TEACHING, user=c.lead_user)
+                if role == AssignmentRole.LEAD
+                else c.person(Qualification.TEACHING)
+            )
+            c.assign(member, post, FTE[1], role=role, school=c.school())
+            deputy_done = deputy_done or role == AssignmentRole.DEPUTY
+
+    for i in range(n_specialist):
+        post = c.post(PostKind.SPECIALIST, FTE[1], "state_grant", i + 1)
+        if i == n_specialist - 1 and warn:
+            # Left on 30.06.2025; the post is vacant since 01.07.2025.
+            leaver = c.person(rng.choice(SPECIALIST_QUALIFICATIONS), subject=rng.choice(SUBJECTS))
+            c.assign(leaver, post, FTE[1], start=date(2021, 1, 1), end=date(2025, 6, 30))
+            continue
+        qualification = rng.choice(SPECIALIST_QUALIFICATIONS)
+        # i == 1 in a warning centre: no §4.1 qualification and no exception (a warning);
+        # sometimes i == 2: no degree either, but the Träger approved an exception.
+        with_exception = i == 2 and rng.random() < 0.3
+        if (i == 1 and warn) or with_exception:
+            qualification = Qualification.OTHER
+        role = ""
+        if i == 0:
+            role = AssignmentRole.LEAD if lead_is_specialist else AssignmentRole.DEPUTY
+        user = c.lead_user if role == AssignmentRole.LEAD else None
+        member = c.person(qualification, user=user, subject=rng.choice(SUBJECTS))
+        if with_exception:
+            c.exceptions.append(member)
+        c.assign(member, post, FTE[1], role=role)
+
+    for i in range(c.scale):
+        post = c.post(PostKind.ADMIN_ASSISTANT, FTE[0.5], "state_grant", i + 1)
+        c.assign(c.person(Qualification.ADMIN_TRAINING), post, FTE[0.5])
+
+
+def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
+    centers = list(Center.objects.select_related("sponsor").order_by("key"))
+    seeded = set(Post.objects.values_list("center_id", flat=True).distinct())
+    todo = [c for c in centers if c.pk not in seeded]
+    services.quotas_materialize(centers=centers, valid_from=POSTS_FROM)
+    leads, sponsors = {}, {}
+    for m in (
+        Membership.objects.filter(role__in=[Role.CENTER_LEAD, Role.SPONSOR], center__isnull=False)
+        .select_related("user")
+        .order_by("pk")
+    ):
+        (leads if m.role == Role.CENTER_LEAD else sponsors).setdefault(m.center_id, m.user)
+    existing_emails = set(StaffMember.objects.values_list("email", flat=True))
+    from .selectors import quotas_for
+
+    quotas = quotas_for(todo, timezone.localdate())
+    builds = []
+    for center in todo:
+        rng = random.Random(f"staffing-{center.key}")
+        warn = center.key in ALWAYS_WARN or rng.random() < 0.25
+        lead = leads.get(center.pk)
+        if lead is not None and lead.email.lower() in existing_emails:
+            lead = None
+        c = _Centre(center, rng, lead, scale, warn)
+        _build(c, quotas.get(center.pk, {}))
+        builds.append(c)
+
+    posts = [p for c in builds for p in c.posts]
+    members = [m for c in builds for m in c.members if m.email not in existing_emails]
+    bulk_create_with_history(posts, Post, batch_size=1000)
+    bulk_create_with_history(members, StaffMember, batch_size=1000)
+    by_email = {m.email: m for m in members}
+    assignments = [
+        Assignment(
+            member=by_email[member.email],
+            post=post,
+            fte=fte,
+            start=start,
+            end=end,
+            role=role,
+            seconding_school=school,
+        )
+        for c in builds
+        for member, post, fte, start, end, role, school in c.assignments
+        if member.email in by_email
+    ]
+    bulk_create_with_history(assignments, Assignment, batch_size=1000)
+    exceptions = []
+    for c in builds:
+        for member in c.exceptions:
+            sponsor = sponsors.get(c.center.pk)
+            if member.email not in by_email or c.lead_user is None or sponsor is None:
+                continue
+            exceptions.append(
+                QualificationException(
+                    member=by_email[member.email],
+                    kind=PostKind.SPECIALIST,
+                    reason="Langjährige Berufserfahrung in der kommunalen Integrationsarbeit (§4.1).",
+                    status=ExceptionStatus.APPROVED,
+                    proposed_by=c.lead_user,
+                    proposed_on=date(2024, 6, 3),
+                    decided_by=sponsor,
+                    decided_on=date(2024, 6, 20),
+                    decision_note="Gleichwertige Erfahrung nachgewiesen.",
+                )
+            )
+    bulk_create_with_history(exceptions, QualificationException)
+    return {
+        "centers": len(todo),
+        "posts": len(posts),
+        "people": len(members),
+        "assignments": len(assignments),
+    }
