@@ -621,10 +621,12 @@ def seed_concepts(*, today=None) -> dict[str, int]:
                         rng=rng,
                         today=today,
                     )
-        # Funding: last year for all that have a concept; this year for most.
+        # Funding: last year for all that have a concept; this year for most. An own
+        # generator, so a second run (concepts skipped) decides the same way.
+        rng = random.Random(f"funding-{center.key}")
+        no_funding_now = center.key == "05315" or scenario == "missing" or rng.random() < 0.1
         if scenario != "missing":
             _funding(center, today.year - 1, rng, funder, today)
-        no_funding_now = center.key == "05315" or scenario == "missing" or rng.random() < 0.1
         if not no_funding_now:
             _funding(center, today.year, rng, funder, today)
         if rng.random() < 0.15 and not TargetAgreement.objects.filter(center=center).exists():

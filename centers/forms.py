@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -107,26 +109,53 @@ class ConceptReturnForm(VersionForm):
     )
 
 
+_GERMAN_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+class GermanDecimalField(forms.DecimalField):
+    """Reads „312.500,50“, „312500,50“, „5,5“ and „5.5“ whatever the request's language
+    (STACK-NOTES: never rely on USE_THOUSAND_SEPARATOR for input)."""
+
+    def __init__(self, *args, thousands: bool = False, **kwargs):
+        self.thousands = thousands
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+            elif self.thousands and _GERMAN_THOUSANDS.match(value):
+                value = value.replace(".", "")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No type=number/step: the browser would refuse the German comma.
+        return {}
+
+
 class FundingDecisionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     class Meta:
         model = FundingDecision
         fields = ["year", "amount", "file_number", "decided_on", "funded_posts", "note"]
-        # German number input (312.500,00 / 5,5) whatever the browser's locale.
-        localized_fields = ["amount", "funded_posts"]
+        field_classes = {"amount": GermanDecimalField, "funded_posts": GermanDecimalField}
         widgets = {
-            "amount": forms.TextInput(attrs={"inputmode": "decimal"}),
-            "funded_posts": forms.TextInput(attrs={"inputmode": "decimal"}),
             "decided_on": _date_widget(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["amount"].thousands = True
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
+            # Show the stored numbers the German way as well.
+            for name in ("amount", "funded_posts"):
+                self.initial[name] = f"{getattr(self.instance, name):.2f}".replace(".", ",")
 
     def service_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
