@@ -27,7 +27,14 @@ from .forms import (
     ResolveForm,
     VerbundCopyForm,
 )
-from .models import DeploymentPlan, Focus, FocusAllocation, PlanStatus, ReviewComment
+from .models import (
+    DeploymentPlan,
+    Focus,
+    FocusAllocation,
+    PlanEvent,
+    PlanStatus,
+    ReviewComment,
+)
 from .periods import current_period
 
 # --- helpers ------------------------------------------------------------------------
@@ -140,6 +147,11 @@ class PlanDetailView(TemplateView):
         foci = list(selectors.plan_foci(plan))
         time = selectors.focus_time_totals(plan)
         comments = selectors.plan_comments(plan)
+        events = list(selectors.plan_events(plan))
+        return_reason = ""
+        if plan.status == PlanStatus.RETURNED:
+            returned = [e for e in events if e.action == PlanEvent.Action.RETURNED]
+            return_reason = returned[-1].note if returned else ""
         context.update(
             plan=plan,
             center=plan.center,
@@ -147,7 +159,8 @@ class PlanDetailView(TemplateView):
             foci=[(f, time.get(f.pk)) for f in foci],
             comments=comments,
             open_conflicts=[c for c in comments if c.is_open_conflict],
-            events=selectors.plan_events(plan),
+            events=events,
+            return_reason=return_reason,
             revisions=selectors.plan_revisions(plan),
             comment_form=CommentForm(plan=plan) if can["comment"] else None,
             reason_form=ReasonForm(),

@@ -312,3 +312,18 @@ def test_previous_period_is_listed_separately(client, user_as, home_center):
     _login(client, user_as, Role.CENTER_LEAD, home_center)
     page = client.get(reverse("deployment:plan_list")).text
     assert "01.08.2023 – 31.07.2025" in page
+
+
+def test_returned_plan_shows_the_reason_to_the_centre(client, user_as, home_center):
+    plan = f.make_plan(home_center, status=PlanStatus.SUBMITTED)
+    schulamt = user_as(Role.SCHOOL_AUTHORITY, home_center)
+    client.force_login(schulamt)
+    client.post(
+        reverse("deployment:plan_return", kwargs={"pk": plan.pk}),
+        {"reason": "Bitte Zielwerte für den Seiteneinstieg ergänzen."},
+    )
+    _login(client, user_as, Role.CENTER_LEAD, home_center)
+    page = client.get(plan.get_absolute_url()).text
+    assert "Begründung der Schulaufsicht" in page
+    assert "Bitte Zielwerte für den Seiteneinstieg ergänzen." in page
+    assert "Bei der Schulaufsicht einreichen" in page
