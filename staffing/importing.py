@@ -681,3 +681,24 @@ def _check_leadership(plan: Plan) -> None:
 def dry_run(rows: list[RowResult], result: ImportResult, *, user) -> Plan:
     """Check parsed rows against the database; fills ``result.rows``."""
     return check(rows, user=user, result=result) if rows else Plan()
+
+
+def to_dataset(data: bytes):
+    """A tablib Dataset of the file's cells, for django-import-export's admin import.
+
+    Raises ``FileError`` with a German message for a file that cannot be read.
+    """
+    import tablib
+
+    rows = iter_file(data)
+    header = next(rows, None)
+    while header is not None and not any(str(c).strip() for c in header):
+        header = next(rows, None)
+    if header is None:
+        raise FileError(_("Die Datei ist leer."))
+    width = len(header)
+    dataset = tablib.Dataset(headers=[str(h) for h in header])
+    for cells in rows:
+        cells = list(cells)[:width]
+        dataset.append(cells + [""] * (width - len(cells)))
+    return dataset

@@ -5,8 +5,12 @@ browser and in the ministry's admin. Every cell is escaped against formula
 injection and formatted so that the import reads it back unchanged.
 """
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources
+from import_export.formats import base_formats
+from import_export.results import Result, RowResult
 
+from . import importing
 from .importing import escape_cell, format_date, format_fte
 from .models import Assignment
 
@@ -57,3 +61,70 @@ class StaffingListResource(resources.ModelResource):
         return Assignment.objects.select_related("post__center", "member").order_by(
             "post__center__key", "member__last_name", "member__first_name", "start", "pk"
         )
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, user=None, **kwargs):
+        """The admin's import runs the portal's import (``staffing.services``): the same
+        parsing, rules, per-row permission and one transaction; the outcome is handed
+        back as django-import-export's ``Result`` for its preview page."""
+        from .services import staffing_list_import
+
+        outcome = staffing_list_import(
+            source=importing.iter_dataset(dataset), user=user, dry_run=dry_run
+        )
+        return import_result(outcome)
+
+
+IMPORT_TYPES = {
+    importing.NEW: RowResult.IMPORT_TYPE_NEW,
+    importing.CHANGED: RowResult.IMPORT_TYPE_UPDATE,
+    importing.UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
+}
+
+
+def import_result(outcome: importing.ImportResult) -> Result:
+    result = Result()
+    result.diff_headers = ["Inhalt", "geänderte Spalten"]
+    for message in outcome.file_errors:
+        result.append_invalid_row(1, {}, ValidationError(message))
+    for row in outcome.rows:
+        if row.status == importing.ERROR:
+            errors: dict[str, list[str]] = {}
+            for column, message in row.errors:
+                errors.setdefault(column, []).append(message)
+            result.append_invalid_row(row.number, {"Inhalt": row.label()}, ValidationError(errors))
+            continue
+        row_result = RowResult()
+        row_result.import_type = IMPORT_TYPES[row.status]
+        row_result.object_repr = row.label()
+        row_result.diff = [row.label(), ", ".join(row.changes)]
+        result.append_row_result(row_result)
+        result.increment_row_result_total(row_result)
+    return result
+
+
+class _GermanExcelFormat:
+    """Reads bytes the way the portal's import does (encoding, delimiter, XLSX)."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
+        return importing.to_dataset(data)
+
+
+class GermanCSV(_GermanExcelFormat, base_formats.CSV):
+    def get_title(self):
+        return "csv (Excel, ; oder ,)"
+
+    def export_data(self, dataset, **kwargs):
+        return ("\ufeff" + dataset.export("csv", delimiter=";", lineterminator="\r\n")).encode(
+            "utf-8"
+        )
+
+
+class GermanXLSX(_GermanExcelFormat, base_formats.XLSX):
+    pass

@@ -159,12 +159,13 @@ def assignment_create(
         role=role,
         seconding_school=seconding_school,
     )
-    _validate_assignment(assignment)
+    assignment_validate(assignment)
     assignment.save()
     return assignment
 
 
-def _validate_assignment(assignment: Assignment) -> None:
+def assignment_validate(assignment: Assignment) -> None:
+    """Single-row rules (model clean) plus §4.3 and one Leitung at a time."""
     assignment.full_clean()
     if assignment.seconding_school and assignment.post.kind != PostKind.TEACHER:
         raise ValidationError(
@@ -186,7 +187,7 @@ def assignment_change(
         setattr(assignment, name, value)
     if assignment.post.center_id != assignment.member.center_id:
         raise ValidationError({"post": [_("Die Stelle gehört zu einem anderen Zentrum.")]})
-    _validate_assignment(assignment)
+    assignment_validate(assignment)
     claim_version(assignment, expected_version)
     assignment.save()
     return assignment
@@ -206,7 +207,7 @@ def assignment_end(*, assignment: Assignment, user, end: date, expected_version:
             }
         )
     assignment.end = end
-    _validate_assignment(assignment)
+    assignment_validate(assignment)
     claim_version(assignment, expected_version)
     assignment.save()
     return assignment

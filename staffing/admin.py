@@ -1,0 +1,143 @@
+"""The ministry's admin for staffing: quotas (§3.7), posts, people, assignments,
+exceptions, and the staffing-list import/export (django-import-export).
+
+The §3.4 value is never shown here: the ministry sees it only as a state-wide
+aggregate (staffing page "Personal landesweit").
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.tmp_storages import CacheStorage
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import importing, services
+from .models import (
+    Assignment,
+    Post,
+    QualificationException,
+    SensitiveDataAccess,
+    StaffingQuota,
+    StaffMember,
+)
+from .resources import GermanCSV, GermanXLSX, StaffingListResource
+
+
+@admin.register(StaffingQuota)
+class StaffingQuotaAdmin(SimpleHistoryAdmin):
+    list_display = ["center", "kind", "fte", "valid_from", "valid_to", "note"]
+    list_editable = ["fte"]
+    list_filter = ["kind", "center__sponsor__kind", "center__sponsor__region"]
+    list_select_related = ["center"]
+    search_fields = ["center__name", "center__key"]
+    autocomplete_fields = ["center"]
+    actions = ["materialize_defaults"]
+
+    @admin.action(description=_("Fehlende Standardwerte (data/default_quotas.csv) anlegen"))
+    def materialize_defaults(self, request, queryset):
+        created = services.quotas_materialize(valid_from=timezone.localdate())
+        messages.success(request, _("%(n)d Stellensoll-Einträge angelegt.") % {"n": created})
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "center", "kind", "fte", "funding_source", "valid_from", "valid_to"]
+    list_filter = ["kind", "funding_source", "center__sponsor__region"]
+    list_select_related = ["center"]
+    search_fields = ["label", "center__name", "center__key"]
+    autocomplete_fields = ["center"]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(SimpleHistoryAdmin):
+    # §3.4: immigration_history is deliberately absent from every admin view.
+    fields = [
+        "center",
+        "last_name",
+        "first_name",
+        "email",
+        "employer",
+        "qualification",
+        "qualification_subject",
+    ]
+    list_display = ["__str__", "email", "center", "qualification"]
+    list_filter = ["qualification", "center__sponsor__region"]
+    list_select_related = ["center"]
+    search_fields = ["last_name", "first_name", "email", "center__name"]
+    autocomplete_fields = ["center"]
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["member", "post", "fte", "start", "end", "role", "seconding_school"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        # The same rules as the portal's forms and the import (§4.3, one Leitung).
+        instance = self.instance
+        for name in self.Meta.fields:
+            setattr(instance, name, data.get(name))
+        try:
+            services.assignment_validate(instance)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return data
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """The ministry imports and exports staffing lists here, for any centre."""
+
+    form = AssignmentAdminForm
+    resource_classes = [StaffingListResource]
+    import_formats = [GermanCSV, GermanXLSX]
+    export_formats = [GermanCSV, GermanXLSX]
+    # The file waits between preview and confirmation in the cache, not in /tmp.
+    tmp_storage_class = CacheStorage
+    # History rows record every change already.
+    skip_admin_log = True
+    list_display = ["member", "post", "fte", "start", "end", "role"]
+    list_filter = ["role", "post__kind", "post__center__sponsor__region"]
+    list_select_related = ["member", "post", "post__center"]
+    search_fields = ["member__last_name", "member__email", "post__center__name"]
+    autocomplete_fields = ["member", "post"]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, importing.FileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+
+@admin.register(QualificationException)
+class QualificationExceptionAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "kind", "status", "proposed_on", "decided_on"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["member"]
+    search_fields = ["member__last_name", "member__email"]
+    autocomplete_fields = ["member", "proposed_by", "decided_by"]
+
+
+@admin.register(SensitiveDataAccess)
+class SensitiveDataAccessAdmin(admin.ModelAdmin):
+    """The access log of §3.4 values: who, whom, when — never the value. Read-only."""
+
+    list_display = ["at", "user", "member", "action"]
+    list_filter = ["action"]
+    list_select_related = ["user", "member"]
+    search_fields = ["user__username", "member__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
