@@ -207,7 +207,9 @@ def reports_sweep(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def report_submit(*, report: Report, user) -> Report:
     """The KI-Leitung submits a ready centre report to LaSI (§3.6)."""
-    report = Report.objects.select_for_update().select_related("center").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("center").get(pk=report.pk)
+    )
     if report.kind != ReportKind.CENTER:
         raise ValidationError(_("Nur Berichte eines Zentrums werden an die LaSI übermittelt."))
     if not has_center_perm(user, "request_report", report.center):
@@ -235,7 +237,9 @@ def report_submit(*, report: Report, user) -> Report:
 @transaction.atomic
 def report_acknowledge(*, report: Report, user) -> Report:
     """LaSI acknowledges a submitted centre report."""
-    report = Report.objects.select_for_update().select_related("center").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("center").get(pk=report.pk)
+    )
     if report.kind != ReportKind.CENTER or not has_center_perm(
         user, "acknowledge_report", report.center
     ):
