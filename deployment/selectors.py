@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from centers.access import centers_for, scoped
 from centers.models import Center
@@ -99,11 +99,21 @@ class OverviewRow:
 
 def state_overview(period: Period, centers: QuerySet[Center]) -> list[OverviewRow]:
     """Every centre with its current plan for ``period`` (None when missing). Two queries."""
+    teacher_time = (
+        FocusAllocation.objects.filter(
+            focus__plan=OuterRef("pk"), assignment__post__kind=PostKind.TEACHER
+        )
+        .order_by()
+        .values("focus__plan")
+        .annotate(total=Sum("fte"))
+        .values("total")
+    )
     plans = {
         p.center_id: p
         for p in DeploymentPlan.objects.filter(
             period_start=period.start, is_current=True, center__in=centers
         ).annotate(
+            teacher_fte=Subquery(teacher_time),
             focus_count=Count("foci", distinct=True),
             open_conflicts=Count(
                 "comments",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
+from django_htmx.http import HttpResponseClientRedirect
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center, scoped
 
@@ -321,6 +322,9 @@ def focus_edit(request, pk):
     plan = focus.plan
     if not plan.is_editable:
         messages.error(request, _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden."))
+        if request.htmx:
+            # Reload the whole page: the plan changed state meanwhile.
+            return HttpResponseClientRedirect(plan.get_absolute_url())
         return _redirect_plan(plan)
     form = FocusForm(request.POST or None, instance=focus)
     if request.method == "POST" and form.is_valid():

@@ -327,3 +327,36 @@ def test_returned_plan_shows_the_reason_to_the_centre(client, user_as, home_cent
     assert "Begründung der Schulaufsicht" in page
     assert "Bitte Zielwerte für den Seiteneinstieg ergänzen." in page
     assert "Bei der Schulaufsicht einreichen" in page
+
+
+def test_inline_edit_of_a_plan_that_was_submitted_meanwhile_reloads_the_page(
+    client, user_as, home_center
+):
+    _login(client, user_as, Role.CENTER_STAFF, home_center)
+    plan = f.make_plan(home_center, status=PlanStatus.SUBMITTED)
+    focus = plan.foci.filter(basic_component="").get()
+    response = client.post(
+        reverse("deployment:focus_edit", kwargs={"pk": focus.pk}),
+        _focus_post(focus, goal="zu spät"),
+        headers={"HX-Request": "true"},
+    )
+    assert response["HX-Redirect"] == plan.get_absolute_url()
+    focus.refresh_from_db()
+    assert focus.goal != "zu spät"
+
+
+def test_lasi_overview_shows_teacher_time(client, user_as, home_center):
+    plan = f.make_plan(home_center, status=PlanStatus.REPORTED)
+    focus = plan.foci.filter(basic_component="").get()
+    f.make_allocation(focus, f.make_assignment(home_center, kind=PostKind.TEACHER), Decimal("0.75"))
+    f.make_allocation(
+        focus, f.make_assignment(home_center, kind=PostKind.SPECIALIST), Decimal("0.50")
+    )
+    f.make_comment(plan, None, escalated=True)
+    f.make_comment(plan, None, escalated=True)
+    _login(client, user_as, Role.LASI, None)
+    response = client.get(reverse("deployment:state_overview"), {"status": "reported"})
+    row = response.context["rows"][0]
+    assert row.plan.teacher_fte == Decimal("0.75")
+    assert row.plan.open_conflicts == 2
+    assert row.plan.focus_count == 3
