@@ -80,7 +80,7 @@ class BarChart:
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             f'viewBox="0 0 {self.width} {height}" width="{self.width}" height="{height}" '
-            f'aria-labelledby="{tid} {did}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+            f'aria-labelledby="{tid} {did}" font-family="Report Sans, DejaVu Sans, sans-serif" font-size="11">',
             f'<title id="{tid}">{escape(self.title)}</title>',
             f'<desc id="{did}">{escape(self.description or self.title)}</desc>',
         ]
@@ -163,7 +163,7 @@ class LineChart:
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             f'viewBox="0 0 {self.width} {self.height}" width="{self.width}" height="{self.height}" '
-            f'aria-labelledby="{tid} {did}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+            f'aria-labelledby="{tid} {did}" font-family="Report Sans, DejaVu Sans, sans-serif" font-size="11">',
             f'<title id="{tid}">{escape(self.title)}</title>',
             f'<desc id="{did}">{escape(self.description or self.title)}</desc>',
         ]
