@@ -13,12 +13,15 @@ Just ask for Playwright's ``page`` (plus the helpers below). Automatically:
   (``ki-koeln-leitung``, ``ki-koeln``, ``traeger-koeln``, ``schulamt-koeln``,
   ``lasi``, ``bewilligung``, ``ministerium``, ``…-bonn``, ``…-mettmann``).
   The live server needs a transactional database, which pytest-django flushes
-  after every test. Seeding once takes seconds, so the first browser test of
-  the session seeds and takes a snapshot of every table; each later test gets
-  the snapshot back by raw SQL (``COPY`` on PostgreSQL) in a few ten
-  milliseconds. Tests may change data freely: the next test starts clean.
-  Create extra objects with the ORM or the factories inside the test as usual
-  (the live server sees them: no transaction wraps the test).
+  after every test. Seeding takes 5–25 s, so the first browser test of the
+  session runs ``seed_demo`` and takes a snapshot of every table; each later
+  test gets the snapshot back by raw SQL (``COPY`` on PostgreSQL): ~0.3 s on
+  SQLite, ~0.6 s on PostgreSQL. Tests may change data freely: the next test
+  starts clean. Create extra objects with the ORM or the factories inside the
+  test as usual (the live server sees them at once: no transaction wraps the
+  test). Look objects up by natural key (``Center.key``, ``username``), never
+  by id. The fictitious demo people have no usable password; to log in as one,
+  ``user.set_password(settings.DEMO_PASSWORD); user.save()`` first.
 - The browser context speaks German (``de-DE``, Europe/Berlin), has a
   1280×900 viewport and a 10 s timeout per action (failures come fast).
 
@@ -28,6 +31,8 @@ Helpers (fixtures that return a function)
     Logs in through the real login form (django-axes sees it) with
     ``settings.DEMO_PASSWORD`` and waits until the portal has left the login
     page. Fails with the page's error message if the login did not work.
+    Clears the context's cookies first, so calling it again switches users
+    within one test (e.g. the Leitung submits, then the Schulamt reviews).
 
 ``shot(page, name)``
     Saves a full-page PNG as ``screenshots/<name>.png`` (git-ignored) and
@@ -48,8 +53,15 @@ Example::
         shot(page, "staffing-list")
         assert_accessible(page)
 
-Use ``playwright.sync_api.expect`` (it waits) for assertions on the page.
-Keep each test to a few page loads: the whole folder should take seconds per test.
+Use ``playwright.sync_api.expect`` (it waits, up to 5 s) for assertions on the
+page; ``page.goto`` returns the response (``.status`` for 404 checks). Prefer
+roles and labels (``get_by_role``, ``get_by_label``) to CSS selectors: that
+tests the accessible names as well. Keep each test to a few page loads: a
+page load costs ~0.3 s, ``shot`` ~0.5–1.5 s, ``assert_accessible`` ~1–2 s.
+
+The strict CSP (``script-src 'self'``) does not stop axe: Playwright's
+``page.evaluate`` is not subject to CSP, so no ``bypass_csp`` is needed, and
+the pages are tested under the policy production sends.
 
 Chromium
 ========
@@ -238,6 +250,9 @@ def login():
     from playwright.sync_api import expect
 
     def _login(page, username: str, password: str | None = None):
+        # A signed-in user would be sent on from the login page: start signed out,
+        # so one test can switch users.
+        page.context.clear_cookies()
         page.goto("/accounts/login/")
         page.get_by_label("Benutzername").fill(username)
         page.get_by_label("Passwort").fill(password or settings.DEMO_PASSWORD)
