@@ -267,7 +267,7 @@ def _claim(instance, expected_version: int | None) -> None:
 def _lock_concept(concept: IntegrationConcept) -> IntegrationConcept:
     """Re-read the concept inside the transaction: its status may have moved on."""
     return (
-        IntegrationConcept.objects.select_for_update()
+        IntegrationConcept.objects.select_for_update(of=("self",))
         .select_related("center__sponsor", "predecessor")
         .get(pk=concept.pk)
     )
