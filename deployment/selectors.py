@@ -256,8 +256,22 @@ class AllocationOverview:
     def total(self) -> Decimal:
         return sum((r.allocated for r in self.rows), Decimal("0"))
 
+    @property
+    def assigned_total(self) -> Decimal:
+        return sum((r.assignment.fte for r in self.rows), Decimal("0"))
 
-def allocation_overview(plan: DeploymentPlan) -> AllocationOverview:
+    @property
+    def over_count(self) -> int:
+        return sum(1 for p in self.people if p.flag == "over")
+
+    @property
+    def under_count(self) -> int:
+        return sum(1 for p in self.people if p.flag == "under")
+
+
+def allocation_overview(
+    plan: DeploymentPlan, foci: list[Focus] | None = None
+) -> AllocationOverview:
     """Per assignment, person and post: allocated share vs. FTE. Three queries."""
     assignments = list(plan_assignments(plan))
     allocations = list(
@@ -291,6 +305,6 @@ def allocation_overview(plan: DeploymentPlan) -> AllocationOverview:
         rows=rows,
         people=sorted(people.values(), key=lambda p: (p.member.last_name, p.member.first_name)),
         posts=sorted(posts.values(), key=lambda p: (p.post.kind, p.post.pk)),
-        foci=list(plan.foci.order_by("position", "id")),
+        foci=foci if foci is not None else list(plan.foci.order_by("position", "id")),
         focus_time=focus_time,
     )

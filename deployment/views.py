@@ -146,7 +146,8 @@ class PlanDetailView(TemplateView):
         plan = _plan(self.request, kwargs["pk"])
         can = plan_capabilities(self.request.user, plan)
         foci = list(selectors.plan_foci(plan))
-        time = selectors.focus_time_totals(plan)
+        staff_time = selectors.allocation_overview(plan, foci=foci)
+        time = staff_time.focus_time
         comments = selectors.plan_comments(plan)
         events = list(selectors.plan_events(plan))
         return_reason = ""
@@ -158,6 +159,7 @@ class PlanDetailView(TemplateView):
             center=plan.center,
             can=can,
             foci=[(f, time.get(f.pk)) for f in foci],
+            staff_time=staff_time,
             comments=comments,
             open_conflicts=[c for c in comments if c.is_open_conflict],
             events=events,
