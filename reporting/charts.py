@@ -153,7 +153,7 @@ class LineChart:
     height: int = 240
 
     def svg(self) -> SafeString:
-        left, right, top, bottom = 48, 16, 30, 40
+        left, right, top, bottom = 48, 40, 30, 40
         plot_w = self.width - left - right
         plot_h = self.height - top - bottom
         values = [float(v) for s in self.series for v in s.values if v is not None]

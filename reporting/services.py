@@ -227,7 +227,7 @@ def report_submit(*, report: Report, user) -> Report:
     recipients = users_with_perm("acknowledge_report", report.center).exclude(is_superuser=True)
     notify(
         recipients=[u.email for u in recipients],
-        subject=_("Bericht des %(center)s an die LaSI übermittelt") % {"center": report.center},
+        subject=_("Bericht an die LaSI übermittelt: %(center)s") % {"center": report.center},
         template="reporting/email/report_submitted.txt",
         context={"report": report, "user": user},
     )
@@ -259,8 +259,7 @@ def report_acknowledge(*, report: Report, user) -> Report:
     recipients = users_with_perm("request_report", report.center).exclude(is_superuser=True)
     notify(
         recipients=[u.email for u in recipients],
-        subject=_("Die LaSI hat den Bericht des %(center)s zur Kenntnis genommen")
-        % {"center": report.center},
+        subject=_("Bericht zur Kenntnis genommen: %(center)s") % {"center": report.center},
         template="reporting/email/report_acknowledged.txt",
         context={"report": report, "user": user},
     )
