@@ -637,7 +637,12 @@ def target_agreement_save(
     if upload is not None:
         agreement.document_name = display_name(upload.name)
         agreement.document.save("zielvereinbarung.pdf", upload, save=False)
-    _save(agreement, user)
+    try:
+        _save(agreement, user)
+    except Exception:
+        if upload is not None:
+            private_storage().delete(agreement.document.name)
+        raise
     if upload is not None and old_name:
         transaction.on_commit(lambda: private_storage().delete(old_name))
     _notify_center(
