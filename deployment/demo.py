@@ -327,9 +327,23 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             PlanEvent.Action.REPORTED: lead,
             PlanEvent.Action.ACKNOWLEDGED: lasi,
         }
-        events.append(PlanEvent(plan=plan, action=PlanEvent.Action.CREATED, actor=lead))
+        days = {
+            PlanEvent.Action.SUBMITTED: 30,
+            PlanEvent.Action.RETURNED: 45,
+            PlanEvent.Action.AGREED: 60,
+            PlanEvent.Action.REPORTED: 75,
+            PlanEvent.Action.ACKNOWLEDGED: 100,
+        }
+        start = plan.period_start
+        events.append(
+            PlanEvent(plan=plan, action=PlanEvent.Action.CREATED, actor=lead, at=_when(start, -90))
+        )
         for action in STEPS[status]:
-            events.append(PlanEvent(plan=plan, action=action, actor=actors[action]))
+            events.append(
+                PlanEvent(
+                    plan=plan, action=action, actor=actors[action], at=_when(start, days[action])
+                )
+            )
         if plan.period_start != period.start:
             continue
         if status == PlanStatus.RETURNED:
@@ -338,6 +352,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     plan=plan,
                     author=authority,
                     author_kind=ReviewComment.AuthorKind.SCHOOL_AUTHORITY,
+                    created_at=_when(plan.period_start, 44),
                     text="Bitte ergänzen Sie Zielwerte für den Seiteneinstieg und stimmen Sie "
                     "den Einsatz der Lehrkräfte mit den Schulen ab.",
                 )
@@ -348,9 +363,12 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     plan=plan,
                     author=authority,
                     author_kind=ReviewComment.AuthorKind.SCHOOL_AUTHORITY,
+                    created_at=_when(plan.period_start, 40),
                     text="Der Anteil der Lehrkräfte an außerschulischen Schwerpunkten "
                     "erscheint uns zu hoch. Bitte erläutern.",
-                    escalated_at=timezone.now() if plan.center.key == METTMANN else None,
+                    escalated_at=_when(plan.period_start, 50)
+                    if plan.center.key == METTMANN
+                    else None,
                     escalated_by=lead if plan.center.key == METTMANN else None,
                 )
             )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -274,7 +275,7 @@ class PlanEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    at = models.DateTimeField(_("am"), auto_now_add=True)
+    at = models.DateTimeField(_("am"), default=timezone.now)
     note = models.TextField(_("Bemerkung"), blank=True)
 
     class Meta:
@@ -328,7 +329,7 @@ class ReviewComment(models.Model):
     )
     author_kind = models.CharField(_("als"), max_length=20, choices=AuthorKind.choices)
     text = models.TextField(_("Kommentar"))
-    created_at = models.DateTimeField(_("am"), auto_now_add=True)
+    created_at = models.DateTimeField(_("am"), default=timezone.now)
     escalated_at = models.DateTimeField(_("als Konflikt eskaliert am"), null=True, blank=True)
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
