@@ -32,3 +32,7 @@ def versions_of(report: Report) -> QuerySet[Report]:
         .with_related()
         .order_by("-version")
     )
+
+
+def report_centers_for(user):
+    return centers_for(user, "view_reports").order_by("name").only("key", "name")

@@ -26,6 +26,7 @@ from centers.access import (
     StatePermissionMixin,
     center_perms,
     has_center_perm,
+    has_state_perm,
 )
 from deployment.periods import current_period
 from staffing.models import PostKind
@@ -39,14 +40,20 @@ class ReportListView(ListView):
     template_name = "reporting/report_list.html"
     context_object_name = "reports"
     paginate_by = 50
+    max_center_links = 12
 
     def get_queryset(self):
         return selectors.reports_visible_to(self.request.user).order_by("-requested_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_request_state"] = services.may_request_state_overview(self.request.user)
+        user = self.request.user
+        context["may_request_state"] = services.may_request_state_overview(user)
+        context["may_see_state_dashboard"] = has_state_perm(user, "view_state_overview")
         context["form"] = ReportRequestForm()
+        # A centre user's own centres (a Schulamt has a few): one link each.
+        centers = list(selectors.report_centers_for(user)[: self.max_center_links + 1])
+        context["centers"] = centers if len(centers) <= self.max_center_links else []
         return context
 
 

@@ -211,3 +211,16 @@ def test_centre_dashboard_queries_do_not_grow(client, home_center, role_users):
 def test_a_centre_user_cannot_open_the_state_dashboard(client, home_center):
     client.force_login(base_factories.user_with_role(Role.CENTER_LEAD, home_center))
     assert client.get(reverse("reporting:dashboard")).status_code == 403
+
+
+def test_the_report_list_leads_to_the_own_centre_and_the_state_figures(
+    client, home_center, role_users
+):
+    client.force_login(role_users[Role.CENTER_LEAD])
+    page = client.get(reverse("reporting:list")).content.decode()
+    assert reverse("reporting:center", kwargs={"key": home_center.key}) in page
+    assert reverse("reporting:dashboard") not in page
+    client.force_login(role_users[Role.LASI])
+    page = client.get(reverse("reporting:list")).content.decode()
+    assert reverse("reporting:dashboard") in page
+    assert "Landesweite Übersicht anfordern" in page
