@@ -196,3 +196,25 @@ def test_pages_fit_a_phone_screen(page, login, shot):
         )
         assert overflow <= 0, f"{path} ist auf dem Telefon {overflow}px zu breit"
     shot(page, "phone-center-detail")
+
+
+def test_lockout_and_password_change_pages_are_german_and_accessible(
+    page, login, shot, assert_accessible
+):
+    login(page, "ki-koeln")
+    page.get_by_role("link", name="Passwort ändern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Passwort ändern")
+    expect(page.get_by_label("Altes Passwort")).to_be_visible()
+    shot(page, "password-change")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    for _ in range(5):
+        page.goto("/accounts/login/")
+        page.get_by_label("Benutzername").fill("ki-koeln")
+        page.get_by_label("Passwort").fill("falsches-passwort")
+        page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung vorübergehend gesperrt")
+    expect(page.get_by_role("alert")).to_contain_text("Zu viele fehlgeschlagene Anmeldeversuche")
+    shot(page, "lockout")
+    assert_accessible(page)
