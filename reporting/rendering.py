@@ -6,6 +6,8 @@ the Celery worker forks, it has crashed workers (STACK-NOTES.md).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
 import logging
 import os
@@ -28,6 +30,7 @@ logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+PDF_CSS = Path(__file__).resolve().parent / "pdf" / "report.css"
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,33 @@ def build_html(report: Report) -> str:
             template = "reporting/pdf/state_overview.html"
         context["report"] = report
         context["now"] = timezone.localtime()
-        context["font_dir"] = FONT_DIR.as_uri()
         return render_to_string(template, context)
+
+
+@functools.cache
+def _stylesheet():
+    """The reports' stylesheet with its fonts, parsed once per worker process.
+
+    Imported and built on first use, i.e. after the worker has forked.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    # Drop them before the interpreter tears down the modules their cleanup needs.
+    atexit.register(_stylesheet.cache_clear)
+    return CSS(filename=str(PDF_CSS), font_config=fonts), fonts
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """WeasyPrint alone: the already-built HTML to PDF bytes and page count."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(FONT_DIR)).render()
-    pdf = document.write_pdf(pdf_variant="pdf/a-3b", uncompressed_pdf=False)
+    stylesheet, fonts = _stylesheet()
+    document = HTML(string=html, base_url=str(FONT_DIR)).render(
+        stylesheets=[stylesheet], font_config=fonts
+    )
+    pdf = document.write_pdf(pdf_variant="pdf/a-3b")
     return pdf, len(document.pages)
 
 
