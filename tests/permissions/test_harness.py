@@ -69,26 +69,48 @@ def test_anonymous_is_sent_to_login(client, route, home_center):
     assert response["Location"].startswith(("/accounts/login/", "/admin/login/"))
 
 
+OTHER_CENTRE_ROLES = (Role.CENTER_LEAD, Role.CENTER_STAFF, Role.SPONSOR, Role.SCHOOL_AUTHORITY)
+GET_ROUTES = [r for r in ROUTES if r.method == "get"]
+POST_ROUTES = [r for r in ROUTES if r.method != "get"]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.scoped], ids=lambda r: r.name)
-@pytest.mark.parametrize(
-    "role", [Role.CENTER_LEAD, Role.CENTER_STAFF, Role.SPONSOR, Role.SCHOOL_AUTHORITY]
-)
-def test_other_centre_gets_404(client, route, role, home_center, other_center):
-    """A user of Bonn (another centre and another Schulamt) asks for Köln's URL."""
-    client.force_login(factories.user_with_role(role, other_center))
-    response = _request(client, route, _kwargs(route, home_center))
-    assert response.status_code == 404
+def test_other_centre_gets_404(client, route, home_center, other_center):
+    """Users of Bonn (another centre and another Schulamt) ask for Köln's URL.
+
+    A 404 changes nothing, so one set of Köln objects serves all four roles.
+    """
+    kwargs = _kwargs(route, home_center)
+    wrong = {}
+    for role in OTHER_CENTRE_ROLES:
+        client.force_login(factories.user_with_role(role, other_center))
+        status = _request(client, route, kwargs).status_code
+        if status != 404:
+            wrong[role] = status
+    assert not wrong, f"{route.name}: fremdes Zentrum bekam {wrong} statt 404"
+
+
+def _check(client, route, role, kwargs, home_center):
+    client.force_login(factories.user_with_role(role, home_center))
+    status = _request(client, route, kwargs).status_code
+    expected = route.allowed.get(role, route.denied)
+    return None if status == expected else f"{role}: {status}, erwartet {expected}"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("route", GET_ROUTES, ids=lambda r: r.name)
+def test_each_role_gets_expected_status_on_get(client, route, home_center):
+    """Reading changes nothing, so the route's objects are built once for all roles."""
+    kwargs = _kwargs(route, home_center)
+    failures = [f for role in ALL_ROLES if (f := _check(client, route, role, kwargs, home_center))]
+    assert not failures, f"{route.name}: " + "; ".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", POST_ROUTES, ids=lambda r: r.name)
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_role_gets_expected_status(client, route, role, home_center):
-    user = factories.user_with_role(role, home_center)
-    client.force_login(user)
-    response = _request(client, route, _kwargs(route, home_center))
-    expected = route.allowed.get(role, route.denied)
-    assert response.status_code == expected, (
-        f"{route.name} als {role}: {response.status_code}, erwartet {expected}"
-    )
+def test_each_role_gets_expected_status_on_post(client, route, role, home_center):
+    """A POST may change state: every role gets fresh objects."""
+    failure = _check(client, route, role, _kwargs(route, home_center), home_center)
+    assert failure is None, f"{route.name} als {failure}"
