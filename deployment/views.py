@@ -307,7 +307,12 @@ def focus_create(request, pk):
 
 def _focus_fragment(request, focus, can):
     time = selectors.focus_time_totals(focus.plan).get(focus.pk)
-    return render(request, "deployment/_focus.html", {"focus": focus, "time": time, "can": can})
+    # After an htmx swap the keyboard focus goes to the Schwerpunkt's heading.
+    return render(
+        request,
+        "deployment/_focus.html",
+        {"focus": focus, "time": time, "can": can, "swapped": True},
+    )
 
 
 def focus_detail(request, pk):

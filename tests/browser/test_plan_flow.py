@@ -79,6 +79,8 @@ def test_plan_from_draft_to_lasi_and_the_verbund(page, login, shot, assert_acces
     article.get_by_role("link", name=re.compile("^Bearbeiten")).click()
     form_article = page.locator("article.focus--editing")
     expect(form_article.get_by_role("textbox", name=GOAL)).to_be_visible()
+    # Keyboard users land on the swapped-in form, not at the top of the page.
+    expect(form_article.get_by_role("heading", level=3)).to_be_focused()
     shot(page, "deployment-focus-inline-edit")
     assert_accessible(page, context="article.focus--editing")
     form_article.get_by_role("textbox", name=GOAL).fill(
@@ -86,6 +88,7 @@ def test_plan_from_draft_to_lasi_and_the_verbund(page, login, shot, assert_acces
     )
     form_article.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("150 Familien erreicht.")).to_be_visible()
+    expect(page.get_by_role("heading", name=SECOND, level=3)).to_be_focused()
     assert page.url.split("#")[0] == plan_url  # no page load: only the Schwerpunkt changed
 
     # Staff time on both Schwerpunkte.
