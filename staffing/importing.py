@@ -200,24 +200,29 @@ _ROLES = _choice_lookup(AssignmentRole.choices, _ROLE_ALIASES)
 _QUALIFICATIONS = _choice_lookup(Qualification.choices, _QUALIFICATION_ALIASES)
 
 
-def _parse_choice(table, value, message) -> str:
+def _parse_choice(table, value, message: Callable[[], str]) -> str:
     key = normalize_header(value)
     if key in table:
         return table[key]
-    raise ValueError(message.format(value=value))
+    # The German message is built only for a bad cell: gettext per row is measurable.
+    raise ValueError(message().format(value=value))
 
 
 def parse_kind(value) -> str:
     return _parse_choice(
         _KINDS,
         value,
-        _("Unbekannte Stellenart „{value}“; erlaubt: Lehrkraft, Fachkraft, Verwaltungsassistenz."),
+        lambda: _(
+            "Unbekannte Stellenart „{value}“; erlaubt: Lehrkraft, Fachkraft, Verwaltungsassistenz."
+        ),
     )
 
 
 def parse_role(value) -> str:
     return _parse_choice(
-        _ROLES, value, _("Unbekannte Funktion „{value}“; erlaubt: Leitung, stellv. Leitung, leer.")
+        _ROLES,
+        value,
+        lambda: _("Unbekannte Funktion „{value}“; erlaubt: Leitung, stellv. Leitung, leer."),
     )
 
 
@@ -225,7 +230,7 @@ def parse_qualification(value) -> str:
     return _parse_choice(
         _QUALIFICATIONS,
         value,
-        _("Unbekannte Qualifikation „{value}“; erlaubt: {allowed}.").replace(
+        lambda: _("Unbekannte Qualifikation „{value}“; erlaubt: {allowed}.").replace(
             "{allowed}", ", ".join(str(label) for v, label in Qualification.choices if v)
         ),
     )
@@ -372,7 +377,8 @@ class RowResult:
     def label(self) -> str:
         v = self.values
         name = ", ".join(x for x in (v.get("last_name"), v.get("first_name")) if x)
-        bits = [v.get("center_key", ""), name, v.get("kind_label", "")]
+        kind = str(PostKind(v["kind"]).label) if v.get("kind") else ""
+        bits = [v.get("center_key", ""), name, kind]
         return " · ".join(str(b) for b in bits if b)
 
 
@@ -451,8 +457,6 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
         except (ValueError, ArithmeticError, InvalidOperation) as exc:
             row.error(name, str(exc) or _("Ungültiger Wert."))
             values[name] = None
-    if values.get("kind"):
-        values["kind_label"] = str(PostKind(values["kind"]).label)
     if (msg := rules.period_error(values.get("start"), values.get("end"))) is not None:
         row.error("end", msg)
     if values.get("seconding_school") and values.get("kind") and values["kind"] != PostKind.TEACHER:

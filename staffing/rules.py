@@ -80,16 +80,19 @@ def period_error(start: date | None, end: date | None) -> str | None:
     return None
 
 
+def within_post(start: date, end: date | None, post_from: date, post_to: date | None) -> bool:
+    """An assignment must lie inside its post's period."""
+    return start >= post_from and (
+        post_to is None or (end is not None and end <= post_to and start <= post_to)
+    )
+
+
 def within_post_error(
     start: date | None, end: date | None, post_from: date, post_to: date | None
 ) -> str | None:
-    """An assignment must lie inside its post's period."""
     if start is None:
         return None
-    outside = start < post_from or (
-        post_to is not None and (end is None or end > post_to or start > post_to)
-    )
-    if outside:
+    if not within_post(start, end, post_from, post_to):
         return _(
             "Die Besetzung ({start} – {end}) liegt außerhalb des Zeitraums der Stelle "
             "({post_from} – {post_to})."

@@ -9,13 +9,14 @@ multi-row rules of ``staffing.rules``, history through django-simple-history
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -427,13 +428,7 @@ def _write(plan: importing.Plan, *, user) -> None:
             member.version += 1
             changed_members[member.email] = member
     if new_members:
-        bulk_create_with_history(
-            list(new_members.values()),
-            StaffMember,
-            batch_size=1000,
-            default_user=user,
-            default_date=today,
-        )
+        _create_with_history(StaffMember, list(new_members.values()), user=user, when=today)
     if changed_members:
         bulk_update_with_history(
             list(changed_members.values()),
@@ -482,13 +477,79 @@ def _write(plan: importing.Plan, *, user) -> None:
             )
             for row in new_rows
         ]
-        bulk_create_with_history(
-            created, Assignment, batch_size=1000, default_user=user, default_date=today
+        _create_with_history(Assignment, created, user=user, when=today)
+
+
+def _create_with_history(model, objs: list, *, user, when) -> None:
+    """Insert ``objs`` with their "created" history rows, like simple_history's
+    ``bulk_create_with_history``; on PostgreSQL through ``COPY`` (ids reserved from
+    the sequence first), because per-value ORM preparation dominated the import."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(objs, model, batch_size=1000, default_user=user, default_date=when)
+        return
+    for obj in objs:
+        # The fields a save() would set or check; the objects are built from valid rows.
+        if isinstance(obj, StaffMember):
+            obj.email = obj.email.strip().lower()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    history = model.history.model
+    history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    extra = {
+        "history_date": when,
+        "history_change_reason": None,
+        "history_type": "+",
+        "history_user_id": user.pk if user is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(objs)],
         )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        _copy(
+            cursor,
+            model._meta.db_table,
+            ["id", *[f.column for f in fields]],
+            ((obj.pk, *[getattr(obj, f.attname) for f in fields]) for obj in objs),
+        )
+        _copy(
+            cursor,
+            history._meta.db_table,
+            [f.column for f in history_fields],
+            (
+                tuple(
+                    extra[f.attname] if f.attname in extra else getattr(obj, f.attname)
+                    for f in history_fields
+                )
+                for obj in objs
+            ),
+        )
+
+
+def _copy(cursor, table: str, columns: list[str], rows) -> None:
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    with cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _key(post: Post):
     return post.pk if post.pk is not None else id(post)
+
+
+def _full_for_good(post: Post, taken) -> bool:
+    """Open-ended shares fill the post: it is never a candidate again (keeps the
+    allocation linear in the number of rows)."""
+    return (
+        all(end is None for _s, end, _f in taken)
+        and sum((f for _s, _e, f in taken), Decimal(0)) >= post.fte
+    )
 
 
 def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
@@ -500,10 +561,24 @@ def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
     for post in Post.objects.filter(center_id__in=center_ids).order_by("valid_from", "pk"):
         posts_by_slot.setdefault((post.center_id, post.kind), []).append(post)
         used[post.pk] = []
+    # Per post: open-ended FTE taken and the latest start among those shares.
+    open_taken: dict = defaultdict(Decimal)
+    open_start: dict = {}
+
+    def _take(post, start, end, fte):
+        key = _key(post)
+        used.setdefault(key, []).append((start, end, fte))
+        if end is None:
+            open_taken[key] += fte
+            open_start[key] = max(open_start.get(key, start), start)
+
+    posts_by_id = {p.pk: p for ps in posts_by_slot.values() for p in ps}
     for post_id, start, end, fte in Assignment.objects.filter(
         post__center_id__in=center_ids
     ).values_list("post_id", "start", "end", "fte"):
-        used[post_id].append((start, end, fte))
+        _take(posts_by_id[post_id], start, end, fte)
+    for slot, posts in posts_by_slot.items():
+        posts_by_slot[slot] = [p for p in posts if not _full_for_good(p, used[p.pk])]
 
     settings = default_post_settings()
     chosen: dict[int, Post] = {}
@@ -512,14 +587,19 @@ def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
         v = row.values
         slot = (v["center"].pk, v["kind"])
         target = None
+        start, end, fte = v["start"], v["end"], v["fte"]
         for post in posts_by_slot.get(slot, []):
-            if rules.within_post_error(v["start"], v["end"], post.valid_from, post.valid_to):
+            if not rules.within_post(start, end, post.valid_from, post.valid_to):
                 continue
-            taken = sum(
-                (f for s, e, f in used[_key(post)] if rules.overlaps(s, e, v["start"], v["end"])),
-                Decimal(0),
+            taken = used[_key(post)]
+            # Quick reject: open-ended shares that overlap the whole rest of time.
+            open_fte = open_taken[_key(post)]
+            if open_fte + fte > post.fte and (end is None or end >= open_start[_key(post)]):
+                continue
+            overlapping = sum(
+                (f for s, e, f in taken if rules.overlaps(s, e, start, end)), Decimal(0)
             )
-            if taken + v["fte"] <= post.fte:
+            if overlapping + fte <= post.fte:
                 target = post
                 break
         if target is None:
@@ -536,10 +616,10 @@ def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
             new_posts.append(target)
             posts_by_slot.setdefault(slot, []).append(target)
             used[_key(target)] = []
-        used[_key(target)].append((v["start"], v["end"], v["fte"]))
+        _take(target, start, end, fte)
+        if _full_for_good(target, used[_key(target)]):
+            posts_by_slot[slot].remove(target)
         chosen[row.number] = target
     if new_posts:
-        bulk_create_with_history(
-            new_posts, Post, batch_size=1000, default_user=user, default_date=when
-        )
+        _create_with_history(Post, new_posts, user=user, when=when)
     return chosen
