@@ -1,9 +1,11 @@
 """The ministry's admin: reference data, centres, users, memberships, permissions."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from import_export import resources
@@ -148,7 +150,7 @@ class IntegrationConceptAdmin(SimpleHistoryAdmin):
     readonly_fields = ["document_name", "document_size", "version", "created_at"]
     exclude = ["document"]
     inlines = [ConceptParticipationInline, ConceptEventInline]
-    actions = ["submit_concepts", "approve_concepts"]
+    actions = ["submit_concepts", "approve_concepts", "return_concepts"]
 
     def save_model(self, request, obj, form, change):
         services.record_admin_save(instance=obj, user=request.user)
@@ -171,6 +173,36 @@ class IntegrationConceptAdmin(SimpleHistoryAdmin):
     def approve_concepts(self, request, queryset):
         _run_transition(
             self, request, queryset, services.concept_approve, _("%(count)s Konzept(e) bewilligt.")
+        )
+
+    @admin.action(description=_("Ausgewählte Konzepte mit Begründung zurückgeben"))
+    def return_concepts(self, request, queryset):
+        """Asks for the reason on an intermediate page, then runs ``concept_return``."""
+        reason = (request.POST.get("reason") or "").strip()
+        if request.POST.get("confirm") and reason:
+            _run_transition(
+                self,
+                request,
+                queryset,
+                lambda **kw: services.concept_return(reason=reason, **kw),
+                _("%(count)s Konzept(e) zurückgegeben."),
+            )
+            return None
+        if request.POST.get("confirm"):
+            self.message_user(
+                request, _("Bitte geben Sie einen Grund für die Rückgabe an."), messages.ERROR
+            )
+        return TemplateResponse(
+            request,
+            "admin/centers/integrationconcept/return_concepts.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Konzepte zurückgeben"),
+                "concepts": queryset.select_related("center"),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "reason": reason,
+            },
         )
 
 

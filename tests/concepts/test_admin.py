@@ -77,3 +77,30 @@ def test_admin_edit_of_funding_is_in_the_history(ministry_client, home_center):
     assert decision.note == "Änderungsbescheid"
     assert decision.version == 1
     assert decision.history.first().history_user.username.startswith("user")
+
+
+def test_admin_return_action_asks_for_the_reason(ministry_client, home_center):
+    concept = make_concept(home_center, status=ConceptStatus.SUBMITTED, complete=True)
+    changelist = reverse("admin:centers_integrationconcept_changelist")
+    page = ministry_client.post(
+        changelist, {"action": "return_concepts", "_selected_action": [concept.pk]}
+    )
+    assert page.status_code == 200
+    assert "Grund der Rückgabe" in page.content.decode()
+    concept.refresh_from_db()
+    assert concept.status == ConceptStatus.SUBMITTED
+
+    response = ministry_client.post(
+        changelist,
+        {
+            "action": "return_concepts",
+            "_selected_action": [concept.pk],
+            "confirm": "1",
+            "reason": "Beschluss des Kreistags fehlt.",
+        },
+        follow=True,
+    )
+    assert "1 Konzept(e) zurückgegeben." in response.content.decode()
+    concept.refresh_from_db()
+    assert concept.status == ConceptStatus.RETURNED
+    assert concept.return_reason == "Beschluss des Kreistags fehlt."
