@@ -402,7 +402,12 @@ def _bonn_revision(period, leads) -> DeploymentPlan | None:
     PlanEvent.objects.bulk_create(
         [
             PlanEvent(plan=agreed, action=PlanEvent.Action.NEW_VERSION, actor=lead),
-            PlanEvent(plan=new, action=PlanEvent.Action.NEW_VERSION, actor=lead, note="Fassung 1"),
+            PlanEvent(
+                plan=new,
+                action=PlanEvent.Action.NEW_VERSION,
+                actor=lead,
+                note="auf Grundlage von Fassung 1",
+            ),
         ]
     )
     return new

@@ -356,7 +356,12 @@ def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     for source in plan.foci.all():
         copy = _copy_focus(source, new)
         _copy_allocations(source, copy)
-    _event(new, PlanEvent.Action.NEW_VERSION, user, _("Fassung %(rev)s") % {"rev": plan.revision})
+    _event(
+        new,
+        PlanEvent.Action.NEW_VERSION,
+        user,
+        _("auf Grundlage von Fassung %(rev)s") % {"rev": plan.revision},
+    )
     _event(
         plan,
         PlanEvent.Action.NEW_VERSION,
