@@ -89,21 +89,20 @@ def _children(pid: int) -> list[int]:
 
 
 def measure_single(runs: int) -> dict:
+    """Task and WeasyPrint-alone runs alternate, so a busy machine slows both alike."""
     center = Center.objects.select_related("sponsor").get(key=KOELN)
-    task_times, created = [], []
-    for _ in range(runs + 1):  # the first run warms imports and caches; not counted
+    task_times, weasy_times, created = [], [], []
+    for _ in range(runs + 1):  # the first pair warms imports, fonts and caches; not counted
         report = _new_report(center)
         created.append(report.pk)
         started = time.perf_counter()
         tasks.render_report.apply(args=[report.pk], throw=True)
         task_times.append(time.perf_counter() - started)
-    report = Report.objects.get(pk=created[-1])
-    assert report.status == ReportStatus.READY, report.failure_reason
-    html = rendering.build_html(report)
-    weasy_times = []
-    for _ in range(runs + 1):
+        report.refresh_from_db()
+        assert report.status == ReportStatus.READY, report.failure_reason
+        html = rendering.build_html(report)
         started = time.perf_counter()
-        pdf, pages = rendering.html_to_pdf(html)
+        rendering.html_to_pdf(html)
         weasy_times.append(time.perf_counter() - started)
     return {
         "task": statistics.median(task_times[1:]),
@@ -210,6 +209,7 @@ def main() -> None:
     db = connection.vendor
     celery = bool(os.environ.get("REDIS_URL"))
     print(f"Datenbank: {db}; Worker: {'Celery auf Redis' if celery else 'zwei Prozesse (fork)'}")
+    print(f"Last vorher (1/5/15 min): {os.getloadavg()} auf {os.cpu_count()} Kernen")
     created: list[int] = []
     try:
         single = measure_single(args.runs)
@@ -228,6 +228,7 @@ def main() -> None:
         print(f"Alle {len(reports)} Zentrumsberichte mit 2 Worker-Prozessen: {wall:.1f} s "
               f"(Ziel ≤ 60 s) {'OK' if wall <= 60 else 'VERFEHLT'}")  # fmt: skip
         print(f"Spitzenspeicher eines Worker-Prozesses (VmHWM): {peak / 1024:.0f} MiB")
+        print(f"Last nachher (1/5/15 min): {os.getloadavg()}")
     finally:
         _cleanup(created)
         shutil.rmtree(scratch, ignore_errors=True)
