@@ -49,31 +49,47 @@ print(json.dumps({
 SERVICE_VARIABLES = {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DEBUG"}
 
 
-def probe(**env: str) -> dict:
+# The environments a fresh process is started with, one process each.
+ENVIRONMENTS = {
+    "fresh clone": {},
+    "postgresql": {"DATABASE_URL": "postgres://kiportal:geheim@db.example:5432/kiportal"},
+    "redis": {"REDIS_URL": "redis://redis.example:6379/0"},
+    "production": {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "portal.example",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> dict[str, dict]:
+    """The settings each environment yields; the processes start side by side."""
     base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=settings.BASE_DIR,
-        env={**base, "DJANGO_SETTINGS_MODULE": "kiportal.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", PROBE],
+            cwd=settings.BASE_DIR,
+            env={**base, "DJANGO_SETTINGS_MODULE": "kiportal.settings", **extra},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, extra in ENVIRONMENTS.items()
+    }
+    results = {}
+    for name, process in processes.items():
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, f"{name}: {stderr}"
+        results[name] = json.loads(stdout.strip().splitlines()[-1])
+    return results
 
 
 # --- the embedded default and the services from the environment ------------------
 
 
-@pytest.fixture(scope="module")
-def default_shape() -> dict:
-    """A fresh clone: no DATABASE_URL, no REDIS_URL, no DJANGO_ENV."""
-    return probe()
-
-
-def test_fresh_clone_uses_sqlite_and_runs_tasks_in_process(default_shape):
-    shape = default_shape
+def test_fresh_clone_uses_sqlite_and_runs_tasks_in_process(shapes):
+    shape = shapes["fresh clone"]
     assert shape["engine"] == "django.db.backends.sqlite3"
     assert shape["name"] == os.path.join(shape["base_dir"], "db.sqlite3")
     assert shape["always_eager"] is True
@@ -82,30 +98,29 @@ def test_fresh_clone_uses_sqlite_and_runs_tasks_in_process(default_shape):
     assert shape["debug"] is True
 
 
-def test_database_url_selects_postgresql():
-    shape = probe(DATABASE_URL="postgres://kiportal:geheim@db.example:5432/kiportal")
+def test_database_url_selects_postgresql(shapes):
+    shape = shapes["postgresql"]
     assert shape["engine"] == "django.db.backends.postgresql"
     assert shape["name"] == "kiportal"
 
 
-def test_redis_url_sends_tasks_through_redis_and_caches_there():
-    shape = probe(REDIS_URL="redis://redis.example:6379/0")
+def test_redis_url_sends_tasks_through_redis_and_caches_there(shapes):
+    shape = shapes["redis"]
     assert shape["always_eager"] is False
     assert shape["broker_url"] == "redis://redis.example:6379/0"
     assert shape["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
     assert shape["cache_location"] == "redis://redis.example:6379/0"
 
 
-def test_production_is_not_in_debug_mode_by_default():
-    shape = probe(DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example")
-    assert shape["debug"] is False
+def test_production_is_not_in_debug_mode_by_default(shapes):
+    assert shapes["production"]["debug"] is False
 
 
 # --- language, time zone, dates ----------------------------------------------------
 
 
-def test_portal_speaks_german_by_default_with_english_available(default_shape):
-    assert default_shape["language"] == "de"
+def test_portal_speaks_german_by_default_with_english_available(shapes):
+    assert shapes["fresh clone"]["language"] == "de"
     assert "en" in dict(settings.LANGUAGES)
 
 
@@ -116,8 +131,8 @@ def test_login_page_is_german_without_a_language_preference(client):
     assert "Anmelden" in response.content.decode()
 
 
-def test_times_are_shown_in_berlin_time(default_shape):
-    assert default_shape["time_zone"] == "Europe/Berlin"
+def test_times_are_shown_in_berlin_time(shapes):
+    assert shapes["fresh clone"]["time_zone"] == "Europe/Berlin"
     summer_noon_utc = dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC)
     winter_noon_utc = dt.datetime(2026, 1, 15, 11, 0, tzinfo=dt.UTC)
     assert timezone.localtime(summer_noon_utc).hour == 12  # CEST, UTC+2
