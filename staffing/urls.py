@@ -5,6 +5,7 @@ from . import views
 app_name = "staffing"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("import/", views.import_upload, name="import"),
     path("import/<uuid:pk>/", views.import_job, name="import_job"),
     path("import/<uuid:pk>/bestaetigen/", views.import_confirm, name="import_confirm"),

@@ -77,6 +77,19 @@ def _assignment(request, center, pk) -> Assignment:
     )
 
 
+def home(request):
+    """The navigation's "Personal": the page that fits the user's capabilities."""
+    user = request.user
+    if has_state_perm(user, "view_staffing"):
+        return redirect("staffing:state")
+    centers = list(centers_for(user, "view_staffing").order_by("name")[:2])
+    if len(centers) == 1:
+        return redirect("staffing:center", key=centers[0].key)
+    if centers_for(user, "view_teacher_posts").exists():
+        return redirect("staffing:teacher_posts")
+    raise PermissionDenied
+
+
 # --- per centre ------------------------------------------------------------------------------
 
 

@@ -51,6 +51,12 @@ def _job(center, **_):
 
 
 ROUTES = [
+    Route(
+        "staffing:home",
+        allowed=ok(*[r for r in ALL_ROLES if r != FUNDING], status=302),
+        denied=403,
+        scoped=False,
+    ),
     Route("staffing:center", kwargs=_key, allowed=ok(*READERS)),
     Route("staffing:vacancies", kwargs=_key, allowed=ok(*READERS)),
     Route("staffing:export", kwargs=_key, allowed=ok(LEAD, LASI, MINISTRY)),
