@@ -119,12 +119,14 @@ def rss_mb() -> float:
 def measure(label: str, rows: int, fn):
     """Wall time of ``fn`` and the process's peak RSS after it (tracemalloc would slow
     the code it measures several times over, so memory is the OS's figure)."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     value = fn()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     print(
-        f"{label:<48} {rows / elapsed:>10,.0f} Zeilen/s  {elapsed:7.2f} s  "
-        f"Spitze RSS {rss_mb():6.0f} MB",
+        f"{label:<48} {rows / elapsed:>10,.0f} Zeilen/s  {elapsed:7.2f} s "
+        f"(Python-CPU {cpu:6.2f} s)  Spitze RSS {rss_mb():6.0f} MB  "
+        f"Last {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return value
