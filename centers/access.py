@@ -190,7 +190,9 @@ def sync_user_groups(user) -> None:
 # --- reading: scoped querysets ------------------------------------------------
 
 
-def centers_for(user, perm: str = VIEW_CENTER, *, membership_only: bool = False) -> QuerySet[Center]:
+def centers_for(
+    user, perm: str = VIEW_CENTER, *, membership_only: bool = False
+) -> QuerySet[Center]:
     """Centres on which ``user`` holds capability ``perm`` (a lazy queryset, no loop).
 
     ``membership_only`` counts only what a centre membership grants — neither

@@ -12,6 +12,14 @@ from .models import ConceptParticipation, FundingDecision, IntegrationConcept
 class LoginForm(AuthenticationForm):
     """Django's login form; the autocomplete hints help password managers (BITV)."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Benutzername oder Passwort ist falsch. Bitte beachten Sie die "
+            "Groß- und Kleinschreibung."
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})

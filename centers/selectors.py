@@ -56,10 +56,14 @@ def school_authority_contacts(center: Center) -> QuerySet[Membership]:
     ).select_related("user")
 
 
-def center_counts_by_region(centers: QuerySet[Center]) -> list[dict]:
-    """Centres per Regierungsbezirk and status, for the state dashboard."""
+def center_counts_by_region(user) -> list[dict]:
+    """Centres per Regierungsbezirk and status, for the state dashboard.
+
+    Aggregates over the bare scoped queryset: no join may multiply a centre.
+    """
     return list(
-        centers.order_by()
+        centers_for(user)
+        .order_by()
         .values("sponsor__region")
         .annotate(
             total=Count("id"),

@@ -6,7 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors
-from .access import CenterPermissionMixin, has_state_perm
+from .access import CenterPermissionMixin, centers_for, has_state_perm
 from .filters import CenterFilter
 from .models import Center
 
@@ -24,14 +24,19 @@ class DashboardView(TemplateView):
             self.kind = "state"
         else:
             self.center_list = list(self.centers)
-            self.kind = "center" if len(self.center_list) == 1 else "district"
+            # "My centre" is for the people of a centre (KI roles, Träger: they hold
+            # view_staffing there); a Schulaufsicht with one centre still sees its district.
+            own = len(self.center_list) == 1 and (
+                centers_for(user, "view_staffing").filter(pk=self.center_list[0].pk).exists()
+            )
+            self.kind = "center" if own else "district"
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["memberships"] = selectors.memberships_of(self.request.user)
         if self.kind == "state":
-            regions = selectors.center_counts_by_region(self.centers)
+            regions = selectors.center_counts_by_region(self.request.user)
             context["regions"] = regions
             context["total"] = sum(r["total"] for r in regions)
             # §1.4 at a glance: which centres lack an approved concept or funding.

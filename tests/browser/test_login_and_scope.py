@@ -4,7 +4,6 @@ every page a person sees first."""
 
 import re
 
-import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -40,8 +39,7 @@ def test_wrong_password_shows_a_german_error(page, login, shot, assert_accessibl
     page.get_by_role("button", name="Anmelden").click()
 
     expect(page.get_by_role("alert")).to_contain_text(
-        "Bitte Benutzername und Passwort eingeben. Beide Felder berücksichtigen die "
-        "Groß-/Kleinschreibung."
+        "Benutzername oder Passwort ist falsch. Bitte beachten Sie die Groß- und Kleinschreibung."
     )
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_role("button", name="Abmelden")).to_have_count(0)
@@ -94,8 +92,13 @@ def test_ki_leitung_sees_her_centre_and_gets_404_for_bonn(page, login, shot, ass
 
 def test_schulamt_sees_the_centres_of_his_district(page, login, shot, assert_accessible):
     login(page, "schulamt-koeln")
-    # The Schulamt für die Stadt Köln covers one centre: its dashboard is that centre's.
-    expect(page.get_by_role("heading", level=1)).to_have_text(KOELN)
+    # The Schulamt für die Stadt Köln covers one centre; a reviewer still gets the
+    # district view ("Mein Zentrum" is for the centre's own people).
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Zentren in Ihrem Zuständigkeitsbereich"
+    )
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(KOELN)
     shot(page, "dashboard-schulamt-koeln")
     assert_accessible(page)
 
@@ -165,16 +168,6 @@ def test_lasi_sees_the_state_overview_and_filters_all_54_centres(
     expect(page.get_by_role("heading", level=1)).to_have_text(BONN)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug in centers.selectors.center_counts_by_region: it aggregates over "
-        "centers_visible_to(), whose team_size annotation joins the memberships, so each "
-        "centre counts once per team member (273 instead of 54 with the demo data). "
-        "Fix: Count('id', distinct=True, ...) or aggregate over centers_for(user). "
-        "strict: this test turns red once fixed — then remove the marker."
-    ),
-)
 def test_state_overview_counts_each_centre_once(page, login):
     login(page, "lasi")
     lead = page.locator(".lead").inner_text()

@@ -65,8 +65,8 @@ def test_wrong_password_shows_a_german_error_and_logs_nobody_in(client, lead):
     response = post_login(client, "leitung-koeln", "falsch")
     assert response.status_code == 200
     assert (
-        "Bitte Benutzername und Passwort eingeben. Beide Felder berücksichtigen die "
-        "Groß-/Kleinschreibung." in response.content.decode()
+        "Benutzername oder Passwort ist falsch. Bitte beachten Sie die "
+        "Groß- und Kleinschreibung." in response.content.decode()
     )
     assert SESSION_KEY not in client.session
 

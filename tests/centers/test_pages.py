@@ -79,8 +79,18 @@ def test_schulamt_reviewer_sees_the_centres_of_his_district(client, user_as):
     assert {c.key for c in response.context["centers"]} == {"05334", "05334002"}
 
 
+def test_schulamt_with_one_centre_gets_the_district_view_not_my_centre(
+    client, user_as, home_center
+):
+    client.force_login(user_as(Role.SCHOOL_AUTHORITY, home_center))
+    response = client.get(reverse("dashboard"))
+    assert [c.key for c in response.context["centers"]] == ["05315"]
+    assert "Zentren in Ihrem Zuständigkeitsbereich" in response.content.decode()
+
+
 def test_state_dashboard_counts_centres_per_regierungsbezirk(client, user_as, home_center):
     client.force_login(user_as(Role.FUNDING, home_center))
+    add_team_members(3)  # a join over the team must not count a centre twice
     response = client.get(reverse("dashboard"))
     regions = {r["sponsor__region"]: r["total"] for r in response.context["regions"]}
     assert regions == {"Arnsberg": 12, "Detmold": 7, "Düsseldorf": 15, "Köln": 12, "Münster": 8}
