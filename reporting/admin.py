@@ -1,0 +1,40 @@
+"""The ministry's view of reports and sent reminders: read-only.
+
+Reports change state only through ``reporting.services`` (request, render,
+submit, acknowledge); the admin shows them with their history.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Reminder, Report
+
+
+class ReadOnlyAdmin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["__str__", "status", "version", "requested_at", "generated_at", "page_count"]
+    list_filter = ["kind", "status", "period_start"]
+    search_fields = ["center__name", "center__key", "sha256"]
+    list_select_related = ["center"]
+    date_hierarchy = "requested_at"
+    # Files have no URL (private storage): downloads go through the access-checked view.
+    exclude = ["file_token", "file", "xlsx_file"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["kind", "center", "due_on", "sent_at"]
+    list_filter = ["kind", "due_on"]
+    search_fields = ["center__name"]
+    list_select_related = ["center"]
