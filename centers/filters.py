@@ -37,9 +37,25 @@ class CenterFilter(django_filters.FilterSet):
         label=_("Status"), choices=CenterStatus.choices, empty_label=_("alle")
     )
 
+    operating = django_filters.ChoiceFilter(
+        label=_("Betrieb (§ 1.4)"),
+        choices=[("active", _("aktiv")), ("inactive", _("nicht aktiv"))],
+        empty_label=_("alle"),
+        method="filter_operating",
+    )
+
     class Meta:
         model = Center
-        fields = ["q", "region", "sponsor_kind", "status"]
+        fields = ["q", "region", "sponsor_kind", "status", "operating"]
+
+    def filter_operating(self, queryset, name, value):
+        # The queryset carries the annotations of centers_with_operating_status.
+        from django.utils import timezone
+
+        from .selectors import operating_active_q
+
+        active = operating_active_q(timezone.localdate())
+        return queryset.filter(active) if value == "active" else queryset.exclude(active)
 
     def search(self, queryset, name, value):
         value = value.strip()

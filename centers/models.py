@@ -119,7 +119,7 @@ class SchoolAuthority(models.Model):
 
 class CenterStatus(models.TextChoices):
     FOUNDING = "founding", _("in Gründung")
-    ACTIVE = "active", _("aktiv")
+    ACTIVE = "active", _("in Betrieb")
     DORMANT = "dormant", _("ruhend")
 
 

@@ -26,11 +26,13 @@ from .models import (
 )
 
 
-def centers_visible_to(user) -> QuerySet[Center]:
+def centers_visible_to(user, *, with_operating_status: bool = False) -> QuerySet[Center]:
     """The centre list: every centre the user may see, with what the table shows."""
+    centers = centers_for(user)
+    if with_operating_status:
+        centers = centers_with_operating_status(centers, timezone.localdate())
     return (
-        centers_for(user)
-        .select_related("sponsor", "school_authority")
+        centers.select_related("sponsor", "school_authority")
         .annotate(
             team_size=Count(
                 "memberships",
@@ -117,6 +119,14 @@ def centers_with_operating_status(centers: QuerySet[Center], today: date) -> Que
         funded_this_year=Exists(
             FundingDecision.objects.filter(center=OuterRef("pk"), year=today.year)
         ),
+    )
+
+
+def operating_active_q(today: date) -> Q:
+    """The §1.4 rule of ``center_operating_status`` as a filter on annotated centres."""
+    cutoff = _add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
+    return Q(has_approved_concept=True, funded_this_year=True) & (
+        Q(approved_resolution_date__isnull=True) | Q(approved_resolution_date__gte=cutoff)
     )
 
 
@@ -336,3 +346,9 @@ def record_history(queryset, subject) -> list[HistoryEntry]:
     """History of funding decisions or target agreements of a centre, newest first."""
     rows = queryset.select_related("history_user").order_by("history_date", "history_id")
     return sorted(history_entries(rows, subject), key=lambda e: e.at, reverse=True)
+
+
+def with_operating_status_rows(centers) -> list[tuple[Center, OperatingStatus]]:
+    """(centre, §1.4 status) pairs for a table; the centres carry the annotations."""
+    today = timezone.localdate()
+    return [(center, center_operating_status(center, today)) for center in centers]

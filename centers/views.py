@@ -19,7 +19,7 @@ class DashboardView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        self.centers = selectors.centers_visible_to(user)
+        self.centers = selectors.centers_visible_to(user, with_operating_status=True)
         if has_state_perm(user, "view_state_overview"):
             self.kind = "state"
         else:
@@ -50,6 +50,7 @@ class DashboardView(TemplateView):
             context["concept_summary"] = selectors.concept_summary(center)
         else:
             context["centers"] = self.center_list
+            context["rows"] = selectors.with_operating_status_rows(self.center_list)
         return context
 
 
@@ -59,7 +60,12 @@ class CenterListView(FilterView):
     context_object_name = "centers"
 
     def get_queryset(self):
-        return selectors.centers_visible_to(self.request.user)
+        return selectors.centers_visible_to(self.request.user, with_operating_status=True)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = selectors.with_operating_status_rows(context["centers"])
+        return context
 
 
 class CenterDetailView(CenterPermissionMixin, DetailView):

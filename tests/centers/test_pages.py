@@ -135,3 +135,40 @@ def test_centre_page_keeps_its_query_count_as_the_team_grows(client, user_as, ho
         lambda k: add_team_members(k, centers=[home_center]),
         base=3,
     )
+
+
+def test_centre_list_shows_and_filters_the_operating_status(client, user_as, home_center):
+    from centers.selectors import center_operating_status
+
+    client.force_login(user_as(Role.LASI, home_center))
+    response = client.get(reverse("centers:list"))
+    rows = response.context["rows"]
+    assert len(rows) == 54
+    # The test database has no concepts or funding: nothing meets §1.4 yet.
+    assert all(not status.active for _center, status in rows)
+    assert "kein bewilligtes Integrationskonzept" in response.content.decode()
+    response = client.get(reverse("centers:list"), {"operating": "active"})
+    assert list(response.context["centers"]) == []
+    response = client.get(reverse("centers:list"), {"operating": "inactive"})
+    assert len(response.context["centers"]) == 54
+    assert not center_operating_status(home_center).active
+
+
+def test_a_centre_meeting_section_1_4_is_listed_as_active(client, user_as, home_center):
+    from django.utils import timezone
+
+    from centers.models import ConceptStatus
+    from tests.concepts.helpers import make_concept, make_funding
+
+    make_concept(
+        home_center,
+        status=ConceptStatus.APPROVED,
+        complete=True,
+        resolution_date=timezone.localdate().replace(month=1, day=1),
+    )
+    make_funding(home_center, timezone.localdate().year)
+    client.force_login(user_as(Role.LASI, home_center))
+    response = client.get(reverse("centers:list"), {"operating": "active"})
+    assert [c.key for c in response.context["centers"]] == ["05315"]
+    response = client.get(reverse("centers:list"), {"operating": "inactive"})
+    assert len(response.context["centers"]) == 53
