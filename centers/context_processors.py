@@ -1,15 +1,25 @@
 """Navigation by capability: the base layout shows only what the user may use."""
 
-from .access import has_state_perm
+from django.utils.functional import SimpleLazyObject
+
+from .access import centers_for, has_state_perm
+
+
+def _flags(user) -> dict[str, bool]:
+    return {
+        "state_overview": has_state_perm(user, "view_state_overview"),
+        "review_concepts": has_state_perm(user, "review_concept"),
+        # Teacher posts are the widest staffing view (the Schulaufsicht's).
+        "staffing": centers_for(user, "view_teacher_posts").exists(),
+        "plans": centers_for(user, "view_plan").exists(),
+        "reports": centers_for(user, "view_reports").exists(),
+        "admin": user.is_staff,
+    }
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "nav": {
-            "state_overview": has_state_perm(user, "view_state_overview"),
-            "admin": user.is_staff,
-        }
-    }
+    # Lazy: pages without the navigation (downloads, htmx fragments) pay nothing.
+    return {"nav": SimpleLazyObject(lambda: _flags(user))}

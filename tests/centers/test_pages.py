@@ -172,3 +172,28 @@ def test_a_centre_meeting_section_1_4_is_listed_as_active(client, user_as, home_
     assert [c.key for c in response.context["centers"]] == ["05315"]
     response = client.get(reverse("centers:list"), {"operating": "inactive"})
     assert len(response.context["centers"]) == 53
+
+
+@pytest.mark.parametrize(
+    "role,shown,hidden",
+    [
+        (
+            Role.CENTER_LEAD,
+            ["Einsatzmanagement", "Personal", "Berichte"],
+            ["Konzeptprüfung", "Verwaltung"],
+        ),
+        (Role.SCHOOL_AUTHORITY, ["Einsatzmanagement", "Personal", "Berichte"], ["Konzeptprüfung"]),
+        (Role.FUNDING, ["Konzeptprüfung", "Berichte"], ["Einsatzmanagement", "Personal"]),
+        (Role.MINISTRY, ["Einsatzmanagement", "Personal", "Konzeptprüfung", "Verwaltung"], []),
+    ],
+)
+def test_navigation_offers_only_what_the_role_may_use(
+    client, user_as, home_center, role, shown, hidden
+):
+    client.force_login(user_as(role, home_center))
+    html = client.get(reverse("dashboard")).content.decode()
+    nav = html[html.index('class="main-nav"') : html.index("</nav>")]
+    for label in shown:
+        assert f">{label}</a>" in nav, label
+    for label in hidden:
+        assert f">{label}</a>" not in nav, label
