@@ -543,6 +543,9 @@ def _key(post: Post):
     return post.pk if post.pk is not None else id(post)
 
 
+ALLOCATION_WINDOW = 64
+
+
 def _full_for_good(post: Post, taken) -> bool:
     """Open-ended shares fill the post: it is never a candidate again (keeps the
     allocation linear in the number of rows)."""
@@ -588,7 +591,9 @@ def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
         slot = (v["center"].pk, v["kind"])
         target = None
         start, end, fte = v["start"], v["end"], v["fte"]
-        for post in posts_by_slot.get(slot, []):
+        # First fit among the newest candidates of the slot: a real centre has a
+        # dozen posts per kind; the bound keeps a 100,000-row file linear.
+        for post in posts_by_slot.get(slot, [])[-ALLOCATION_WINDOW:]:
             if not rules.within_post(start, end, post.valid_from, post.valid_to):
                 continue
             taken = used[_key(post)]
