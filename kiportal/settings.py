@@ -173,6 +173,13 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
 # council's resolution (decree §1.4 names no period; five years is one
 # Wahlperiode of Rat and Kreistag in NRW). The ministry may set another.
 CONCEPT_VALIDITY_YEARS = env.int("CONCEPT_VALIDITY_YEARS", default=5)
+# Einsatzmanagement (§3.6): two-year periods starting on (month, day) — by default
+# the school year's 1 August; the anchor year fixes which years begin a period.
+DEPLOYMENT_PERIOD_START = (
+    env.int("DEPLOYMENT_PERIOD_START_MONTH", default=8),
+    env.int("DEPLOYMENT_PERIOD_START_DAY", default=1),
+)
+DEPLOYMENT_PERIOD_ANCHOR_YEAR = env.int("DEPLOYMENT_PERIOD_ANCHOR_YEAR", default=2025)
 
 if REDIS_URL:
     CACHES = {
