@@ -34,7 +34,7 @@ class CenterFilter(django_filters.FilterSet):
         empty_label=_("alle"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=CenterStatus.choices, empty_label=_("alle")
+        label=_("Phase"), choices=CenterStatus.choices, empty_label=_("alle")
     )
 
     operating = django_filters.ChoiceFilter(
