@@ -62,6 +62,7 @@ def center_report(report: Report) -> dict:
     ids = [center.pk]
 
     concept = sources.approved_concepts(ids).get(center.pk)
+    operating = sources.operating_status_by_center(ids, day)[center.pk]
     open_concept = sources.open_concepts(ids).get(center.pk)
     years = range(period.start.year, period.end.year + 1)
     funding = sources.funding_by_center(ids, years).get(center.pk, {})
@@ -106,7 +107,8 @@ def center_report(report: Report) -> dict:
         "period": period,
         "reference_day": day,
         "concept": concept,
-        "concept_valid_until": sources.concept_valid_until(concept),
+        "concept_valid_until": operating.concept_valid_until,
+        "operating": operating,
         "open_concept": open_concept,
         "funding": [funding[y] for y in years if y in funding],
         "funding_years": list(years),
@@ -160,13 +162,12 @@ def state_figures(centers: list[Center], period: Period, day: datetime.date) -> 
     ids = [c.pk for c in centers]
     staffing = sources.staffing_by_center(centers, day)
     plans = sources.plans_by_center(ids, period)
-    concepts = sources.approved_concepts(ids)
+    operating = sources.operating_status_by_center(ids, day)
     funding = sources.funding_by_center(ids, [day.year])
     rows = []
     for c in centers:
         fig = staffing[c.pk]
         plan = plans.get(c.pk)
-        concept = concepts.get(c.pk)
         rows.append(
             {
                 "center": c,
@@ -174,8 +175,8 @@ def state_figures(centers: list[Center], period: Period, day: datetime.date) -> 
                 "plan": plan,
                 "plan_status": plan.get_status_display() if plan else _("fehlt"),
                 "plan_status_code": plan.status if plan else "missing",
-                "concept": concept,
-                "concept_valid_until": sources.concept_valid_until(concept),
+                "operating": operating[c.pk],
+                "concept_valid_until": operating[c.pk].concept_valid_until,
                 "funding": funding.get(c.pk, {}).get(day.year),
                 "kinds": fig.kinds,
                 "open_fte": fig.total_open,

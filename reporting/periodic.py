@@ -114,10 +114,15 @@ def send_reminders(today: datetime.date | None = None) -> int:
                 sent += 1
 
     concepts = sources.approved_concepts(ids)
+    operating = sources.operating_status_by_center(ids, today)
     for center in centers:
         concept = concepts.get(center.pk)
-        valid_until = sources.concept_valid_until(concept)
-        if valid_until is None or today < months_before(valid_until, CONCEPT_REMINDER_MONTHS):
+        valid_until = operating[center.pk].concept_valid_until
+        if (
+            concept is None
+            or valid_until is None
+            or today < months_before(valid_until, CONCEPT_REMINDER_MONTHS)
+        ):
             continue
         with override("de"), transaction.atomic():
             recipients = _recipients("edit_concept", center)

@@ -15,10 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 
 from centers.models import Center, ConceptStatus, FundingDecision, IntegrationConcept
+from centers.selectors import (
+    OperatingStatus,
+    center_operating_status,
+    centers_with_operating_status,
+)
 from deployment.models import DeploymentPlan, Focus, PlanStatus
 from deployment.periods import Period
 from staffing import rules as staffing_rules
@@ -32,16 +36,11 @@ KINDS = list(PostKind)
 # --- Integrationskonzept and funding (§1.4) ---------------------------------------------
 
 
-def concept_valid_until(concept: IntegrationConcept | None) -> datetime.date | None:
-    """An approved concept counts as current for CONCEPT_VALIDITY_YEARS after the resolution."""
-    if concept is None or concept.resolution_date is None:
-        return None
-    years = int(getattr(settings, "CONCEPT_VALIDITY_YEARS", 5))
-    start = concept.resolution_date
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
+def operating_status_by_center(center_ids, day: datetime.date) -> dict[int, OperatingStatus]:
+    """§1.4 for each centre on ``day`` — active or what is missing, and until when the
+    approved concept counts — by the centres app's one rule. One query."""
+    centers = centers_with_operating_status(Center.objects.filter(pk__in=list(center_ids)), day)
+    return {c.pk: center_operating_status(c, day) for c in centers}
 
 
 def approved_concepts(center_ids) -> dict[int, IntegrationConcept]:

@@ -55,6 +55,7 @@ def test_centre_report_has_every_section_page_numbers_and_metadata(home_center, 
     assert "Durchgängige Sprachbildung" in text  # a Handlungsfeld label, umlauts intact
     assert f"Seite 1 von {len(reader.pages)}" in text
     assert "Integrationskonzept Köln 2022" in text
+    assert "Betrieb nach Nr. 1.4" in text  # the centres app's §1.4 rule, with what is missing
     assert "Leitung und stellvertretende Leitung" in text
     meta = reader.metadata
     assert "Köln" in meta.title and "Bericht an die LaSI" in meta.title
