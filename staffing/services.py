@@ -539,49 +539,58 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
             copy.write_row(row)
 
 
-def _key(post: Post):
-    return post.pk if post.pk is not None else id(post)
-
-
 ALLOCATION_WINDOW = 64
 
 
-def _full_for_good(post: Post, taken) -> bool:
-    """Open-ended shares fill the post: it is never a candidate again (keeps the
-    allocation linear in the number of rows)."""
-    return (
-        all(end is None for _s, end, _f in taken)
-        and sum((f for _s, _e, f in taken), Decimal(0)) >= post.fte
-    )
+class _PostLoad:
+    """What is taken of one post: every share, plus running figures for the
+    open-ended ones, so the checks per row stay O(1) where they can."""
+
+    __slots__ = ("post", "shares", "open_fte", "open_start", "closed")
+
+    def __init__(self, post: Post):
+        self.post, self.shares = post, []
+        self.open_fte, self.open_start, self.closed = Decimal(0), None, 0
+
+    def take(self, start, end, fte) -> None:
+        self.shares.append((start, end, fte))
+        if end is None:
+            self.open_fte += fte
+            self.open_start = start if self.open_start is None else max(self.open_start, start)
+        else:
+            self.closed += 1
+
+    @property
+    def full_for_good(self) -> bool:
+        """Open-ended shares fill the post: it is never a candidate again."""
+        return not self.closed and self.open_fte >= self.post.fte
+
+    def has_room(self, start, end, fte) -> bool:
+        post = self.post
+        if not rules.within_post(start, end, post.valid_from, post.valid_to):
+            return False
+        # Quick reject: open-ended shares overlap the whole rest of time.
+        if self.open_fte + fte > post.fte and (end is None or end >= self.open_start):
+            return False
+        taken = sum((f for s, e, f in self.shares if rules.overlaps(s, e, start, end)), Decimal(0))
+        return taken + fte <= post.fte
 
 
 def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
     """Put each new assignment on a post of its centre and kind that has room for it in
     its period; where none has, create a post (size and funding from ``default_posts.csv``)."""
     center_ids = {r.values["center"].pk for r in rows}
-    posts_by_slot: dict[tuple[int, str], list[Post]] = {}
-    used: dict[int, list[tuple[date, date | None, Decimal]]] = {}
+    slots: dict[tuple[int, str], list[_PostLoad]] = defaultdict(list)
+    by_id: dict[int, _PostLoad] = {}
     for post in Post.objects.filter(center_id__in=center_ids).order_by("valid_from", "pk"):
-        posts_by_slot.setdefault((post.center_id, post.kind), []).append(post)
-        used[post.pk] = []
-    # Per post: open-ended FTE taken and the latest start among those shares.
-    open_taken: dict = defaultdict(Decimal)
-    open_start: dict = {}
-
-    def _take(post, start, end, fte):
-        key = _key(post)
-        used.setdefault(key, []).append((start, end, fte))
-        if end is None:
-            open_taken[key] += fte
-            open_start[key] = max(open_start.get(key, start), start)
-
-    posts_by_id = {p.pk: p for ps in posts_by_slot.values() for p in ps}
+        by_id[post.pk] = load = _PostLoad(post)
+        slots[(post.center_id, post.kind)].append(load)
     for post_id, start, end, fte in Assignment.objects.filter(
         post__center_id__in=center_ids
     ).values_list("post_id", "start", "end", "fte"):
-        _take(posts_by_id[post_id], start, end, fte)
-    for slot, posts in posts_by_slot.items():
-        posts_by_slot[slot] = [p for p in posts if not _full_for_good(p, used[p.pk])]
+        by_id[post_id].take(start, end, fte)
+    for slot, loads in slots.items():
+        slots[slot] = [load for load in loads if not load.full_for_good]
 
     settings = default_post_settings()
     chosen: dict[int, Post] = {}
@@ -589,42 +598,31 @@ def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
     for row in rows:
         v = row.values
         slot = (v["center"].pk, v["kind"])
-        target = None
         start, end, fte = v["start"], v["end"], v["fte"]
         # First fit among the newest candidates of the slot: a real centre has a
         # dozen posts per kind; the bound keeps a 100,000-row file linear.
-        for post in posts_by_slot.get(slot, [])[-ALLOCATION_WINDOW:]:
-            if not rules.within_post(start, end, post.valid_from, post.valid_to):
-                continue
-            taken = used[_key(post)]
-            # Quick reject: open-ended shares that overlap the whole rest of time.
-            open_fte = open_taken[_key(post)]
-            if open_fte + fte > post.fte and (end is None or end >= open_start[_key(post)]):
-                continue
-            overlapping = sum(
-                (f for s, e, f in taken if rules.overlaps(s, e, start, end)), Decimal(0)
-            )
-            if overlapping + fte <= post.fte:
-                target = post
-                break
+        target = next(
+            (load for load in slots[slot][-ALLOCATION_WINDOW:] if load.has_room(start, end, fte)),
+            None,
+        )
         if target is None:
             spec = settings.get(
                 v["kind"], {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
             )
-            target = Post(
+            post = Post(
                 center=v["center"],
                 kind=v["kind"],
-                fte=max(spec["fte"], v["fte"]),
+                fte=max(spec["fte"], fte),
                 funding_source=spec["funding_source"],
-                valid_from=v["start"],
+                valid_from=start,
             )
-            new_posts.append(target)
-            posts_by_slot.setdefault(slot, []).append(target)
-            used[_key(target)] = []
-        _take(target, start, end, fte)
-        if _full_for_good(target, used[_key(target)]):
-            posts_by_slot[slot].remove(target)
-        chosen[row.number] = target
+            new_posts.append(post)
+            target = _PostLoad(post)
+            slots[slot].append(target)
+        target.take(start, end, fte)
+        if target.full_for_good:
+            slots[slot].remove(target)
+        chosen[row.number] = target.post
     if new_posts:
         _create_with_history(Post, new_posts, user=user, when=when)
     return chosen
