@@ -6,7 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors
-from .access import CenterPermissionMixin, centers_for, has_state_perm
+from .access import CenterPermissionMixin, center_perms, centers_for, has_state_perm
 from .filters import CenterFilter
 from .models import Center
 
@@ -44,6 +44,7 @@ class DashboardView(TemplateView):
         elif self.kind == "center":
             center = self.center_list[0]
             context["center"] = center
+            context["center_perms"] = center_perms(self.request.user, center)
             context["team"] = selectors.center_team(center)
             context["authority_contacts"] = selectors.school_authority_contacts(center)
             context["operating_status"] = selectors.center_operating_status(center)

@@ -197,3 +197,16 @@ def test_navigation_offers_only_what_the_role_may_use(
         assert f">{label}</a>" in nav, label
     for label in hidden:
         assert f">{label}</a>" not in nav, label
+
+
+def test_ki_dashboard_leads_to_the_centres_work_areas(client, user_as, home_center):
+    client.force_login(user_as(Role.CENTER_LEAD, home_center))
+    html = client.get(reverse("dashboard")).content.decode()
+    for name in ("staffing:center", "reporting:center_dashboard", "reporting:center"):
+        assert reverse(name, kwargs={"key": home_center.key}) in html
+    assert reverse("deployment:plan_list") in html
+
+
+def test_state_dashboard_links_the_nrw_figures(client, user_as, home_center):
+    client.force_login(user_as(Role.LASI, home_center))
+    assert reverse("reporting:dashboard") in client.get(reverse("dashboard")).content.decode()
