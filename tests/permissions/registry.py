@@ -82,9 +82,11 @@ CORE_ROUTES: list[Route] = [
     ),
 ]
 
-# Each area keeps its entries in its own module; add the import here.
-ROUTES: list[Route] = [*CORE_ROUTES]
-from .routes_deployment import ROUTES as _deployment; ROUTES.extend(_deployment)  # noqa: E402, E702, I001
-from .routes_concepts import ROUTES as _concepts; ROUTES.extend(_concepts)  # noqa: E402, E702, I001
-from .routes_staffing import ROUTES as _staffing; ROUTES.extend(_staffing)  # noqa: E402, E702, I001
-from .routes_reporting import ROUTES as _reporting; ROUTES.extend(_reporting)  # noqa: E402, E702, I001
+# Each area keeps its entries in its own module (they import Route from here,
+# hence the imports at the end).
+from .routes_concepts import ROUTES as _concepts  # noqa: E402, I001
+from .routes_deployment import ROUTES as _deployment  # noqa: E402
+from .routes_reporting import ROUTES as _reporting  # noqa: E402
+from .routes_staffing import ROUTES as _staffing  # noqa: E402
+
+ROUTES: list[Route] = [*CORE_ROUTES, *_concepts, *_staffing, *_deployment, *_reporting]
