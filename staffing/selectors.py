@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from centers.access import centers_for
-from centers.models import Center, CenterGroupObjectPermission
+from centers.models import Center
 
 from . import rules, services
 from .models import (
@@ -36,16 +36,12 @@ KIND_ORDER = {kind: n for n, kind in enumerate(PostKind.values)}
 def may_see_sensitive(user, center: Center) -> bool:
     """§3.4: only the centre's own KI-Leitung, through her membership on *this* centre.
 
-    Deliberately not ``has_center_perm``: state roles and superusers hold every
-    capability globally, but must see only aggregates. One query.
+    State roles and superusers hold every capability globally, but must see
+    only aggregates: ``membership_only`` counts centre memberships alone.
     """
-    if not user.is_authenticated:
-        return False
-    return CenterGroupObjectPermission.objects.filter(
-        content_object=center,
-        group__user=user,
-        permission__codename=SENSITIVE_PERM,
-    ).exists()
+    return (
+        centers_for(user, SENSITIVE_PERM, membership_only=True).filter(pk=center.pk).exists()
+    )
 
 
 # --- building blocks -------------------------------------------------------------------------
