@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 PROJECT_APPS = ("centers", "staffing", "deployment", "reporting")
 
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             module_name = f"{config.name}.demo"
             if find_spec(module_name) is None:
                 continue
-            with transaction.atomic():
+            # Demo workflows trigger notifications; fictitious people get no mail.
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+                transaction.atomic(),
+            ):
                 result = import_module(module_name).seed(scale=scale, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"Demodaten {config.verbose_name}: {result}"))
