@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from django_htmx.http import HttpResponseClientRedirect
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center, scoped
+from centers.forms import add_service_error
 
 from . import selectors, services
 from .filters import OverviewFilter, PlanFilter, VerbundFilter
@@ -59,14 +60,6 @@ def _focus(request, pk, perm="view_plan") -> Focus:
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def plan_capabilities(user, plan: DeploymentPlan) -> dict[str, bool]:
@@ -185,7 +178,7 @@ def plan_edit(request, pk):
                 expected_version=form.cleaned_data["expected_version"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Angaben wurden gespeichert."))
             return _redirect_plan(plan)
@@ -298,7 +291,7 @@ def focus_create(request, pk):
         try:
             focus = services.focus_create(plan=plan, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Der Schwerpunkt wurde angelegt."))
             return _redirect_plan(plan, f"focus-{focus.pk}")
@@ -343,7 +336,7 @@ def focus_edit(request, pk):
                 expected_version=form.cleaned_data["expected_version"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             if request.htmx:
                 return _focus_fragment(request, focus, plan_capabilities(request.user, plan))
@@ -573,7 +566,7 @@ def allocations(request, pk):
                     user=request.user,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Der Stellenanteil wurde gespeichert."))
                 return redirect("deployment:allocations", pk=plan.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from centers.access import center_perms, centers_for, has_state_perm
+from centers.forms import add_service_error
 
 from . import exporting, selectors, services
 from .filters import StateStaffingFilter
@@ -44,14 +45,6 @@ def _center(user, perm: str, key: str):
     return get_object_or_404(
         centers_for(user, perm).select_related("sponsor", "school_authority"), key=key
     )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _context(request, center, **extra):
@@ -135,7 +128,7 @@ def post_create(request, key):
         try:
             services.post_save(post=post, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Stelle wurde angelegt."))
             return redirect(post)
@@ -174,7 +167,7 @@ def member_edit(request, key, pk=None):
                 expected_version=form.cleaned_data.get("version") if pk else None,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Angaben zur Person wurden gespeichert."))
             return redirect(form.instance)
@@ -199,7 +192,7 @@ def member_sensitive(request, key, pk):
                 immigration_history=form.cleaned_data["immigration_history"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Selbstauskunft wurde gespeichert."))
             return redirect(member)
@@ -245,7 +238,7 @@ def assignment_create(request, key):
                 seconding_school=data["seconding_school"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Besetzung wurde angelegt."))
             return redirect(assignment.member)
@@ -278,7 +271,7 @@ def assignment_edit(request, key, pk):
                 assignment=assignment, user=request.user, expected_version=version, **data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Besetzung wurde geändert."))
             return redirect(assignment.member)
@@ -311,7 +304,7 @@ def assignment_end(request, key, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Besetzung wurde beendet."))
             return redirect(assignment.member)
@@ -344,7 +337,7 @@ def exception_propose(request, key, pk):
                 user=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("Der Antrag auf eine Ausnahme wurde an den Träger gegeben.")
@@ -385,7 +378,7 @@ def exception_decide(request, key, pk):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Die Entscheidung wurde gespeichert."))
             return redirect(exception.member)
