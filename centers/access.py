@@ -23,7 +23,6 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
@@ -261,11 +260,8 @@ class CenterPermissionMixin:
 
     def get_center(self) -> Center:
         if not hasattr(self, "_center"):
-            self._center = get_object_or_404(
-                centers_for(self.request.user, self.permission_required).select_related(
-                    "sponsor", "school_authority"
-                ),
-                key=self.kwargs[self.center_url_kwarg],
+            self._center = require_center(
+                self.request.user, self.permission_required, self.kwargs[self.center_url_kwarg]
             )
         return self._center
 
@@ -294,11 +290,10 @@ class StatePermissionMixin:
 
 
 def require_center(user, perm: str, key: str) -> Center:
-    """Function-view form of ``CenterPermissionMixin.get_center``."""
-    try:
-        return centers_for(user, perm).get(key=key)
-    except Center.DoesNotExist as exc:
-        raise Http404 from exc
+    """The centre named in a URL if ``user`` holds ``perm`` on it; 404 otherwise."""
+    return get_object_or_404(
+        centers_for(user, perm).select_related("sponsor", "school_authority"), key=key
+    )
 
 
 def users_with_perm(perm: str, center: Center) -> QuerySet:

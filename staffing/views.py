@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from centers.access import center_perms, centers_for, has_state_perm
+from centers.access import center_perms, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
 
 from . import exporting, selectors, services
@@ -38,13 +38,6 @@ from .models import (
 )
 
 PREVIEW_PAGE_SIZE = 200
-
-
-def _center(user, perm: str, key: str):
-    """The centre named in the URL if the user holds ``perm`` on it; 404 otherwise."""
-    return get_object_or_404(
-        centers_for(user, perm).select_related("sponsor", "school_authority"), key=key
-    )
 
 
 def _context(request, center, **extra):
@@ -87,7 +80,7 @@ def home(request):
 
 
 def center_overview(request, key):
-    center = _center(request.user, "view_staffing", key)
+    center = require_center(request.user, "view_staffing", key)
     staffing = selectors.center_staffing(center)
     return render(
         request,
@@ -103,13 +96,13 @@ def center_overview(request, key):
 
 
 def vacancies(request, key):
-    center = _center(request.user, "view_staffing", key)
+    center = require_center(request.user, "view_staffing", key)
     staffing = selectors.center_staffing(center)
     return render(request, "staffing/vacancies.html", _context(request, center, staffing=staffing))
 
 
 def post_detail(request, key, pk):
-    center = _center(request.user, "view_staffing", key)
+    center = require_center(request.user, "view_staffing", key)
     post = _post(request, center, pk)
     return render(
         request,
@@ -120,7 +113,7 @@ def post_detail(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def post_create(request, key):
-    center = _center(request.user, "manage_staffing", key)
+    center = require_center(request.user, "manage_staffing", key)
     form = PostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         post = form.save(commit=False)
@@ -140,7 +133,7 @@ def post_create(request, key):
 
 
 def member_detail(request, key, pk):
-    center = _center(request.user, "view_staffing", key)
+    center = require_center(request.user, "view_staffing", key)
     member = _member(request, center, pk)
     return render(
         request,
@@ -156,7 +149,7 @@ def member_detail(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request, key, pk=None):
-    center = _center(request.user, "manage_staffing", key)
+    center = require_center(request.user, "manage_staffing", key)
     member = _member(request, center, pk) if pk else StaffMember(center=center)
     form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
     if request.method == "POST" and form.is_valid():
@@ -178,7 +171,7 @@ def member_edit(request, key, pk=None):
 @require_http_methods(["GET", "POST"])
 def member_sensitive(request, key, pk):
     """§3.4: shown and changed only by the centre's own KI-Leitung; every read is logged."""
-    center = _center(request.user, "view_staffing", key)
+    center = require_center(request.user, "view_staffing", key)
     if not selectors.may_see_sensitive(request.user, center):
         raise Http404
     member = _member(request, center, pk)
@@ -221,7 +214,7 @@ def _assignment_form(request, center, **kwargs):
 
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, key):
-    center = _center(request.user, "manage_staffing", key)
+    center = require_center(request.user, "manage_staffing", key)
     initial = {k: request.GET[k] for k in ("member", "post") if k in request.GET}
     form = _assignment_form(request, center, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +244,7 @@ def assignment_create(request, key):
 
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, key, pk):
-    center = _center(request.user, "manage_staffing", key)
+    center = require_center(request.user, "manage_staffing", key)
     assignment = _assignment(request, center, pk)
     initial = {
         "post": assignment.post_id,
@@ -289,7 +282,7 @@ def assignment_edit(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def assignment_end(request, key, pk):
-    center = _center(request.user, "manage_staffing", key)
+    center = require_center(request.user, "manage_staffing", key)
     assignment = _assignment(request, center, pk)
     form = AssignmentEndForm(
         request.POST or None,
@@ -325,7 +318,7 @@ def assignment_end(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def exception_propose(request, key, pk):
-    center = _center(request.user, "propose_exception", key)
+    center = require_center(request.user, "propose_exception", key)
     member = _member(request, center, pk)
     form = ExceptionProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -357,7 +350,7 @@ def exception_propose(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def exception_decide(request, key, pk):
-    center = _center(request.user, "decide_exception", key)
+    center = require_center(request.user, "decide_exception", key)
     exception = get_object_or_404(
         QualificationException.objects.filter(member__center=center).select_related(
             "member", "member__center", "proposed_by"
@@ -404,7 +397,7 @@ def _export_response(queryset, fmt: str, name: str) -> HttpResponse:
 
 
 def center_export(request, key):
-    center = _center(request.user, "export_staffing", key)
+    center = require_center(request.user, "export_staffing", key)
     fmt = request.GET.get("format", "csv")
     return _export_response(exporting.rows_for_centers([center]), fmt, center.key)
 
