@@ -42,6 +42,11 @@ class ConceptMixin(CenterPermissionMixin):
             self._concept = selectors.concept_of_center(self.get_center(), self.kwargs["pk"])
         return self._concept
 
+    def get_initial(self):
+        # Forms acting on the concept carry the version they were shown with
+        # (optimistic locking); views acting on a participation override this.
+        return {"version": self.get_concept().version}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["concept"] = self.get_concept()
@@ -220,9 +225,6 @@ class ConceptUploadView(EditableConceptMixin, ServiceFormMixin, FormView):
     form_class = ConceptDocumentForm
     template_name = "centers/concept_form.html"
 
-    def get_initial(self):
-        return {"version": self.get_concept().version}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Dokument hochladen")
@@ -360,9 +362,6 @@ class ConceptSubmitView(EditableConceptMixin, ServiceFormMixin, FormView):
     form_class = VersionForm
     template_name = "centers/concept_confirm.html"
 
-    def get_initial(self):
-        return {"version": self.get_concept().version}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         concept = self.get_concept()
@@ -410,9 +409,6 @@ class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
     form_class = VersionForm
     template_name = "centers/concept_confirm.html"
 
-    def get_initial(self):
-        return {"version": self.get_concept().version}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         concept = self.get_concept()
@@ -442,9 +438,6 @@ class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
 class ConceptReturnView(SubmittedConceptMixin, ServiceFormMixin, FormView):
     form_class = ConceptReturnForm
     template_name = "centers/concept_form.html"
-
-    def get_initial(self):
-        return {"version": self.get_concept().version}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
