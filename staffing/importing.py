@@ -13,9 +13,11 @@ row is a small slotted record.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -265,20 +267,24 @@ def format_date(value: date | None) -> str:
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 with or without BOM, else Windows-1252 (what German Excel writes)."""
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 with or without BOM, else Windows-1252 (what German Excel writes).
+
+    Checked piecewise, so that a large file is not held twice as text."""
     if b"\x00" in data[:4096]:
         raise FileError(_("Die Datei ist keine CSV- oder XLSX-Datei (Binärdaten)."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise FileError(
-            _("Die Datei ist weder UTF-8 noch Windows-1252 kodiert und kann nicht gelesen werden.")
-        ) from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for i in range(0, len(data), 1 << 20):
+                decoder.decode(data[i : i + (1 << 20)])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileError(
+        _("Die Datei ist weder UTF-8 noch Windows-1252 kodiert und kann nicht gelesen werden.")
+    )
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -295,12 +301,13 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def iter_csv(data: bytes) -> Iterator[list]:
-    text = decode_text(data)
-    lines = text[:65536].splitlines()
-    first_line = lines[0] if lines else ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    """Rows of a CSV file, decoded as they are read."""
+    encoding = detect_encoding(data)
+    head = data[:65536].decode(encoding, errors="ignore").splitlines()
+    delimiter = sniff_delimiter(next((line for line in head if line.strip()), ""))
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     try:
-        yield from reader
+        yield from csv.reader(text, delimiter=delimiter)
     except csv.Error as exc:
         raise FileError(_("Die CSV-Datei ist fehlerhaft: {error}").format(error=exc)) from None
 
@@ -365,15 +372,6 @@ class RowResult:
         self.errors.append((HEADER_OF.get(name, name), str(message)))
         self.status = ERROR
 
-    def as_dict(self) -> dict:
-        return {
-            "number": self.number,
-            "status": self.status,
-            "errors": [list(e) for e in self.errors],
-            "changes": self.changes,
-            "label": self.label(),
-        }
-
     def label(self) -> str:
         v = self.values
         name = ", ".join(x for x in (v.get("last_name"), v.get("first_name")) if x)
@@ -384,25 +382,34 @@ class RowResult:
 
 @dataclass
 class ImportResult:
-    rows: list[RowResult] = field(default_factory=list)
+    """Counts and errors of one run. Rows are not kept (a file may have 100,000):
+    whoever needs each row passes ``on_row`` to the service; rows with errors are
+    kept for the messages."""
+
+    counts: dict[str, int] = field(
+        default_factory=lambda: {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
+    )
     file_errors: list[str] = field(default_factory=list)
+    _error_rows: list[RowResult] = field(default_factory=list)
     # Filled by the service on a confirmed import.
     written: bool = False
 
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
+    def add(self, row: RowResult) -> None:
+        self.counts[row.status] += 1
+        if row.status == ERROR:
+            self._error_rows.append(row)
 
     @property
-    def counts(self) -> dict[str, int]:
-        return {s: self.count(s) for s in (NEW, CHANGED, UNCHANGED, ERROR)}
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.file_errors) or any(r.status == ERROR for r in self.rows)
+        return bool(self.file_errors) or bool(self.counts[ERROR])
 
     @property
     def error_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if r.status == ERROR]
+        return sorted(self._error_rows, key=lambda r: r.number)
 
     def summary(self) -> str:
         c = self.counts
@@ -417,6 +424,17 @@ def _cell_text(value) -> str:
         value = int(value)
     text = value if isinstance(value, str) else str(value)
     return unescape_cell(text.strip())
+
+
+_PARSERS: dict[str, Callable] = {
+    "email": parse_email,
+    "kind": parse_kind,
+    "fte": parse_fte,
+    "start": parse_date,
+    "end": parse_date,
+    "role": parse_role,
+    "qualification": parse_qualification,
+}
 
 
 def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult:
@@ -438,16 +456,7 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
     values["last_name"] = str(raw.get("last_name") or "")
     values["first_name"] = str(raw.get("first_name") or "")
     values["seconding_school"] = str(raw.get("seconding_school") or "")
-    parsers: dict[str, Callable] = {
-        "email": parse_email,
-        "kind": parse_kind,
-        "fte": parse_fte,
-        "start": parse_date,
-        "end": parse_date,
-        "role": parse_role,
-        "qualification": parse_qualification,
-    }
-    for name, parse in parsers.items():
+    for name, parse in _PARSERS.items():
         value = raw.get(name)
         if value in ("", None):
             values[name] = "" if name in ("role", "qualification") else None
@@ -464,13 +473,12 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
     return row
 
 
-PROGRESS_EVERY = 1000
+CHUNK = 900  # rows checked and written together; stays under SQLite's parameter limit
 
 
-def read_rows(
-    source: Iterable[list], result: ImportResult, progress: Callable[[int], None] | None = None
-) -> list[RowResult]:
-    """Header matching and per-row parsing; file-level problems go to ``result.file_errors``."""
+def read_chunks(source: Iterable[list], result: ImportResult) -> Iterator[list[RowResult]]:
+    """Header matching, then the parsed data rows, ``CHUNK`` at a time. File-level
+    problems (also one found half-way through) go to ``result.file_errors``."""
     iterator = iter(source)
     try:
         header = next(iterator, None)
@@ -490,41 +498,30 @@ def read_rows(
                     missing=", ".join(missing), headers="; ".join(HEADERS)
                 )
             )
-        rows = []
+        rows: list[RowResult] = []
+        seen_any = False
         for number, cells in enumerate(iterator, start=2):
             if not any(str(c).strip() for c in cells if c is not None):
                 continue
             rows.append(_parse_row(number, cells, positions))
-            if progress and len(rows) % PROGRESS_EVERY == 0:
-                progress(len(rows))
-        if not rows:
+            if len(rows) == CHUNK:
+                seen_any = True
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+        elif not seen_any:
             raise FileError(_("Die Datei enthält nur die Kopfzeile und keine Datenzeilen."))
-        return rows
     except FileError as exc:
         result.file_errors.append(str(exc))
-        return []
 
 
 # --- comparing with the database --------------------------------------------------------------------
-
-CHUNK = 900  # stays under SQLite's parameter limit
 
 
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-@dataclass
-class Plan:
-    """What a confirmed import writes, worked out during the dry run."""
-
-    centers: dict[str, Center] = field(default_factory=dict)
-    members: dict[str, StaffMember] = field(default_factory=dict)  # email → existing
-    # (member pk, centre pk, kind, start) → existing assignment
-    assignments: dict[tuple, Assignment] = field(default_factory=dict)
-    # Rows without errors, in file order: what a confirmed import writes.
-    work: list[RowResult] = field(default_factory=list)
 
 
 MEMBER_FIELDS = ("last_name", "first_name", "qualification")
@@ -538,39 +535,127 @@ FIELD_HEADER = {
     "role": "Funktion",
     "seconding_school": "Abordnende Schule",
 }
+LEADERSHIP = (AssignmentRole.LEAD, AssignmentRole.DEPUTY)
 
 
-def natural_key(email: str, center_id: int, kind: str, start: date) -> tuple:
-    """An assignment is person + centre + Stellenart + Beginn (DESIGN.md §6)."""
-    return (email, center_id, kind, start)
+@dataclass(slots=True)
+class Person:
+    """What the import keeps of one e-mail address across the whole file: the values
+    of its first row (every later row must agree), the stored person, and the
+    assignments the file gives it. Small, because a file may have 100,000 rows:
+    the first assignment is kept inline, further ones in a dict made only for them."""
+
+    number: int
+    center_key: str
+    last_name: str
+    first_name: str
+    qualification: str
+    member_id: int | None = None  # stored before the import, or written by it
+    stored_center_id: int | None = None
+    changes: tuple = ()  # headers of the person's columns the file changes
+    kind: str | None = None  # (Stellenart, Beginn) of the first assignment …
+    start: date | None = None
+    start_number: int = 0  # … and its row
+    more: dict | None = None  # (Stellenart, Beginn) → row, for further assignments
+
+    def claim(self, kind: str, start: date, number: int) -> int | None:
+        """Records row ``number``'s assignment; returns the row that already has it."""
+        if self.kind is None:
+            self.kind, self.start, self.start_number = kind, start, number
+            return None
+        if (self.kind, self.start) == (kind, start):
+            return self.start_number
+        if self.more is None:
+            self.more = {}
+        first = self.more.get((kind, start))
+        if first is None:
+            self.more[(kind, start)] = number
+        return first
 
 
-def check(rows: list[RowResult], *, user, result: ImportResult) -> Plan:
-    """Dry run: classify every row, with a constant number of queries per 900 rows."""
-    plan = Plan()
-    plan.centers = {c.key: c for c in Center.objects.all()}
-    allowed = set(centers_for(user, "import_staffing").values_list("pk", flat=True))
+@dataclass(slots=True, frozen=True)
+class StoredAssignment:
+    pk: int
+    fte: Decimal
+    end: date | None
+    role: str
+    seconding_school: str
+    post_valid_from: date
+    post_valid_to: date | None
 
-    emails = sorted({r.values["email"] for r in rows if r.values.get("email")})
-    for chunk in _chunks(emails):
-        for member in StaffMember.objects.filter(email__in=chunk):
-            plan.members[member.email] = member
-    member_ids = [m.pk for m in plan.members.values()]
-    for chunk in _chunks(member_ids):
-        for a in Assignment.objects.filter(member_id__in=chunk).select_related("post"):
-            plan.assignments[(a.member_id, a.post.center_id, a.post.kind, a.start)] = a
 
-    seen_keys: dict[tuple, int] = {}
-    person_rows: dict[str, RowResult] = {}
-    for row in rows:
+class Checker:
+    """The dry run, chunk by chunk: classifies each row as new / changed / unchanged /
+    error with a constant number of queries per chunk.
+
+    Across chunks it keeps only a ``Person`` per e-mail address (for "same person,
+    same values", duplicates and the writes) and the few rows the §4.3 rules decide
+    at the end: rows that give or take a Leitung / stellv. Leitung. ``check`` returns
+    the rows it has decided; ``finish`` the held-back ones.
+    """
+
+    def __init__(self, *, user):
+        self.centers = {c.key: c for c in Center.objects.all()}
+        self.allowed = set(centers_for(user, "import_staffing").values_list("pk", flat=True))
+        self.people: dict[str, Person] = {}
+        self.held: list[RowResult] = []
+
+    # -- one chunk --
+
+    def check(self, rows: list[RowResult]) -> list[RowResult]:
+        stored_members = self._stored_members(rows)
+        for row in rows:
+            self._check_row(row, stored_members)
+        stored = self._stored_assignments(rows)
+        decided = []
+        for row in rows:
+            if row.status != ERROR and self._classify(row, stored):
+                self.held.append(row)
+            else:
+                decided.append(row)
+        return decided
+
+    def _stored_members(self, rows) -> dict[str, tuple]:
+        emails = {r.values["email"] for r in rows if r.values.get("email")}
+        emails.difference_update(self.people)
+        found = {}
+        for chunk in _chunks(sorted(emails)):
+            for pk, email, center_id, *names in StaffMember.objects.filter(
+                email__in=chunk
+            ).values_list("pk", "email", "center_id", *MEMBER_FIELDS):
+                found[email] = (pk, center_id, *names)
+        return found
+
+    def _stored_assignments(self, rows) -> dict[tuple, StoredAssignment]:
+        member_ids = {
+            person.member_id
+            for r in rows
+            if r.status != ERROR
+            and (person := self.people[r.values["email"]]).stored_center_id is not None
+        }
+        found = {}
+        for chunk in _chunks(sorted(member_ids)):
+            for member_id, center_id, kind, start, *rest in Assignment.objects.filter(
+                member_id__in=chunk
+            ).values_list(
+                "member_id",
+                "post__center_id",
+                "post__kind",
+                "start",
+                "pk",
+                *ASSIGNMENT_FIELDS,
+                "post__valid_from",
+                "post__valid_to",
+            ):
+                found[(member_id, center_id, kind, start)] = StoredAssignment(*rest)
+        return found
+
+    def _check_row(self, row: RowResult, stored_members: dict[str, tuple]) -> None:
         v = row.values
-        center = plan.centers.get(v["center_key"]) if v["center_key"] else None
+        center = self.centers.get(v["center_key"]) if v["center_key"] else None
         if v["center_key"] and center is None:
-            row.error(
-                "center",
-                _("Unbekannter KI-Schlüssel „{key}“.").format(key=v["center_key"]),
-            )
-        elif center is not None and center.pk not in allowed:
+            row.error("center", _("Unbekannter KI-Schlüssel „{key}“.").format(key=v["center_key"]))
+        elif center is not None and center.pk not in self.allowed:
             row.error(
                 "center",
                 _("Sie dürfen die Personalliste von „{center}“ nicht ändern.").format(
@@ -579,8 +664,44 @@ def check(rows: list[RowResult], *, user, result: ImportResult) -> Plan:
             )
         v["center"] = center
         email = v.get("email")
-        member = plan.members.get(email) if email else None
-        if member is not None and center is not None and member.center_id != center.pk:
+        if not email:
+            row.status = ERROR
+            return
+        person = self.people.get(email)
+        if person is None:
+            person = self.people[email] = Person(
+                row.number,
+                sys.intern(v["center_key"]),
+                v["last_name"],
+                v["first_name"],
+                v["qualification"],
+            )
+            if (stored := stored_members.get(email)) is not None:
+                person.member_id, person.stored_center_id = stored[0], stored[1]
+                person.changes = tuple(
+                    FIELD_HEADER[f]
+                    for f, value in zip(MEMBER_FIELDS, stored[2:], strict=True)
+                    if value != v[f]
+                )
+        else:
+            for name in MEMBER_FIELDS:
+                if getattr(person, name) != v.get(name):
+                    row.error(
+                        name,
+                        _("Weicht von Zeile {n} für dieselbe Person ab.").format(n=person.number),
+                    )
+            if person.center_key != v["center_key"]:
+                row.error(
+                    "center",
+                    _("Dieselbe Person steht in Zeile {n} bei einem anderen Zentrum.").format(
+                        n=person.number
+                    ),
+                )
+        if (
+            person.stored_center_id is not None
+            and center is not None
+            and person.stored_center_id != center.pk
+        ):
             row.error(
                 "email",
                 _(
@@ -588,103 +709,82 @@ def check(rows: list[RowResult], *, user, result: ImportResult) -> Plan:
                     "eine Person wird nur von einem Zentrum geführt."
                 ),
             )
-        if email:
-            first = person_rows.get(email)
-            if first is None:
-                person_rows[email] = row
-            else:
-                for name in ("last_name", "first_name", "qualification"):
-                    if first.values.get(name) != v.get(name):
-                        row.error(
-                            name,
-                            _("Weicht von Zeile {n} für dieselbe Person ab.").format(
-                                n=first.number
-                            ),
-                        )
-                if first.values.get("center_key") != v["center_key"]:
-                    row.error(
-                        "center",
-                        _("Dieselbe Person steht in Zeile {n} bei einem anderen Zentrum.").format(
-                            n=first.number
-                        ),
-                    )
         if row.status == ERROR or center is None or not v.get("kind") or not v.get("start"):
-            if row.status != ERROR:
-                row.status = ERROR
-            continue
-        key = natural_key(email, center.pk, v["kind"], v["start"])
-        if key in seen_keys:
+            row.status = ERROR
+            return
+        if (first := person.claim(v["kind"], v["start"], row.number)) is not None:
             row.error(
                 "start",
                 _(
                     "Doppelte Zeile: dieselbe Person, Stellenart und derselbe Beginn stehen "
                     "schon in Zeile {n}."
-                ).format(n=seen_keys[key]),
+                ).format(n=first),
             )
-            continue
-        seen_keys[key] = row.number
+
+    def _classify(self, row: RowResult, stored: dict[tuple, StoredAssignment]) -> bool:
+        """Sets the row's status; True when the leadership rules decide it at the end."""
+        v = row.values
+        person = self.people[v["email"]]
         existing = (
-            plan.assignments.get((member.pk, center.pk, v["kind"], v["start"])) if member else None
+            stored.get((person.member_id, v["center"].pk, v["kind"], v["start"]))
+            if person.stored_center_id is not None
+            else None
         )
-        v["member_obj"] = member
-        v["assignment_obj"] = existing
-        changes = []
-        if member is not None:
-            changes += [FIELD_HEADER[f] for f in MEMBER_FIELDS if getattr(member, f) != v[f]]
+        v["stored"] = existing
+        changes = list(person.changes)
         if existing is not None:
             changes += [FIELD_HEADER[f] for f in ASSIGNMENT_FIELDS if getattr(existing, f) != v[f]]
-            post = existing.post
-            msg = rules.within_post_error(v["start"], v["end"], post.valid_from, post.valid_to)
+            msg = rules.within_post_error(
+                v["start"], v["end"], existing.post_valid_from, existing.post_valid_to
+            )
             if msg is not None:
                 row.error("end", msg)
-                continue
+                return False
             row.status = CHANGED if changes else UNCHANGED
         else:
             row.status = NEW
         row.changes = changes
-        plan.work.append(row)
-    _check_leadership(plan)
-    result.rows = rows
-    return plan
+        return v["role"] in LEADERSHIP or (existing is not None and existing.role in LEADERSHIP)
 
+    # -- the end of the file --
 
-def _check_leadership(plan: Plan) -> None:
-    """§4.3 and one Leitung at a time, over the stored assignments as the file leaves them."""
-    center_ids = {r.values["center"].pk for r in plan.work}
-    if not center_ids:
-        return
-    tenures: dict[object, rules.Tenure] = {}
-    stored = Assignment.objects.filter(
-        post__center_id__in=center_ids, role__in=[AssignmentRole.LEAD, AssignmentRole.DEPUTY]
-    ).values_list("pk", "post__center_id", "post__kind", "role", "start", "end", "member__email")
-    for pk, center_id, kind, role, start, end, email in stored:
-        tenures[(email, center_id, kind, start)] = rules.Tenure(
-            ("db", pk), center_id, kind, role, start, end, email
+    def finish(self) -> list[RowResult]:
+        """§4.3 and one Leitung at a time, over the stored assignments as the file
+        leaves them; decides the held-back rows."""
+        held, self.held = self.held, []
+        if not held:
+            return held
+        tenures: dict[tuple, rules.Tenure] = {}
+        center_ids = {r.values["center"].pk for r in held}
+        stored = Assignment.objects.filter(
+            post__center_id__in=center_ids, role__in=LEADERSHIP
+        ).values_list(
+            "pk", "post__center_id", "post__kind", "role", "start", "end", "member__email"
         )
-    for row in plan.work:
-        v = row.values
-        key = natural_key(v["email"], v["center"].pk, v["kind"], v["start"])
-        tenures[key] = rules.Tenure(
-            ("row", row.number),
-            v["center"].pk,
-            v["kind"],
-            v["role"],
-            v["start"],
-            v["end"],
-            v["email"],
-        )
-    row_by_number = {r.number: r for r in plan.work}
-    reported = set()
-    for tenure, message in rules.leadership_errors(tenures.values()):
-        if tenure.ref[0] == "row" and (tenure.ref, message) not in reported:
-            reported.add((tenure.ref, message))
-            row_by_number[tenure.ref[1]].error("role", message)
-    plan.work = [r for r in plan.work if r.status != ERROR]
-
-
-def dry_run(rows: list[RowResult], result: ImportResult, *, user) -> Plan:
-    """Check parsed rows against the database; fills ``result.rows``."""
-    return check(rows, user=user, result=result) if rows else Plan()
+        for pk, center_id, kind, role, start, end, email in stored:
+            tenures[(email, center_id, kind, start)] = rules.Tenure(
+                ("db", pk), center_id, kind, role, start, end, email
+            )
+        by_number = {}
+        for row in held:
+            v = row.values
+            by_number[row.number] = row
+            tenures[(v["email"], v["center"].pk, v["kind"], v["start"])] = rules.Tenure(
+                ("row", row.number),
+                v["center"].pk,
+                v["kind"],
+                v["role"],
+                v["start"],
+                v["end"],
+                v["email"],
+            )
+        reported = set()
+        for tenure, message in rules.leadership_errors(tenures.values()):
+            if tenure.ref[0] == "row" and (tenure.ref, message) not in reported:
+                reported.add((tenure.ref, message))
+                by_number[tenure.ref[1]].error("role", message)
+        held.sort(key=lambda r: r.number)
+        return held
 
 
 def to_dataset(data: bytes):

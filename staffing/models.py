@@ -344,3 +344,36 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("staffing:import_job", kwargs={"pk": self.pk})
+
+
+class ImportRowStatus(models.TextChoices):
+    NEW = "new", _("neu")
+    CHANGED = "changed", _("geändert")
+    UNCHANGED = "unchanged", _("unverändert")
+    ERROR = "error", _("Fehler")
+
+
+class ImportRow(models.Model):
+    """One row of an import's preview: stored as the check goes, so a file of any
+    size is previewed page by page without being held in memory."""
+
+    job = models.ForeignKey(
+        ImportJob, verbose_name=_("Import"), on_delete=models.CASCADE, related_name="rows"
+    )
+    number = models.PositiveIntegerField(_("Zeile"))
+    status = models.CharField(_("Ergebnis"), max_length=10, choices=ImportRowStatus.choices)
+    label = models.CharField(_("Inhalt"), max_length=500, blank=True)
+    errors = models.JSONField(_("Fehler"), default=list, blank=True)  # [[Spalte, Meldung]]
+    changes = models.JSONField(_("geänderte Spalten"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("Zeile eines Imports")
+        verbose_name_plural = _("Zeilen eines Imports")
+        ordering = ["job", "number"]
+        indexes = [models.Index(fields=["job", "status", "number"], name="importrow_job_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="importrow_job_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.job} · {self.number}"

@@ -68,10 +68,11 @@ class StaffingListResource(resources.ModelResource):
         back as django-import-export's ``Result`` for its preview page."""
         from .services import staffing_list_import
 
+        rows: list[importing.RowResult] = []
         outcome = staffing_list_import(
-            source=importing.iter_dataset(dataset), user=user, dry_run=dry_run
+            source=importing.iter_dataset(dataset), user=user, dry_run=dry_run, on_row=rows.append
         )
-        return import_result(outcome)
+        return import_result(outcome, sorted(rows, key=lambda r: r.number))
 
 
 IMPORT_TYPES = {
@@ -81,12 +82,12 @@ IMPORT_TYPES = {
 }
 
 
-def import_result(outcome: importing.ImportResult) -> Result:
+def import_result(outcome: importing.ImportResult, rows: list[importing.RowResult]) -> Result:
     result = Result()
     result.diff_headers = ["Inhalt", "geänderte Spalten"]
     for message in outcome.file_errors:
         result.append_invalid_row(1, {}, ValidationError(message))
-    for row in outcome.rows:
+    for row in rows:
         if row.status == importing.ERROR:
             errors: dict[str, list[str]] = {}
             for column, message in row.errors:

@@ -20,6 +20,8 @@ from .models import (
     Assignment,
     ExceptionStatus,
     ImmigrationHistory,
+    ImportRow,
+    ImportRowStatus,
     Post,
     PostKind,
     QualificationException,
@@ -39,9 +41,7 @@ def may_see_sensitive(user, center: Center) -> bool:
     State roles and superusers hold every capability globally, but must see
     only aggregates: ``membership_only`` counts centre memberships alone.
     """
-    return (
-        centers_for(user, SENSITIVE_PERM, membership_only=True).filter(pk=center.pk).exists()
-    )
+    return centers_for(user, SENSITIVE_PERM, membership_only=True).filter(pk=center.pk).exists()
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -282,3 +282,9 @@ def immigration_aggregate(*, today: date | None = None) -> list[dict]:
             cells.append({"count": n if n >= SMALL_CELL or n == 0 else None})
         table.append({"kind": PostKind(kind).label, "cells": cells})
     return table
+
+
+def import_preview_rows(job, *, errors_only: bool = False):
+    """The preview of an import job, in file order (paginated by the caller)."""
+    rows = ImportRow.objects.filter(job=job).order_by("number")
+    return rows.filter(status=ImportRowStatus.ERROR) if errors_only else rows

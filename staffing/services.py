@@ -9,12 +9,13 @@ multi-row rules of ``staffing.rules``, history through django-simple-history
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from .models import (
     ExceptionStatus,
     FundingSource,
     ImportJob,
+    ImportRow,
     ImportStatus,
     Post,
     PostKind,
@@ -312,22 +314,45 @@ def staffing_list_import(
     user,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
+    on_row: Callable[[importing.RowResult], None] | None = None,
 ) -> importing.ImportResult:
     """Check a staffing list and, unless ``dry_run`` or any row has an error, write it in
     one transaction. Importing the same file twice writes nothing the second time.
 
-    Reading and parsing happen before the transaction, so ``progress`` (rows read so
-    far) can be committed and shown while a large file is read.
+    The file is streamed: rows are read, checked and written ``importing.CHUNK`` at a
+    time, so memory does not grow with the file beyond a small record per person.
+    A row with an error anywhere stops the writing and rolls back what was written:
+    all or nothing. ``on_row`` sees every row once it is decided (held-back
+    leadership rows last); ``progress`` gets the number of rows done so far.
     """
     result = importing.ImportResult()
-    rows = importing.read_rows(source, result, progress)
+
+    def decided(rows: list[importing.RowResult], writer: _ListWriter | None) -> None:
+        for row in rows:
+            result.add(row)
+            if on_row is not None:
+                on_row(row)
+        if writer is not None and not result.has_errors:
+            writer.write([r for r in rows if r.status != importing.ERROR])
+
     with transaction.atomic():
-        plan = importing.dry_run(rows, result, user=user)
-        if dry_run or result.has_errors:
+        checker = importing.Checker(user=user)
+        writer = None if dry_run else _ListWriter(user=user, people=checker.people)
+        for rows in importing.read_chunks(source, result):
+            decided(checker.check(rows), writer)
+            if progress is not None:
+                progress(result.total)
+        decided(checker.finish(), writer)
+        if dry_run:
             return result
-        _write(plan, user=user)
+        if result.has_errors:
+            transaction.set_rollback(True)
+            return result
         result.written = True
     return result
+
+
+# --- the import in the browser: a job with a preview ------------------------------------------------
 
 
 def import_job_create(*, user, filename: str, content: bytes) -> ImportJob:
@@ -362,10 +387,49 @@ def _enqueue(job_id, *, confirm: bool) -> None:
     import_job_process.delay(str(job_id), confirm)
 
 
+def _progress_key(job_id) -> str:
+    return f"staffing:import-progress:{job_id}"
+
+
+def import_job_progress(job: ImportJob) -> int:
+    """Rows done of a running job. A confirmed import runs in one transaction that no
+    one else sees until it commits, so its progress goes through the cache."""
+    return cache.get(_progress_key(job.pk), job.processed)
+
+
+class _PreviewRows:
+    """Stores a check's rows as ``ImportRow``, a batch at a time."""
+
+    BATCH = 1000
+
+    def __init__(self, job_id):
+        self.job_id, self.batch = job_id, []
+
+    def __call__(self, row: importing.RowResult) -> None:
+        self.batch.append(
+            ImportRow(
+                job_id=self.job_id,
+                number=row.number,
+                status=row.status,
+                label=row.label()[:500],
+                errors=[list(e) for e in row.errors],
+                changes=row.changes,
+            )
+        )
+        if len(self.batch) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        ImportRow.objects.bulk_create(self.batch)
+        self.batch = []
+
+
 def import_job_process(*, job_id, confirm: bool) -> None:
-    """The work behind the task: dry run (or import), result stored on the job.
+    """The work behind the task: dry run (or import), outcome stored on the job.
 
     Idempotent: a redelivered task finds the job no longer queued and stops.
+    The check stores the preview row by row; the confirmed import keeps that
+    preview, unless it finds errors (the data changed since): then those are shown.
     """
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.IMPORTING if confirm else ImportStatus.CHECKING
@@ -373,111 +437,149 @@ def import_job_process(*, job_id, confirm: bool) -> None:
     if not claimed:
         return
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-
-    def progress(n: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(processed=n)
-
+    key = _progress_key(job_id)
+    preview = None if confirm else _PreviewRows(job_id)
     try:
+        if preview:
+            ImportRow.objects.filter(job_id=job_id).delete()
         result = staffing_list_import(
             source=importing.iter_file(bytes(job.content)),
             user=job.user,
             dry_run=not confirm,
-            progress=progress,
+            progress=lambda n: cache.set(key, n, timeout=3600),
+            on_row=preview,
         )
+        if preview:
+            preview.flush()
+        elif result.has_errors:
+            ImportRow.objects.filter(job_id=job_id).delete()
+            rows = _PreviewRows(job_id)
+            for row in result.error_rows:
+                rows(row)
+            rows.flush()
     except Exception:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, finished_at=timezone.now()
         )
         raise
+    finally:
+        cache.delete(key)
     status = ImportStatus.DONE if confirm and result.written else ImportStatus.CHECKED
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
-        processed=len(result.rows),
-        total=len(result.rows),
+        processed=result.total,
+        total=result.total,
         result={
             "counts": result.counts,
             "file_errors": result.file_errors,
             "has_errors": result.has_errors,
             "summary": result.summary(),
             "written": result.written,
-            "rows": [r.as_dict() for r in result.rows],
         },
         finished_at=timezone.now(),
     )
 
 
-def _write(plan: importing.Plan, *, user) -> None:
-    today = timezone.now()
-    new_members: dict[str, StaffMember] = {}
-    changed_members: dict[str, StaffMember] = {}
-    for row in plan.work:
-        v = row.values
-        member = v["member_obj"]
-        if member is None:
-            if v["email"] not in new_members:
-                new_members[v["email"]] = StaffMember(
+# --- the writes of a confirmed import ---------------------------------------------------------------
+
+
+class _ListWriter:
+    """Writes checked rows a chunk at a time: new and changed people, changed
+    assignments, and new assignments on posts with room (new posts where none has)."""
+
+    def __init__(self, *, user, people: dict[str, importing.Person]):
+        self.user, self.when, self.people = user, timezone.now(), people
+        self.updated: set[str] = set()  # people whose changed columns are written
+        self.posts = _PostAllocator(user=user, when=self.when)
+
+    def write(self, rows: list[importing.RowResult]) -> None:
+        if rows:
+            self._members(rows)
+            self._changed_assignments([r for r in rows if r.status == importing.CHANGED])
+            self._new_assignments([r for r in rows if r.status == importing.NEW])
+
+    def _members(self, rows) -> None:
+        new: dict[str, StaffMember] = {}
+        changed: dict[str, importing.Person] = {}
+        for row in rows:
+            v = row.values
+            person = self.people[v["email"]]
+            if person.member_id is None and v["email"] not in new:
+                new[v["email"]] = StaffMember(
                     center=v["center"],
                     email=v["email"],
                     last_name=v["last_name"],
                     first_name=v["first_name"],
                     qualification=v["qualification"],
                 )
-        elif any(getattr(member, f) != v[f] for f in importing.MEMBER_FIELDS):
-            for f in importing.MEMBER_FIELDS:
-                setattr(member, f, v[f])
-            member.version += 1
-            changed_members[member.email] = member
-    if new_members:
-        _create_with_history(StaffMember, list(new_members.values()), user=user, when=today)
-    if changed_members:
-        bulk_update_with_history(
-            list(changed_members.values()),
-            StaffMember,
-            [*importing.MEMBER_FIELDS, "version"],
-            batch_size=1000,
-            default_user=user,
-            default_date=today,
-        )
+            elif person.changes and v["email"] not in self.updated:
+                changed[v["email"]] = person
+                self.updated.add(v["email"])
+        if new:
+            _create_with_history(StaffMember, list(new.values()), user=self.user, when=self.when)
+            for email, member in new.items():
+                self.people[email].member_id = member.pk
+        if changed:
+            members = list(StaffMember.objects.filter(email__in=list(changed)))
+            for member in members:
+                for f in importing.MEMBER_FIELDS:
+                    setattr(member, f, getattr(changed[member.email], f))
+                member.version += 1
+            bulk_update_with_history(
+                members,
+                StaffMember,
+                [*importing.MEMBER_FIELDS, "version"],
+                batch_size=1000,
+                default_user=self.user,
+                default_date=self.when,
+            )
 
-    changed: list[Assignment] = []
-    new_rows = []
-    for row in plan.work:
-        v = row.values
-        existing = v["assignment_obj"]
-        if existing is None:
-            new_rows.append(row)
-        elif row.status == importing.CHANGED and any(
-            getattr(existing, f) != v[f] for f in importing.ASSIGNMENT_FIELDS
-        ):
+    def _changed_assignments(self, rows) -> None:
+        by_pk = {
+            r.values["stored"].pk: r
+            for r in rows
+            if any(
+                getattr(r.values["stored"], f) != r.values[f] for f in importing.ASSIGNMENT_FIELDS
+            )
+        }
+        if not by_pk:
+            return
+        assignments = list(Assignment.objects.filter(pk__in=list(by_pk)))
+        for assignment in assignments:
+            v = by_pk[assignment.pk].values
             for f in importing.ASSIGNMENT_FIELDS:
-                setattr(existing, f, v[f])
-            existing.version += 1
-            changed.append(existing)
-    if changed:
+                setattr(assignment, f, v[f])
+            assignment.version += 1
         bulk_update_with_history(
-            changed,
+            assignments,
             Assignment,
             [*importing.ASSIGNMENT_FIELDS, "version"],
             batch_size=1000,
-            default_user=user,
-            default_date=today,
+            default_user=self.user,
+            default_date=self.when,
         )
-    if new_rows:
-        posts = _allocate_posts(new_rows, user=user, when=today)
-        members = {**new_members, **{m.email: m for m in plan.members.values()}}
-        created = [
-            Assignment(
-                member=members[row.values["email"]],
-                post=posts[row.number],
-                fte=row.values["fte"],
-                start=row.values["start"],
-                end=row.values["end"],
-                role=row.values["role"],
-                seconding_school=row.values["seconding_school"],
-            )
-            for row in new_rows
-        ]
-        _create_with_history(Assignment, created, user=user, when=today)
+
+    def _new_assignments(self, rows) -> None:
+        if not rows:
+            return
+        posts = self.posts.allocate(rows)
+        _create_with_history(
+            Assignment,
+            [
+                Assignment(
+                    member_id=self.people[row.values["email"]].member_id,
+                    post=posts[row.number],
+                    fte=row.values["fte"],
+                    start=row.values["start"],
+                    end=row.values["end"],
+                    role=row.values["role"],
+                    seconding_school=row.values["seconding_school"],
+                )
+                for row in rows
+            ],
+            user=self.user,
+            when=self.when,
+        )
 
 
 def _create_with_history(model, objs: list, *, user, when) -> None:
@@ -489,10 +591,6 @@ def _create_with_history(model, objs: list, *, user, when) -> None:
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, batch_size=1000, default_user=user, default_date=when)
         return
-    for obj in objs:
-        # The fields a save() would set or check; the objects are built from valid rows.
-        if isinstance(obj, StaffMember):
-            obj.email = obj.email.strip().lower()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     history = model.history.model
     history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
@@ -576,53 +674,64 @@ class _PostLoad:
         return taken + fte <= post.fte
 
 
-def _allocate_posts(rows, *, user, when) -> dict[int, Post]:
-    """Put each new assignment on a post of its centre and kind that has room for it in
-    its period; where none has, create a post (size and funding from ``default_posts.csv``)."""
-    center_ids = {r.values["center"].pk for r in rows}
-    slots: dict[tuple[int, str], list[_PostLoad]] = defaultdict(list)
-    by_id: dict[int, _PostLoad] = {}
-    for post in Post.objects.filter(center_id__in=center_ids).order_by("valid_from", "pk"):
-        by_id[post.pk] = load = _PostLoad(post)
-        slots[(post.center_id, post.kind)].append(load)
-    for post_id, start, end, fte in Assignment.objects.filter(
-        post__center_id__in=center_ids
-    ).values_list("post_id", "start", "end", "fte"):
-        by_id[post_id].take(start, end, fte)
-    for slot, loads in slots.items():
-        slots[slot] = [load for load in loads if not load.full_for_good]
+class _PostAllocator:
+    """Puts each new assignment on a post of its centre and kind that has room for it
+    in its period; where none has, creates a post (size and funding from
+    ``default_posts.csv``). A centre's posts are loaded when its first new row comes."""
 
-    settings = default_post_settings()
-    chosen: dict[int, Post] = {}
-    new_posts: list[Post] = []
-    for row in rows:
-        v = row.values
-        slot = (v["center"].pk, v["kind"])
-        start, end, fte = v["start"], v["end"], v["fte"]
-        # First fit among the newest candidates of the slot: a real centre has a
-        # dozen posts per kind; the bound keeps a 100,000-row file linear.
-        target = next(
-            (load for load in slots[slot][-ALLOCATION_WINDOW:] if load.has_room(start, end, fte)),
-            None,
+    def __init__(self, *, user, when):
+        self.user, self.when = user, when
+        self.settings = default_post_settings()
+        # (centre, kind) → the newest candidate posts, oldest first. A real centre has
+        # a dozen posts per kind; keeping only the newest few keeps a 100,000-row
+        # file linear in time and flat in memory.
+        self.slots: dict[tuple[int, str], deque[_PostLoad]] = defaultdict(
+            lambda: deque(maxlen=ALLOCATION_WINDOW)
         )
-        if target is None:
-            spec = settings.get(
-                v["kind"], {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
-            )
-            post = Post(
-                center=v["center"],
-                kind=v["kind"],
-                fte=max(spec["fte"], fte),
-                funding_source=spec["funding_source"],
-                valid_from=start,
-            )
-            new_posts.append(post)
-            target = _PostLoad(post)
-            slots[slot].append(target)
-        target.take(start, end, fte)
-        if target.full_for_good:
-            slots[slot].remove(target)
-        chosen[row.number] = target.post
-    if new_posts:
-        _create_with_history(Post, new_posts, user=user, when=when)
-    return chosen
+        self.loaded: set[int] = set()
+
+    def _load(self, center_ids: set[int]) -> None:
+        center_ids = center_ids - self.loaded
+        if not center_ids:
+            return
+        self.loaded |= center_ids
+        by_id: dict[int, _PostLoad] = {}
+        for post in Post.objects.filter(center_id__in=center_ids).order_by("valid_from", "pk"):
+            by_id[post.pk] = _PostLoad(post)
+        for post_id, start, end, fte in Assignment.objects.filter(
+            post__center_id__in=center_ids
+        ).values_list("post_id", "start", "end", "fte"):
+            by_id[post_id].take(start, end, fte)
+        for load in by_id.values():
+            if not load.full_for_good:
+                self.slots[(load.post.center_id, load.post.kind)].append(load)
+
+    def allocate(self, rows) -> dict[int, Post]:
+        self._load({r.values["center"].pk for r in rows})
+        chosen: dict[int, Post] = {}
+        new_posts: list[Post] = []
+        for row in rows:
+            v = row.values
+            candidates = self.slots[(v["center"].pk, v["kind"])]
+            start, end, fte = v["start"], v["end"], v["fte"]
+            target = next((c for c in candidates if c.has_room(start, end, fte)), None)
+            if target is None:
+                spec = self.settings.get(
+                    v["kind"], {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
+                )
+                post = Post(
+                    center=v["center"],
+                    kind=v["kind"],
+                    fte=max(spec["fte"], fte),
+                    funding_source=spec["funding_source"],
+                    valid_from=start,
+                )
+                new_posts.append(post)
+                target = _PostLoad(post)
+                candidates.append(target)
+            target.take(start, end, fte)
+            if target.full_for_good:
+                candidates.remove(target)
+            chosen[row.number] = target.post
+        _create_with_history(Post, new_posts, user=self.user, when=self.when)
+        return chosen

@@ -440,13 +440,12 @@ def _job(request, pk) -> ImportJob:
 
 def import_job(request, pk):
     job = _job(request, pk)
-    rows = job.result.get("rows", [])
     show = request.GET.get("zeigen", "alle")
-    if show == "fehler":
-        rows = [r for r in rows if r["status"] == "error"]
+    rows = selectors.import_preview_rows(job, errors_only=show == "fehler")
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("seite"))
     context = {
         "job": job,
+        "processed": services.import_job_progress(job),
         "page": page,
         "show": show,
         "running": job.status
