@@ -349,7 +349,24 @@ def staffing_list_import(
             transaction.set_rollback(True)
             return result
         result.written = True
+        if result.counts[importing.NEW] >= ANALYZE_AFTER_ROWS:
+            transaction.on_commit(_analyze_staffing_tables)
     return result
+
+
+# PostgreSQL's advice after a bulk load ("Populating a Database: run ANALYZE
+# afterwards"): the planner's statistics still describe the tables before the
+# import until autovacuum gets to them, and the next import's lookups suffer.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def _analyze_staffing_tables() -> None:
+    if connection.vendor != "postgresql":
+        return
+    qn = connection.ops.quote_name
+    tables = ", ".join(qn(m._meta.db_table) for m in (StaffMember, Post, Assignment))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 # --- the import in the browser: a job with a preview ------------------------------------------------
@@ -642,15 +659,16 @@ ALLOCATION_WINDOW = 64
 
 class _PostLoad:
     """What is taken of one post: every share, plus running figures for the
-    open-ended ones, so the checks per row stay O(1) where they can."""
+    open-ended ones, so that most checks per row end early. FTE in hundredths
+    (integers): this runs for every candidate post of every new row."""
 
-    __slots__ = ("post", "shares", "open_fte", "open_start", "closed")
+    __slots__ = ("post", "cap", "shares", "open_fte", "open_start", "closed")
 
     def __init__(self, post: Post):
-        self.post, self.shares = post, []
-        self.open_fte, self.open_start, self.closed = Decimal(0), None, 0
+        self.post, self.cap, self.shares = post, _hundredths(post.fte), []
+        self.open_fte, self.open_start, self.closed = 0, None, 0
 
-    def take(self, start, end, fte) -> None:
+    def take(self, start, end, fte: int) -> None:
         self.shares.append((start, end, fte))
         if end is None:
             self.open_fte += fte
@@ -661,17 +679,26 @@ class _PostLoad:
     @property
     def full_for_good(self) -> bool:
         """Open-ended shares fill the post: it is never a candidate again."""
-        return not self.closed and self.open_fte >= self.post.fte
+        return not self.closed and self.open_fte >= self.cap
 
-    def has_room(self, start, end, fte) -> bool:
+    def has_room(self, start, end, fte: int) -> bool:
         post = self.post
         if not rules.within_post(start, end, post.valid_from, post.valid_to):
             return False
         # Quick reject: open-ended shares overlap the whole rest of time.
-        if self.open_fte + fte > post.fte and (end is None or end >= self.open_start):
+        if self.open_fte + fte > self.cap and (end is None or end >= self.open_start):
             return False
-        taken = sum((f for s, e, f in self.shares if rules.overlaps(s, e, start, end)), Decimal(0))
-        return taken + fte <= post.fte
+        taken = fte
+        for s, e, f in self.shares:  # rules.overlaps, inlined
+            if (e is None or start <= e) and (end is None or s <= end):
+                taken += f
+                if taken > self.cap:
+                    return False
+        return True
+
+
+def _hundredths(fte: Decimal) -> int:
+    return int(fte * 100)
 
 
 class _PostAllocator:
@@ -701,7 +728,7 @@ class _PostAllocator:
         for post_id, start, end, fte in Assignment.objects.filter(
             post__center_id__in=center_ids
         ).values_list("post_id", "start", "end", "fte"):
-            by_id[post_id].take(start, end, fte)
+            by_id[post_id].take(start, end, _hundredths(fte))
         for load in by_id.values():
             if not load.full_for_good:
                 self.slots[(load.post.center_id, load.post.kind)].append(load)
@@ -713,7 +740,7 @@ class _PostAllocator:
         for row in rows:
             v = row.values
             candidates = self.slots[(v["center"].pk, v["kind"])]
-            start, end, fte = v["start"], v["end"], v["fte"]
+            start, end, fte = v["start"], v["end"], _hundredths(v["fte"])
             target = next((c for c in candidates if c.has_room(start, end, fte)), None)
             if target is None:
                 spec = self.settings.get(
@@ -722,7 +749,7 @@ class _PostAllocator:
                 post = Post(
                     center=v["center"],
                     kind=v["kind"],
-                    fte=max(spec["fte"], fte),
+                    fte=max(spec["fte"], v["fte"]),
                     funding_source=spec["funding_source"],
                     valid_from=start,
                 )
