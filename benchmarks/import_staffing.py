@@ -10,11 +10,13 @@ Measures, on one generated German-Excel CSV (``;``, Windows-1252, CRLF) over all
 1. the dry run (read, parse, compare; nothing written),
 2. the confirmed import into an empty staffing database (dry run included),
 3. the re-import of the same file (all rows unchanged),
-each as rows/s with the peak of Python memory (tracemalloc) during the step;
+4. the browser's path into an empty database: the job's check, which stores the
+   preview of every row, then the confirmed import (the task's work, run inline),
+each as rows/s with the peak resident memory (RSS) during the step;
 then on the same data:
-4. a plain django-import-export ``ModelResource`` import of the assignments with
+5. a plain django-import-export ``ModelResource`` import of the assignments with
    default settings (rolled back afterwards),
-5. a raw PostgreSQL ``COPY`` into a bare table with the same eleven columns.
+6. a raw PostgreSQL ``COPY`` into a bare table with the same eleven columns.
 """
 
 from __future__ import annotations
@@ -157,6 +159,18 @@ def run_import(data: bytes, user, *, dry_run: bool):
     )
 
 
+def browser_flow(data: bytes, user, rows: int) -> None:
+    """What the upload page starts: the check with its stored preview, then the
+    confirmation — ``services.import_job_process`` as the Celery task runs it."""
+    job = ImportJob.objects.create(user=user, filename="liste.csv", content=data)
+    services.import_job_process(job_id=job.pk, confirm=False)
+    assert job.rows.count() == rows
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    services.import_job_process(job_id=job.pk, confirm=True)
+    job.refresh_from_db()
+    assert job.status == "done", job.result
+
+
 def plain_import_export(data: bytes, rows: int) -> None:
     """django-import-export with default settings: a ModelResource of Assignment."""
     import tablib
@@ -252,6 +266,12 @@ def main() -> None:
         lambda: run_import(data, user, dry_run=False),
     )
     assert result.counts["unchanged"] == args.rows
+    clear_staffing()
+    measure(
+        "Browser: Prüfung mit Vorschau + Bestätigung",
+        args.rows,
+        lambda: browser_flow(data, user, args.rows),
+    )
     if not args.skip_baselines:
         plain_import_export(data, args.rows)
         raw_copy(data, args.rows)

@@ -9,6 +9,7 @@ multi-row rules of ``staffing.rules``, history through django-simple-history
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -415,29 +416,42 @@ def import_job_progress(job: ImportJob) -> int:
 
 
 class _PreviewRows:
-    """Stores a check's rows as ``ImportRow``, a batch at a time."""
+    """Stores a check's rows as ``ImportRow``, a batch at a time (on PostgreSQL
+    through ``COPY``: the preview of a large file is as many rows as the file)."""
 
     BATCH = 1000
+    COLUMNS = ("job_id", "number", "status", "label", "errors", "changes")
 
     def __init__(self, job_id):
         self.job_id, self.batch = job_id, []
 
     def __call__(self, row: importing.RowResult) -> None:
         self.batch.append(
-            ImportRow(
-                job_id=self.job_id,
-                number=row.number,
-                status=row.status,
-                label=row.label()[:500],
-                errors=[list(e) for e in row.errors],
-                changes=row.changes,
+            (
+                self.job_id,
+                row.number,
+                row.status,
+                row.label()[:500],
+                [list(e) for e in row.errors],
+                row.changes,
             )
         )
         if len(self.batch) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        ImportRow.objects.bulk_create(self.batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                _copy(
+                    cursor,
+                    ImportRow._meta.db_table,
+                    list(self.COLUMNS),
+                    ((*r[:4], json.dumps(r[4]), json.dumps(r[5])) for r in self.batch),
+                )
+        else:
+            ImportRow.objects.bulk_create(
+                ImportRow(**dict(zip(self.COLUMNS, r, strict=True))) for r in self.batch
+            )
         self.batch = []
 
 
