@@ -99,3 +99,37 @@ def test_leitung_imports_fixes_exports_and_sees_warnings(page, login, shot, asse
     page.get_by_role("link", name="Vakanzen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vakanzen")
     assert_accessible(page)
+
+
+def test_a_running_import_shows_its_progress_and_refreshes_itself(
+    page, login, shot, assert_accessible
+):
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from staffing import services
+    from staffing.models import ImportJob, ImportStatus
+
+    login(page, "ki-koeln-leitung")
+    job = ImportJob.objects.create(
+        user=get_user_model().objects.get(username="ki-koeln-leitung"),
+        filename="Personalliste_gross.csv",
+        content=b"-",
+        status=ImportStatus.IMPORTING,
+        total=20000,
+    )
+    cache.set(services._progress_key(job.pk), 8100)
+    try:
+        page.goto(job.get_absolute_url())
+        status = page.locator("#import-status")
+        expect(status).to_contain_text("wird importiert … 8100 von etwa 20000 Zeilen")
+        expect(page.get_by_role("progressbar", name="Fortschritt")).to_have_attribute(
+            "value", "8100"
+        )
+        shot(page, "staffing-import-running")
+        assert_accessible(page)
+        # The worker moves on; the page polls (htmx, every second) without a reload.
+        cache.set(services._progress_key(job.pk), 16200)
+        expect(status).to_contain_text("16200 von etwa 20000 Zeilen", timeout=5000)
+    finally:
+        cache.delete(services._progress_key(job.pk))

@@ -221,7 +221,7 @@ def test_a_running_import_shows_the_progress_from_the_cache(lead_client, lead):
     finally:
         cache.delete(services._progress_key(job.pk))
     assert page.context["processed"] == 450
-    assert "450 Zeilen importiert" in page.content.decode()
+    assert "wird importiert … 450 von etwa 900 Zeilen" in page.content.decode()
 
 
 def test_a_confirmation_that_finds_new_errors_shows_them_instead_of_the_preview(
