@@ -551,18 +551,10 @@ class _ListWriter:
             for email, member in new.items():
                 self.people[email].member_id = member.pk
         if changed:
-            members = list(StaffMember.objects.filter(email__in=list(changed)))
-            for member in members:
-                for f in importing.MEMBER_FIELDS:
-                    setattr(member, f, getattr(changed[member.email], f))
-                member.version += 1
-            bulk_update_with_history(
-                members,
-                StaffMember,
-                [*importing.MEMBER_FIELDS, "version"],
-                batch_size=1000,
-                default_user=self.user,
-                default_date=self.when,
+            self._update(
+                StaffMember.objects.filter(email__in=list(changed)),
+                importing.MEMBER_FIELDS,
+                lambda member, f: getattr(changed[member.email], f),
             )
 
     def _changed_assignments(self, rows) -> None:
@@ -573,18 +565,25 @@ class _ListWriter:
                 getattr(r.values["stored"], f) != r.values[f] for f in importing.ASSIGNMENT_FIELDS
             )
         }
-        if not by_pk:
-            return
-        assignments = list(Assignment.objects.filter(pk__in=list(by_pk)))
-        for assignment in assignments:
-            v = by_pk[assignment.pk].values
-            for f in importing.ASSIGNMENT_FIELDS:
-                setattr(assignment, f, v[f])
-            assignment.version += 1
+        if by_pk:
+            self._update(
+                Assignment.objects.filter(pk__in=list(by_pk)),
+                importing.ASSIGNMENT_FIELDS,
+                lambda assignment, f: by_pk[assignment.pk].values[f],
+            )
+
+    def _update(self, queryset, fields, value) -> None:
+        """Set ``fields`` of the stored objects to ``value(obj, field)``, count up the
+        version (optimistic locking: open forms notice) and record the history."""
+        objs = list(queryset)
+        for obj in objs:
+            for f in fields:
+                setattr(obj, f, value(obj, f))
+            obj.version += 1
         bulk_update_with_history(
-            assignments,
-            Assignment,
-            [*importing.ASSIGNMENT_FIELDS, "version"],
+            objs,
+            queryset.model,
+            [*fields, "version"],
             batch_size=1000,
             default_user=self.user,
             default_date=self.when,
