@@ -173,6 +173,9 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
 # council's resolution (decree §1.4 names no period; five years is one
 # Wahlperiode of Rat and Kreistag in NRW). The ministry may set another.
 CONCEPT_VALIDITY_YEARS = env.int("CONCEPT_VALIDITY_YEARS", default=5)
+# Uploaded staffing lists (names, e-mail addresses) and their previews are deleted
+# this many days after the upload (data minimisation; the imported data stays).
+IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=7)
 # Einsatzmanagement (§3.6): two-year periods starting on (month, day) — by default
 # the school year's 1 August; the anchor year fixes which years begin a period.
 DEPLOYMENT_PERIOD_START = (

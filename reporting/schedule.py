@@ -1,4 +1,4 @@
-"""The reporting schedule for celery beat, in code.
+"""The schedule for celery beat, in code (reporting's jobs and the staffing upload clean-up).
 
 ``kiportal/settings.py`` reads ``CELERY_BEAT_SCHEDULE`` from here; this
 module is imported by the settings and therefore imports no models. What
@@ -19,5 +19,10 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {
         "task": "reporting.send_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Uploaded staffing lists are personal data: deleted after IMPORT_JOB_RETENTION_DAYS.
+    "staffing-delete-old-import-jobs": {
+        "task": "staffing.delete_old_import_jobs",
+        "schedule": crontab(hour=3, minute=15),
     },
 }

@@ -12,10 +12,11 @@ import csv
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -413,6 +414,15 @@ def import_job_progress(job: ImportJob) -> int:
     """Rows done of a running job. A confirmed import runs in one transaction that no
     one else sees until it commits, so its progress goes through the cache."""
     return cache.get(_progress_key(job.pk), job.processed)
+
+
+def import_jobs_delete_old(*, now=None) -> int:
+    """Delete uploads (file and preview) older than ``IMPORT_JOB_RETENTION_DAYS``;
+    what they imported stays. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_JOB_RETENTION_DAYS)
+    with transaction.atomic():
+        _total, per_model = ImportJob.objects.filter(created_at__lt=cutoff).delete()
+    return per_model.get(ImportJob._meta.label, 0)
 
 
 class _PreviewRows:

@@ -9,3 +9,8 @@ from . import services
 def import_job_process(job_id: str, confirm: bool) -> None:
     # Idempotent: the service claims the job only while it is queued.
     services.import_job_process(job_id=job_id, confirm=confirm)
+
+
+@shared_task(name="staffing.delete_old_import_jobs", ignore_result=True)
+def delete_old_import_jobs() -> int:
+    return services.import_jobs_delete_old()

@@ -3,6 +3,7 @@ validate with a form, call a service, render. Capabilities, never roles."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -429,7 +430,11 @@ def import_upload(request):
     return render(
         request,
         "staffing/import_upload.html",
-        {"form": form, "single_center": centers[0] if len(centers) == 1 else None},
+        {
+            "form": form,
+            "single_center": centers[0] if len(centers) == 1 else None,
+            "retention_days": settings.IMPORT_JOB_RETENTION_DAYS,
+        },
     )
 
 

@@ -40,6 +40,7 @@ def test_the_schedule_is_in_the_settings_and_names_registered_tasks():
         "reporting.sweep_reports",
         "reporting.generate_period_reports",
         "reporting.send_reminders",
+        "staffing.delete_old_import_jobs",
     }
 
 

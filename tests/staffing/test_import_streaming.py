@@ -241,3 +241,31 @@ def test_a_confirmation_that_finds_new_errors_shows_them_instead_of_the_preview(
     assert [(r.number, r.status) for r in job.rows.all()] == [(3, "error")]
     assert not Assignment.objects.exists()
     assert StaffMember.objects.get() == theirs
+
+
+def test_uploads_and_their_preview_are_deleted_after_the_retention_days(
+    lead_client, django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from staffing import tasks
+
+    settings.IMPORT_JOB_RETENTION_DAYS = 7
+    upload_page = lead_client.get(reverse("staffing:import")).content.decode()
+    assert "Vorschau werden nach 7 Tagen gelöscht" in upload_page
+    old = _upload(lead_client, csv_bytes([row("a@x.example")]), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(reverse("staffing:import_confirm", args=[old.pk]))
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    recent = _upload(
+        lead_client, csv_bytes([row("b@x.example")]), django_capture_on_commit_callbacks
+    )
+
+    assert tasks.delete_old_import_jobs() == 1
+    assert list(ImportJob.objects.all()) == [recent]
+    assert not ImportRow.objects.filter(job_id=old.pk).exists()
+    assert ImportRow.objects.filter(job=recent).count() == 1
+    # What the old upload imported stays.
+    assert StaffMember.objects.filter(email="a@x.example").exists()
