@@ -288,13 +288,15 @@ def detect_encoding(data: bytes) -> str:
     """UTF-8 with or without BOM, else Windows-1252 (what German Excel writes).
 
     Checked piecewise, so that a large file is not held twice as text."""
-    if b"\x00" in data[:4096]:
-        raise FileError(_("Die Datei ist keine CSV- oder XLSX-Datei (Binärdaten)."))
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             for i in range(0, len(data), 1 << 20):
-                decoder.decode(data[i : i + (1 << 20)])
+                piece = data[i : i + (1 << 20)]
+                # No text file has NUL bytes; a database would refuse them later.
+                if b"\x00" in piece:
+                    raise FileError(_("Die Datei ist keine CSV- oder XLSX-Datei (Binärdaten)."))
+                decoder.decode(piece)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -396,6 +398,26 @@ class RowResult:
         bits = [v.get("center_key", ""), name, kind]
         return " · ".join(str(b) for b in bits if b)
 
+    def preview(self) -> tuple:
+        """(number, status, label, errors, changes): what the preview shows of the row."""
+        return self.number, self.status, self.label(), self.errors, self.changes
+
+
+@dataclass(slots=True, frozen=True)
+class ErrorRow:
+    """What is kept of a row with an error until the end of a run: its number, label
+    and messages, not its values (a file may consist of 100,000 such rows)."""
+
+    number: int
+    label: str
+    errors: tuple
+
+    status = ERROR
+    changes = ()
+
+    def preview(self) -> tuple:
+        return self.number, self.status, self.label, self.errors, self.changes
+
 
 @dataclass
 class ImportResult:
@@ -407,14 +429,14 @@ class ImportResult:
         default_factory=lambda: {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
     )
     file_errors: list[str] = field(default_factory=list)
-    _error_rows: list[RowResult] = field(default_factory=list)
+    _error_rows: list[ErrorRow] = field(default_factory=list)
     # Filled by the service on a confirmed import.
     written: bool = False
 
     def add(self, row: RowResult) -> None:
         self.counts[row.status] += 1
         if row.status == ERROR:
-            self._error_rows.append(row)
+            self._error_rows.append(ErrorRow(row.number, row.label(), tuple(row.errors)))
 
     @property
     def total(self) -> int:
@@ -425,7 +447,7 @@ class ImportResult:
         return bool(self.file_errors) or bool(self.counts[ERROR])
 
     @property
-    def error_rows(self) -> list[RowResult]:
+    def error_rows(self) -> list[ErrorRow]:
         return sorted(self._error_rows, key=lambda r: r.number)
 
     def summary(self) -> str:

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict, deque
+import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -44,6 +46,8 @@ from .models import (
     StaffingQuota,
     StaffMember,
 )
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_QUOTAS_CSV = DATA_DIR / "default_quotas.csv"
@@ -337,22 +341,36 @@ def staffing_list_import(
         if writer is not None and not result.has_errors:
             writer.write([r for r in rows if r.status != importing.ERROR])
 
-    with transaction.atomic():
-        checker = importing.Checker(user=user)
-        writer = None if dry_run else _ListWriter(user=user, people=checker.people)
-        for rows in importing.read_chunks(source, result):
-            decided(checker.check(rows), writer)
-            if progress is not None:
-                progress(result.total)
-        decided(checker.finish(), writer)
-        if dry_run:
-            return result
-        if result.has_errors:
-            transaction.set_rollback(True)
-            return result
-        result.written = True
-        if result.counts[importing.NEW] >= ANALYZE_AFTER_ROWS:
-            transaction.on_commit(_analyze_staffing_tables)
+    try:
+        with transaction.atomic():
+            checker = importing.Checker(user=user)
+            writer = None if dry_run else _ListWriter(user=user, people=checker.people)
+            for rows in importing.read_chunks(source, result):
+                decided(checker.check(rows), writer)
+                if progress is not None:
+                    progress(result.total)
+            decided(checker.finish(), writer)
+            if dry_run:
+                return result
+            if result.has_errors:
+                transaction.set_rollback(True)
+                return result
+            writer.close()
+            result.written = True
+            if result.counts[importing.NEW] >= ANALYZE_AFTER_ROWS:
+                transaction.on_commit(_analyze_staffing_tables)
+    except IntegrityError:
+        # Someone else stored the same person (or assignment) while this import ran:
+        # the whole import is rolled back and the user checks the file again.
+        logger.warning("Import einer Personalliste: Konflikt beim Schreiben", exc_info=True)
+        result.written = False
+        result.file_errors.append(
+            _(
+                "Während des Imports wurden dieselben Personen an anderer Stelle gespeichert; "
+                "es wurde nichts importiert. Bitte laden Sie die Datei erneut hoch und prüfen "
+                "Sie die Vorschau."
+            )
+        )
     return result
 
 
@@ -435,16 +453,10 @@ class _PreviewRows:
     def __init__(self, job_id):
         self.job_id, self.batch = job_id, []
 
-    def __call__(self, row: importing.RowResult) -> None:
+    def __call__(self, row: importing.RowResult | importing.ErrorRow) -> None:
+        number, status, label, errors, changes = row.preview()
         self.batch.append(
-            (
-                self.job_id,
-                row.number,
-                row.status,
-                row.label()[:500],
-                [list(e) for e in row.errors],
-                row.changes,
-            )
+            (self.job_id, number, status, label[:500], [list(e) for e in errors], list(changes))
         )
         if len(self.batch) >= self.BATCH:
             self.flush()
@@ -524,20 +536,75 @@ def import_job_process(*, job_id, confirm: bool) -> None:
 # --- the writes of a confirmed import ---------------------------------------------------------------
 
 
+class _NewAssignment(NamedTuple):
+    """A new assignment, kept compactly until every change of the file is written."""
+
+    number: int
+    center: Center
+    kind: str
+    start: date
+    end: date | None
+    fte: Decimal
+    role: str
+    seconding_school: str
+    member_id: int
+
+
 class _ListWriter:
-    """Writes checked rows a chunk at a time: new and changed people, changed
-    assignments, and new assignments on posts with room (new posts where none has)."""
+    """Writes checked rows: new and changed people and changed assignments a chunk
+    at a time; new assignments at the end (``close``), on posts with room (new
+    posts where none has). They wait because a change further down the file may
+    raise a stored share of a post that a new assignment would otherwise fill."""
 
     def __init__(self, *, user, people: dict[str, importing.Person]):
         self.user, self.when, self.people = user, timezone.now(), people
         self.updated: set[str] = set()  # people whose changed columns are written
-        self.posts = _PostAllocator(user=user, when=self.when)
+        self.new: list[_NewAssignment] = []
 
     def write(self, rows: list[importing.RowResult]) -> None:
         if rows:
             self._members(rows)
             self._changed_assignments([r for r in rows if r.status == importing.CHANGED])
-            self._new_assignments([r for r in rows if r.status == importing.NEW])
+            self.new.extend(
+                _NewAssignment(
+                    row.number,
+                    (v := row.values)["center"],
+                    v["kind"],
+                    v["start"],
+                    v["end"],
+                    v["fte"],
+                    v["role"],
+                    v["seconding_school"],
+                    self.people[v["email"]].member_id,
+                )
+                for row in rows
+                if row.status == importing.NEW
+            )
+
+    def close(self) -> None:
+        """Place and write the new assignments, now that the stored ones are final."""
+        posts = _PostAllocator(user=self.user, when=self.when)
+        new, self.new = self.new, []
+        for i in range(0, len(new), importing.CHUNK):
+            batch = new[i : i + importing.CHUNK]
+            chosen = posts.allocate(batch)
+            _create_with_history(
+                Assignment,
+                [
+                    Assignment(
+                        member_id=a.member_id,
+                        post=chosen[a.number],
+                        fte=a.fte,
+                        start=a.start,
+                        end=a.end,
+                        role=a.role,
+                        seconding_school=a.seconding_school,
+                    )
+                    for a in batch
+                ],
+                user=self.user,
+                when=self.when,
+            )
 
     def _members(self, rows) -> None:
         new: dict[str, StaffMember] = {}
@@ -599,28 +666,6 @@ class _ListWriter:
             default_date=self.when,
         )
 
-    def _new_assignments(self, rows) -> None:
-        if not rows:
-            return
-        posts = self.posts.allocate(rows)
-        _create_with_history(
-            Assignment,
-            [
-                Assignment(
-                    member_id=self.people[row.values["email"]].member_id,
-                    post=posts[row.number],
-                    fte=row.values["fte"],
-                    start=row.values["start"],
-                    end=row.values["end"],
-                    role=row.values["role"],
-                    seconding_school=row.values["seconding_school"],
-                )
-                for row in rows
-            ],
-            user=self.user,
-            when=self.when,
-        )
-
 
 def _create_with_history(model, objs: list, *, user, when) -> None:
     """Insert ``objs`` with their "created" history rows, like simple_history's
@@ -672,12 +717,14 @@ def _create_with_history(model, objs: list, *, user, when) -> None:
 def _copy(cursor, table: str, columns: list[str], rows) -> None:
     qn = connection.ops.quote_name
     sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-    with cursor.cursor.copy(sql) as copy:
+    # Raw psycopg: wrapped so that a violated constraint is Django's IntegrityError.
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 
 
 ALLOCATION_WINDOW = 64
+ALLOCATION_KEEP = 4 * ALLOCATION_WINDOW
 
 
 class _PostLoad:
@@ -732,12 +779,12 @@ class _PostAllocator:
     def __init__(self, *, user, when):
         self.user, self.when = user, when
         self.settings = default_post_settings()
-        # (centre, kind) → the newest candidate posts, oldest first. A real centre has
-        # a dozen posts per kind; keeping only the newest few keeps a 100,000-row
-        # file linear in time and flat in memory.
-        self.slots: dict[tuple[int, str], deque[_PostLoad]] = defaultdict(
-            lambda: deque(maxlen=ALLOCATION_WINDOW)
-        )
+        # (centre, kind) → candidate posts, oldest first. First fit looks at the newest
+        # ALLOCATION_WINDOW; a full post leaves and an older one comes back into view.
+        # A real centre has a dozen posts per kind; only a synthetic file with
+        # thousands reaches ALLOCATION_KEEP, where the oldest are let go so that
+        # time stays linear and memory flat.
+        self.slots: dict[tuple[int, str], list[_PostLoad]] = defaultdict(list)
         self.loaded: set[int] = set()
 
     def _load(self, center_ids: set[int]) -> None:
@@ -756,32 +803,35 @@ class _PostAllocator:
             if not load.full_for_good:
                 self.slots[(load.post.center_id, load.post.kind)].append(load)
 
-    def allocate(self, rows) -> dict[int, Post]:
-        self._load({r.values["center"].pk for r in rows})
+    def allocate(self, assignments: list[_NewAssignment]) -> dict[int, Post]:
+        self._load({a.center.pk for a in assignments})
         chosen: dict[int, Post] = {}
         new_posts: list[Post] = []
-        for row in rows:
-            v = row.values
-            candidates = self.slots[(v["center"].pk, v["kind"])]
-            start, end, fte = v["start"], v["end"], _hundredths(v["fte"])
-            target = next((c for c in candidates if c.has_room(start, end, fte)), None)
+        for a in assignments:
+            candidates = self.slots[(a.center.pk, a.kind)]
+            start, end, fte = a.start, a.end, _hundredths(a.fte)
+            target = next(
+                (c for c in candidates[-ALLOCATION_WINDOW:] if c.has_room(start, end, fte)), None
+            )
             if target is None:
                 spec = self.settings.get(
-                    v["kind"], {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
+                    a.kind, {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
                 )
                 post = Post(
-                    center=v["center"],
-                    kind=v["kind"],
-                    fte=max(spec["fte"], v["fte"]),
+                    center=a.center,
+                    kind=a.kind,
+                    fte=max(spec["fte"], a.fte),
                     funding_source=spec["funding_source"],
                     valid_from=start,
                 )
                 new_posts.append(post)
                 target = _PostLoad(post)
                 candidates.append(target)
+                if len(candidates) > ALLOCATION_KEEP:
+                    del candidates[: len(candidates) - ALLOCATION_KEEP]
             target.take(start, end, fte)
             if target.full_for_good:
                 candidates.remove(target)
-            chosen[row.number] = target.post
+            chosen[a.number] = target.post
         _create_with_history(Post, new_posts, user=self.user, when=self.when)
         return chosen

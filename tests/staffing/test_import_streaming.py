@@ -269,3 +269,105 @@ def test_uploads_and_their_preview_are_deleted_after_the_retention_days(
     assert ImportRow.objects.filter(job=recent).count() == 1
     # What the old upload imported stays.
     assert StaffMember.objects.filter(email="a@x.example").exists()
+
+
+# --- posts: new assignments are placed once every change of the file is written ------------
+
+
+def _overbooked_posts():
+    """Posts whose (open-ended) shares add up to more than the post."""
+    from staffing.models import Post
+
+    return [
+        (post.pk, post.fte, sum(a.fte for a in post.assignments.all()))
+        for post in Post.objects.prefetch_related("assignments")
+        if sum(a.fte for a in post.assignments.all()) > post.fte
+    ]
+
+
+def test_a_raised_share_of_a_leitung_is_written_before_new_people_are_placed(lead):
+    run(csv_bytes([row("leitung@x.example", role="Leitung", fte="0,5")]), lead)
+    result = run(
+        csv_bytes(
+            [
+                row("leitung@x.example", role="Leitung", fte="1"),
+                row("neu@x.example", last="Neu", fte="0,5"),
+            ]
+        ),
+        lead,
+    )
+    assert result.written and result.counts["changed"] == 1, errors_of(result)
+    assert _overbooked_posts() == []
+
+
+def test_a_raised_share_in_a_later_chunk_is_written_before_new_people_are_placed(lead):
+    run(csv_bytes([row("x@x.example", fte="0,5")]), lead)
+    result = run(
+        csv_bytes(
+            [
+                row("neu@x.example", last="Neu", fte="0,5"),  # chunk 1: new
+                row("lehrer@x.example", last="Lehrer", kind="Lehrkraft"),
+                row("x@x.example", fte="1"),  # chunk 2: X's share goes up to 1
+            ]
+        ),
+        lead,
+    )
+    assert result.written and result.counts == {
+        "new": 2,
+        "changed": 1,
+        "unchanged": 0,
+        "error": 0,
+    }, errors_of(result)
+    assert _overbooked_posts() == []
+
+
+def test_a_post_that_fills_up_brings_an_older_post_with_room_back_into_view(
+    lead, home_center, monkeypatch
+):
+    from staffing.models import Post, PostKind
+
+    monkeypatch.setattr(services, "ALLOCATION_WINDOW", 2)
+    for _ in range(3):
+        Post.objects.create(
+            center=home_center, kind=PostKind.SPECIALIST, fte=1, valid_from="2020-01-01"
+        )
+    rows = [row(f"p{n}@x.example", last=f"P{n}") for n in range(3)]
+    assert run(csv_bytes(rows), lead).written
+    assert Post.objects.count() == 3  # every stored post was used, none added
+    assert _overbooked_posts() == []
+
+
+# --- bad input that only shows late, and a conflict while writing ---------------------------
+
+
+def test_a_nul_byte_deep_in_the_file_is_reported_not_a_crash(lead):
+    rows = [row(f"p{n}@x.example", last=f"P{n}") for n in range(80)]
+    data = csv_bytes(rows)
+    assert len(data) > 5000
+    data = data[:5000] + b"\x00" + data[5000:]
+    result = run(data, lead)
+    assert result.file_errors == ["Die Datei ist keine CSV- oder XLSX-Datei (Binärdaten)."]
+    assert not result.written and not StaffMember.objects.exists()
+
+
+def test_a_person_stored_elsewhere_while_the_import_runs_rolls_it_back_with_a_message(
+    lead, other_center
+):
+    def someone_else_stores(decided_row):
+        # Between the check of a chunk and its writing, another centre stores the person.
+        if decided_row.number == 3:
+            StaffMember.objects.create(
+                center=other_center, email="b@x.example", last_name="Beta", first_name="Mara"
+            )
+
+    rows = [row("a@x.example"), row("b@x.example", last="Beta"), row("c@x.example", last="C")]
+    result = services.staffing_list_import(
+        source=importing.iter_file(csv_bytes(rows)),
+        user=lead,
+        dry_run=False,
+        on_row=someone_else_stores,
+    )
+    assert not result.written
+    assert "an anderer Stelle gespeichert" in result.file_errors[0]
+    assert list(StaffMember.objects.values_list("email", flat=True)) == []
+    assert not Assignment.objects.exists()
