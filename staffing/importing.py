@@ -12,13 +12,15 @@ at a time (``read_chunks``); the ``Checker`` classifies each chunk with a fixed
 number of queries and keeps across chunks only a small ``Person`` per e-mail
 address and the few rows that give or take a Leitung. Memory therefore grows by
 about 0.5 KB per distinct person, not by the rows, values and model objects of
-the whole file (100,000 rows: 166 MB peak for the confirmed import).
+the whole file (100,000 rows: 190 MB peak for the confirmed import, which also keeps
+its new assignments as small tuples until every change of the file is written).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import sys
@@ -29,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from centers.access import centers_for
@@ -379,6 +382,12 @@ def iter_file(data: bytes) -> Iterator[list]:
 # --- rows ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
+def _kind_label(kind: str, language: str) -> str:
+    """The Stellenart's label in ``language``: once per language, not per row."""
+    return str(PostKind(kind).label)
+
+
 @dataclass(slots=True)
 class RowResult:
     number: int  # 1 = header; data rows start at 2, as Excel counts
@@ -394,7 +403,7 @@ class RowResult:
     def label(self) -> str:
         v = self.values
         name = ", ".join(x for x in (v.get("last_name"), v.get("first_name")) if x)
-        kind = str(PostKind(v["kind"]).label) if v.get("kind") else ""
+        kind = _kind_label(v["kind"], get_language()) if v.get("kind") else ""
         bits = [v.get("center_key", ""), name, kind]
         return " · ".join(str(b) for b in bits if b)
 

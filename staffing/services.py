@@ -544,7 +544,7 @@ class _NewAssignment(NamedTuple):
     kind: str
     start: date
     end: date | None
-    fte: Decimal
+    fte: int  # hundredths: small ints are shared, a Decimal per row is not
     role: str
     seconding_school: str
     member_id: int
@@ -572,7 +572,7 @@ class _ListWriter:
                     v["kind"],
                     v["start"],
                     v["end"],
-                    v["fte"],
+                    _hundredths(v["fte"]),
                     v["role"],
                     v["seconding_school"],
                     self.people[v["email"]].member_id,
@@ -594,7 +594,7 @@ class _ListWriter:
                     Assignment(
                         member_id=a.member_id,
                         post=chosen[a.number],
-                        fte=a.fte,
+                        fte=Decimal(a.fte) / 100,
                         start=a.start,
                         end=a.end,
                         role=a.role,
@@ -809,7 +809,7 @@ class _PostAllocator:
         new_posts: list[Post] = []
         for a in assignments:
             candidates = self.slots[(a.center.pk, a.kind)]
-            start, end, fte = a.start, a.end, _hundredths(a.fte)
+            start, end, fte = a.start, a.end, a.fte
             target = next(
                 (c for c in candidates[-ALLOCATION_WINDOW:] if c.has_room(start, end, fte)), None
             )
@@ -820,7 +820,7 @@ class _PostAllocator:
                 post = Post(
                     center=a.center,
                     kind=a.kind,
-                    fte=max(spec["fte"], a.fte),
+                    fte=max(spec["fte"], Decimal(a.fte) / 100),
                     funding_source=spec["funding_source"],
                     valid_from=start,
                 )
