@@ -38,7 +38,14 @@ from centers.access import centers_for
 from centers.models import Center
 
 from . import rules
-from .models import Assignment, AssignmentRole, PostKind, Qualification, StaffMember
+from .models import (
+    Assignment,
+    AssignmentRole,
+    ImportRowStatus,
+    PostKind,
+    Qualification,
+    StaffMember,
+)
 
 # --- the column format (DESIGN.md §6) -------------------------------------------------------------
 
@@ -67,13 +74,8 @@ MAX_LENGTH = {
 }
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
-STATUS_LABELS = {
-    NEW: "neu",
-    CHANGED: "geändert",
-    UNCHANGED: "unverändert",
-    ERROR: "Fehler",
-}
+# A row's outcome; the preview stores it as ``ImportRow.status``.
+NEW, CHANGED, UNCHANGED, ERROR = (str(s) for s in ImportRowStatus)
 
 
 class FileError(Exception):
