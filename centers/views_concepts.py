@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
@@ -52,11 +53,38 @@ class ConceptMixin(CenterPermissionMixin):
         context["concept"] = self.get_concept()
         return context
 
+    def get_cancel_url(self):
+        return self.get_concept().get_absolute_url()
+
+    def get_redirect(self, result):
+        return self.get_concept().get_absolute_url()
+
 
 class ServiceFormMixin:
-    """Run ``perform(form)`` (a service call); show its German errors on the form."""
+    """A form page whose submission is one service call: ``perform(form)``.
 
+    Its German errors appear on the form; on success ``success_message`` is shown
+    and the page redirects to ``get_redirect(result)``. ``title``,
+    ``submit_label``, ``multipart``, ``danger`` and ``get_cancel_url()`` fill the
+    shared form templates.
+    """
+
+    title = ""
+    submit_label = ""
     success_message = ""
+    multipart = False
+    danger = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            submit_label=self.submit_label,
+            multipart=self.multipart,
+            danger=self.danger,
+            cancel_url=self.get_cancel_url(),
+        )
+        return context
 
     def form_valid(self, form):
         try:
@@ -116,6 +144,8 @@ class ConceptCreateView(CenterPermissionMixin, ServiceFormMixin, FormView):
     permission_required = "edit_concept"
     form_class = ConceptForm
     template_name = "centers/concept_form.html"
+    submit_label = _lazy("Entwurf anlegen")
+    success_message = _lazy("Der Entwurf wurde angelegt.")
 
     def get(self, request, *args, **kwargs):
         open_concept = self.get_center().concepts.filter(status__in=ConceptStatus.open()).first()
@@ -157,12 +187,12 @@ class ConceptCreateView(CenterPermissionMixin, ServiceFormMixin, FormView):
             _("Fortschreibung anlegen") if approved else _("Integrationskonzept anlegen")
         )
         context["predecessor"] = approved
-        context["submit_label"] = _("Entwurf anlegen")
-        context["cancel_url"] = center_url(self.get_center(), "concept_list")
         return context
 
+    def get_cancel_url(self):
+        return center_url(self.get_center(), "concept_list")
+
     def perform(self, form):
-        self.success_message = _("Der Entwurf wurde angelegt.")
         return services.concept_create(
             center=self.get_center(), user=self.request.user, **form.service_fields()
         )
@@ -188,13 +218,13 @@ class EditableConceptMixin(ConceptMixin):
                 return redirect(concept)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_redirect(self, result):
-        return self.get_concept().get_absolute_url()
-
 
 class ConceptUpdateView(EditableConceptMixin, ServiceFormMixin, FormView):
     form_class = ConceptForm
     template_name = "centers/concept_form.html"
+    title = _lazy("Konzept bearbeiten")
+    submit_label = _lazy("Speichern")
+    success_message = _lazy("Die Änderungen wurden gespeichert.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -204,15 +234,7 @@ class ConceptUpdateView(EditableConceptMixin, ServiceFormMixin, FormView):
         )
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Konzept bearbeiten")
-        context["submit_label"] = _("Speichern")
-        context["cancel_url"] = self.get_concept().get_absolute_url()
-        return context
-
     def perform(self, form):
-        self.success_message = _("Die Änderungen wurden gespeichert.")
         return services.concept_update(
             concept=self.get_concept(),
             user=self.request.user,
@@ -224,17 +246,12 @@ class ConceptUpdateView(EditableConceptMixin, ServiceFormMixin, FormView):
 class ConceptUploadView(EditableConceptMixin, ServiceFormMixin, FormView):
     form_class = ConceptDocumentForm
     template_name = "centers/concept_form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Dokument hochladen")
-        context["submit_label"] = _("Hochladen")
-        context["multipart"] = True
-        context["cancel_url"] = self.get_concept().get_absolute_url()
-        return context
+    title = _lazy("Dokument hochladen")
+    submit_label = _lazy("Hochladen")
+    success_message = _lazy("Das Dokument wurde hochgeladen.")
+    multipart = True
 
     def perform(self, form):
-        self.success_message = _("Das Dokument wurde hochgeladen.")
         return services.concept_upload_document(
             concept=self.get_concept(),
             user=self.request.user,
@@ -280,20 +297,15 @@ class ParticipationMixin(EditableConceptMixin):
 class ParticipationCreateView(ParticipationMixin, ServiceFormMixin, FormView):
     form_class = ParticipationForm
     template_name = "centers/concept_form.html"
+    title = _lazy("Beteiligung erfassen")
+    submit_label = _lazy("Beteiligung speichern")
+    success_message = _lazy("Die Beteiligung wurde gespeichert.")
 
     def get_initial(self):
         kind = self.request.GET.get("partner")
         return {"partner_kind": kind} if kind else {}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Beteiligung erfassen")
-        context["submit_label"] = _("Beteiligung speichern")
-        context["cancel_url"] = self.get_concept().get_absolute_url()
-        return context
-
     def perform(self, form):
-        self.success_message = _("Die Beteiligung wurde gespeichert.")
         return services.participation_add(
             concept=self.get_concept(), user=self.request.user, **form.service_fields()
         )
@@ -302,21 +314,16 @@ class ParticipationCreateView(ParticipationMixin, ServiceFormMixin, FormView):
 class ParticipationUpdateView(ParticipationMixin, ServiceFormMixin, FormView):
     form_class = ParticipationForm
     template_name = "centers/concept_form.html"
+    title = _lazy("Beteiligung bearbeiten")
+    submit_label = _lazy("Speichern")
+    success_message = _lazy("Die Beteiligung wurde gespeichert.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.get_participation()
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Beteiligung bearbeiten")
-        context["submit_label"] = _("Speichern")
-        context["cancel_url"] = self.get_concept().get_absolute_url()
-        return context
-
     def perform(self, form):
-        self.success_message = _("Die Beteiligung wurde gespeichert.")
         # A fresh copy: the form has already written its values onto its instance.
         participation = self.get_participation()
         return services.participation_update(
@@ -330,24 +337,22 @@ class ParticipationUpdateView(ParticipationMixin, ServiceFormMixin, FormView):
 class ParticipationDeleteView(ParticipationMixin, ServiceFormMixin, FormView):
     form_class = VersionForm
     template_name = "centers/concept_confirm.html"
+    title = _lazy("Beteiligung löschen")
+    submit_label = _lazy("Löschen")
+    success_message = _lazy("Die Beteiligung wurde gelöscht.")
+    danger = True
 
     def get_initial(self):
         return {"version": self.get_participation().version}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        participation = self.get_participation()
-        context["title"] = _("Beteiligung löschen")
         context["question"] = _("Soll die Beteiligung „%(p)s“ gelöscht werden?") % {
-            "p": participation
+            "p": self.get_participation()
         }
-        context["submit_label"] = _("Löschen")
-        context["danger"] = True
-        context["cancel_url"] = self.get_concept().get_absolute_url()
         return context
 
     def perform(self, form):
-        self.success_message = _("Die Beteiligung wurde gelöscht.")
         return services.participation_delete(
             participation=self.get_participation(),
             user=self.request.user,
@@ -361,24 +366,22 @@ class ParticipationDeleteView(ParticipationMixin, ServiceFormMixin, FormView):
 class ConceptSubmitView(EditableConceptMixin, ServiceFormMixin, FormView):
     form_class = VersionForm
     template_name = "centers/concept_confirm.html"
+    title = _lazy("Konzept einreichen")
+    submit_label = _lazy("Jetzt einreichen")
+    success_message = _lazy(
+        "Das Konzept wurde eingereicht; die Bewilligungsbehörde ist benachrichtigt."
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        concept = self.get_concept()
-        context["title"] = _("Konzept einreichen")
-        context["missing"] = services.concept_missing_for_submission(concept)
+        context["missing"] = services.concept_missing_for_submission(self.get_concept())
         context["question"] = _(
             "Das Konzept wird der Bewilligungsbehörde zur Prüfung vorgelegt. "
             "Bis zu ihrer Entscheidung kann es nicht mehr geändert werden."
         )
-        context["submit_label"] = _("Jetzt einreichen")
-        context["cancel_url"] = concept.get_absolute_url()
         return context
 
     def perform(self, form):
-        self.success_message = _(
-            "Das Konzept wurde eingereicht; die Bewilligungsbehörde ist benachrichtigt."
-        )
         return services.concept_submit(
             concept=self.get_concept(),
             user=self.request.user,
@@ -401,18 +404,17 @@ class SubmittedConceptMixin(ConceptMixin):
                 return redirect(concept)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_redirect(self, result):
-        return self.get_concept().get_absolute_url()
-
 
 class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
     form_class = VersionForm
     template_name = "centers/concept_confirm.html"
+    title = _lazy("Konzept bewilligen")
+    submit_label = _lazy("Bewilligen")
+    success_message = _lazy("Das Konzept wurde bewilligt; das Zentrum ist benachrichtigt.")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         concept = self.get_concept()
-        context["title"] = _("Konzept bewilligen")
         question = _("Soll die Fassung %(number)s „%(title)s“ bewilligt werden?") % {
             "number": concept.number,
             "title": concept.title,
@@ -422,12 +424,9 @@ class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
                 "Sie löst die bisher bewilligte Fassung %(number)s ab; diese bleibt lesbar."
             ) % {"number": concept.predecessor.number}
         context["question"] = question
-        context["submit_label"] = _("Bewilligen")
-        context["cancel_url"] = concept.get_absolute_url()
         return context
 
     def perform(self, form):
-        self.success_message = _("Das Konzept wurde bewilligt; das Zentrum ist benachrichtigt.")
         return services.concept_approve(
             concept=self.get_concept(),
             user=self.request.user,
@@ -438,16 +437,11 @@ class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
 class ConceptReturnView(SubmittedConceptMixin, ServiceFormMixin, FormView):
     form_class = ConceptReturnForm
     template_name = "centers/concept_form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Konzept zurückgeben")
-        context["submit_label"] = _("Zurückgeben")
-        context["cancel_url"] = self.get_concept().get_absolute_url()
-        return context
+    title = _lazy("Konzept zurückgeben")
+    submit_label = _lazy("Zurückgeben")
+    success_message = _lazy("Das Konzept wurde zurückgegeben; das Zentrum ist benachrichtigt.")
 
     def perform(self, form):
-        self.success_message = _("Das Konzept wurde zurückgegeben; das Zentrum ist benachrichtigt.")
         return services.concept_return(
             concept=self.get_concept(),
             user=self.request.user,
@@ -504,19 +498,24 @@ class FundingView(CenterPermissionMixin, TemplateView):
 class FundingFormMixin(CenterPermissionMixin, ServiceFormMixin):
     permission_required = "manage_funding"
     template_name = "centers/concept_form.html"
+    submit_label = _lazy("Speichern")
 
     def get_redirect(self, result):
         return center_url(self.get_center(), "funding")
 
+    def get_cancel_url(self):
+        return center_url(self.get_center(), "funding")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["cancel_url"] = center_url(self.get_center(), "funding")
         context["back_to_funding"] = True
         return context
 
 
 class FundingDecisionCreateView(FundingFormMixin, FormView):
     form_class = FundingDecisionForm
+    title = _lazy("Förderbescheid erfassen")
+    success_message = _lazy("Der Förderbescheid wurde gespeichert.")
 
     def get_initial(self):
         return {"year": timezone.localdate().year, "decided_on": timezone.localdate()}
@@ -526,14 +525,7 @@ class FundingDecisionCreateView(FundingFormMixin, FormView):
         kwargs["instance"] = FundingDecision(center=self.get_center())
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Förderbescheid erfassen")
-        context["submit_label"] = _("Speichern")
-        return context
-
     def perform(self, form):
-        self.success_message = _("Der Förderbescheid wurde gespeichert.")
         return services.funding_decision_save(
             center=self.get_center(), user=self.request.user, **form.service_fields()
         )
@@ -541,6 +533,8 @@ class FundingDecisionCreateView(FundingFormMixin, FormView):
 
 class FundingDecisionUpdateView(FundingFormMixin, FormView):
     form_class = FundingDecisionForm
+    title = _lazy("Förderbescheid bearbeiten")
+    success_message = _lazy("Der Förderbescheid wurde gespeichert.")
 
     def get_decision(self):
         return get_object_or_404(FundingDecision, center=self.get_center(), pk=self.kwargs["pk"])
@@ -550,14 +544,7 @@ class FundingDecisionUpdateView(FundingFormMixin, FormView):
         kwargs["instance"] = self.get_decision()
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Förderbescheid bearbeiten")
-        context["submit_label"] = _("Speichern")
-        return context
-
     def perform(self, form):
-        self.success_message = _("Der Förderbescheid wurde gespeichert.")
         return services.funding_decision_save(
             center=self.get_center(),
             user=self.request.user,
@@ -569,16 +556,11 @@ class FundingDecisionUpdateView(FundingFormMixin, FormView):
 
 class TargetAgreementCreateView(FundingFormMixin, FormView):
     form_class = TargetAgreementForm
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Zielvereinbarung erfassen")
-        context["submit_label"] = _("Speichern")
-        context["multipart"] = True
-        return context
+    title = _lazy("Zielvereinbarung erfassen")
+    success_message = _lazy("Die Zielvereinbarung wurde gespeichert.")
+    multipart = True
 
     def perform(self, form):
-        self.success_message = _("Die Zielvereinbarung wurde gespeichert.")
         return services.target_agreement_save(
             center=self.get_center(),
             user=self.request.user,
@@ -589,6 +571,9 @@ class TargetAgreementCreateView(FundingFormMixin, FormView):
 
 class TargetAgreementUpdateView(FundingFormMixin, FormView):
     form_class = TargetAgreementForm
+    title = _lazy("Zielvereinbarung bearbeiten")
+    success_message = _lazy("Die Zielvereinbarung wurde gespeichert.")
+    multipart = True
 
     def get_agreement(self):
         return get_object_or_404(TargetAgreement, center=self.get_center(), pk=self.kwargs["pk"])
@@ -598,15 +583,7 @@ class TargetAgreementUpdateView(FundingFormMixin, FormView):
         kwargs["instance"] = self.get_agreement()
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Zielvereinbarung bearbeiten")
-        context["submit_label"] = _("Speichern")
-        context["multipart"] = True
-        return context
-
     def perform(self, form):
-        self.success_message = _("Die Zielvereinbarung wurde gespeichert.")
         return services.target_agreement_save(
             center=self.get_center(),
             user=self.request.user,
