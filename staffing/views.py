@@ -45,6 +45,25 @@ def _context(request, center, **extra):
     return {"center": center, "center_perms": center_perms(request.user, center), **extra}
 
 
+def _submitted(request, form, perform, *, success: str) -> HttpResponse | None:
+    """For a valid POST, run ``perform()`` (one service call). On success: the message
+    and a redirect to what it returns; a service error goes onto the form (``None``:
+    show the form again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        target = perform()
+    except ValidationError as exc:
+        add_service_error(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect(target)
+
+
+def _form_page(request, center, form, title) -> HttpResponse:
+    return render(request, "staffing/form.html", _context(request, center, form=form, title=title))
+
+
 def _post(request, center, pk, perm="view_staffing") -> Post:
     return get_object_or_404(Post.objects.filter(center=center).select_related("center"), pk=pk)
 
@@ -116,21 +135,15 @@ def post_detail(request, key, pk):
 def post_create(request, key):
     center = require_center(request.user, "manage_staffing", key)
     form = PostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def perform():
         post = form.save(commit=False)
         post.center = center
-        try:
-            services.post_save(post=post, user=request.user)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Stelle wurde angelegt."))
-            return redirect(post)
-    return render(
-        request,
-        "staffing/form.html",
-        _context(request, center, form=form, title=_("Stelle anlegen")),
-    )
+        return services.post_save(post=post, user=request.user)
+
+    return _submitted(
+        request, form, perform, success=_("Die Stelle wurde angelegt.")
+    ) or _form_page(request, center, form, _("Stelle anlegen"))
 
 
 def member_detail(request, key, pk):
@@ -153,20 +166,16 @@ def member_edit(request, key, pk=None):
     center = require_center(request.user, "manage_staffing", key)
     member = _member(request, center, pk) if pk else StaffMember(center=center)
     form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_save(
-                member=form.instance,
-                user=request.user,
-                expected_version=form.cleaned_data.get("version") if pk else None,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Angaben zur Person wurden gespeichert."))
-            return redirect(form.instance)
-    title = _("Person bearbeiten") if pk else _("Person anlegen")
-    return render(request, "staffing/form.html", _context(request, center, form=form, title=title))
+    return _submitted(
+        request,
+        form,
+        lambda: services.member_save(
+            member=form.instance,
+            user=request.user,
+            expected_version=form.cleaned_data.get("version") if pk else None,
+        ),
+        success=_("Die Angaben zur Person wurden gespeichert."),
+    ) or _form_page(request, center, form, _("Person bearbeiten") if pk else _("Person anlegen"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -177,19 +186,19 @@ def member_sensitive(request, key, pk):
         raise Http404
     member = _member(request, center, pk)
     form = SensitiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_save(
-                member=member,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                immigration_history=form.cleaned_data["immigration_history"],
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Selbstauskunft wurde gespeichert."))
-            return redirect(member)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.member_save(
+            member=member,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            immigration_history=form.cleaned_data["immigration_history"],
+        ),
+        success=_("Die Selbstauskunft wurde gespeichert."),
+    )
+    if done:
+        return done
     if request.method == "GET":
         value = services.sensitive_value_read(member=member, user=request.user)
         form = SensitiveForm(initial={"immigration_history": value, "version": member.version})
@@ -218,29 +227,23 @@ def assignment_create(request, key):
     center = require_center(request.user, "manage_staffing", key)
     initial = {k: request.GET[k] for k in ("member", "post") if k in request.GET}
     form = _assignment_form(request, center, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def perform():
         data = form.cleaned_data
-        try:
-            assignment = services.assignment_create(
-                user=request.user,
-                member=data["member"],
-                post=data["post"],
-                fte=data["fte"],
-                start=data["start"],
-                end=data["end"],
-                role=data["role"],
-                seconding_school=data["seconding_school"],
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Besetzung wurde angelegt."))
-            return redirect(assignment.member)
-    return render(
-        request,
-        "staffing/form.html",
-        _context(request, center, form=form, title=_("Besetzung anlegen")),
-    )
+        return services.assignment_create(
+            user=request.user,
+            member=data["member"],
+            post=data["post"],
+            fte=data["fte"],
+            start=data["start"],
+            end=data["end"],
+            role=data["role"],
+            seconding_school=data["seconding_school"],
+        ).member
+
+    return _submitted(
+        request, form, perform, success=_("Die Besetzung wurde angelegt.")
+    ) or _form_page(request, center, form, _("Besetzung anlegen"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -257,27 +260,19 @@ def assignment_edit(request, key, pk):
         "version": assignment.version,
     }
     form = _assignment_form(request, center, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
+
+    def perform():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            services.assignment_change(
-                assignment=assignment, user=request.user, expected_version=version, **data
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Besetzung wurde geändert."))
-            return redirect(assignment.member)
-    return render(
-        request,
-        "staffing/form.html",
-        _context(
-            request,
-            center,
-            form=form,
-            title=_("Besetzung ändern: {member}").format(member=assignment.member),
-        ),
+        services.assignment_change(
+            assignment=assignment, user=request.user, expected_version=version, **data
+        )
+        return assignment.member
+
+    return _submitted(
+        request, form, perform, success=_("Die Besetzung wurde geändert.")
+    ) or _form_page(
+        request, center, form, _("Besetzung ändern: {member}").format(member=assignment.member)
     )
 
 
@@ -289,28 +284,20 @@ def assignment_end(request, key, pk):
         request.POST or None,
         initial={"end": timezone.localdate(), "version": assignment.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_end(
-                assignment=assignment,
-                user=request.user,
-                end=form.cleaned_data["end"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Besetzung wurde beendet."))
-            return redirect(assignment.member)
-    return render(
-        request,
-        "staffing/form.html",
-        _context(
-            request,
-            center,
-            form=form,
-            title=_("Besetzung beenden: {member}").format(member=assignment.member),
-        ),
+
+    def perform():
+        services.assignment_end(
+            assignment=assignment,
+            user=request.user,
+            end=form.cleaned_data["end"],
+            expected_version=form.cleaned_data["version"],
+        )
+        return assignment.member
+
+    return _submitted(
+        request, form, perform, success=_("Die Besetzung wurde beendet.")
+    ) or _form_page(
+        request, center, form, _("Besetzung beenden: {member}").format(member=assignment.member)
     )
 
 
@@ -322,30 +309,26 @@ def exception_propose(request, key, pk):
     center = require_center(request.user, "propose_exception", key)
     member = _member(request, center, pk)
     form = ExceptionProposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.exception_propose(
-                member=member,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("Der Antrag auf eine Ausnahme wurde an den Träger gegeben.")
-            )
-            return redirect(member)
-    return render(
+
+    def perform():
+        services.exception_propose(
+            member=member,
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+        return member
+
+    return _submitted(
         request,
-        "staffing/form.html",
-        _context(
-            request,
-            center,
-            form=form,
-            title=_("Qualifikationsausnahme beantragen: {member}").format(member=member),
-        ),
+        form,
+        perform,
+        success=_("Der Antrag auf eine Ausnahme wurde an den Träger gegeben."),
+    ) or _form_page(
+        request,
+        center,
+        form,
+        _("Qualifikationsausnahme beantragen: {member}").format(member=member),
     )
 
 
@@ -362,8 +345,9 @@ def exception_decide(request, key, pk):
     if exception.status != ExceptionStatus.PROPOSED and request.method == "POST":
         form.is_valid()
         form.add_error(None, _("Über diesen Antrag wurde bereits entschieden."))
-    elif request.method == "POST" and form.is_valid():
-        try:
+    else:
+
+        def perform():
             services.exception_decide(
                 exception=exception,
                 approve=form.cleaned_data["decision"] == "approve",
@@ -371,11 +355,11 @@ def exception_decide(request, key, pk):
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Entscheidung wurde gespeichert."))
-            return redirect(exception.member)
+            return exception.member
+
+        done = _submitted(request, form, perform, success=_("Die Entscheidung wurde gespeichert."))
+        if done:
+            return done
     return render(
         request,
         "staffing/exception_decide.html",
