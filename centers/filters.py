@@ -12,27 +12,43 @@ from .models import (
     Region,
 )
 
+# --- filters several pages share ------------------------------------------------------------
 
-class CenterFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Suche"),
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Name, Träger oder Schlüssel")}
-        ),
+
+def search_filter(placeholder=None, *, label=None) -> django_filters.CharFilter:
+    """A search box ("Suche" unless labelled) handled by the FilterSet's ``search``."""
+    attrs = {"type": "search"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return django_filters.CharFilter(
+        label=label or _("Suche"), method="search", widget=forms.TextInput(attrs=attrs)
     )
-    region = django_filters.ChoiceFilter(
-        field_name="sponsor__region",
+
+
+def region_filter(path: str = "") -> django_filters.ChoiceFilter:
+    """Regierungsbezirk of the centre's Träger; ``path`` leads to the centre."""
+    return django_filters.ChoiceFilter(
+        field_name=f"{path}sponsor__region",
         label=_("Regierungsbezirk"),
         choices=Region.choices,
         empty_label=_("alle"),
     )
-    sponsor_kind = django_filters.ChoiceFilter(
-        field_name="sponsor__kind",
+
+
+def sponsor_kind_filter(path: str = "") -> django_filters.ChoiceFilter:
+    """Kind of the centre's Träger (Kreis, kreisfreie Stadt, …)."""
+    return django_filters.ChoiceFilter(
+        field_name=f"{path}sponsor__kind",
         label=_("Art des Trägers"),
         choices=MunicipalityKind.choices,
         empty_label=_("alle"),
     )
+
+
+class CenterFilter(django_filters.FilterSet):
+    q = search_filter(_("Name, Träger oder Schlüssel"))
+    region = region_filter()
+    sponsor_kind = sponsor_kind_filter()
     status = django_filters.ChoiceFilter(
         label=_("Phase"), choices=CenterStatus.choices, empty_label=_("alle")
     )
@@ -72,28 +88,12 @@ class CenterFilter(django_filters.FilterSet):
 class ConceptReviewFilter(django_filters.FilterSet):
     """The Bewilligung's queue: what waits, by region and kind of Träger."""
 
-    q = django_filters.CharFilter(
-        label=_("Suche"),
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Zentrum oder Schlüssel")}
-        ),
-    )
+    q = search_filter(_("Zentrum oder Schlüssel"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ConceptStatus.choices, empty_label=_("alle")
     )
-    region = django_filters.ChoiceFilter(
-        field_name="center__sponsor__region",
-        label=_("Regierungsbezirk"),
-        choices=Region.choices,
-        empty_label=_("alle"),
-    )
-    sponsor_kind = django_filters.ChoiceFilter(
-        field_name="center__sponsor__kind",
-        label=_("Art des Trägers"),
-        choices=MunicipalityKind.choices,
-        empty_label=_("alle"),
-    )
+    region = region_filter("center__")
+    sponsor_kind = sponsor_kind_filter("center__")
 
     class Meta:
         model = IntegrationConcept

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from centers.filters import region_filter, search_filter
 from centers.models import Region
 
 from .models import DeploymentPlan, Focus, PlanStatus
@@ -13,17 +14,8 @@ class PlanFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=PlanStatus.choices, empty_label=_("alle")
     )
-    region = django_filters.ChoiceFilter(
-        field_name="center__sponsor__region",
-        label=_("Regierungsbezirk"),
-        choices=Region.choices,
-        empty_label=_("alle"),
-    )
-    q = django_filters.CharFilter(
-        label=_("Zentrum"),
-        method="search",
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
+    region = region_filter("center__")
+    q = search_filter(label=_("Zentrum"))
 
     class Meta:
         model = DeploymentPlan
@@ -38,13 +30,7 @@ class VerbundFilter(django_filters.FilterSet):
     """Browse the shared Schwerpunkte. Full-text search is ``icontains`` over the
     text fields — the same on SQLite and PostgreSQL."""
 
-    q = django_filters.CharFilter(
-        label=_("Suche"),
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Titel, Ziel, Maßnahmen, Zentrum …")}
-        ),
-    )
+    q = search_filter(_("Titel, Ziel, Maßnahmen, Zentrum …"))
     field = django_filters.ChoiceFilter(
         label=_("Handlungsfeld"), choices=Field.choices, empty_label=_("alle")
     )
@@ -54,12 +40,7 @@ class VerbundFilter(django_filters.FilterSet):
     programme = django_filters.ChoiceFilter(
         label=_("Programm"), choices=Programme.choices, empty_label=_("alle"), method="by_programme"
     )
-    region = django_filters.ChoiceFilter(
-        field_name="plan__center__sponsor__region",
-        label=_("Regierungsbezirk"),
-        choices=Region.choices,
-        empty_label=_("alle"),
-    )
+    region = region_filter("plan__center__")
 
     class Meta:
         model = Focus

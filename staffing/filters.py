@@ -3,31 +3,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Center, MunicipalityKind, Region
+from centers.filters import region_filter, search_filter, sponsor_kind_filter
+from centers.models import Center
 
 
 class StateStaffingFilter(django_filters.FilterSet):
     """The state-wide staffing table for LaSI and the ministry."""
 
-    q = django_filters.CharFilter(
-        label=_("Suche"),
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Zentrum oder Schlüssel")}
-        ),
-    )
-    region = django_filters.ChoiceFilter(
-        field_name="sponsor__region",
-        label=_("Regierungsbezirk"),
-        choices=Region.choices,
-        empty_label=_("alle"),
-    )
-    sponsor_kind = django_filters.ChoiceFilter(
-        field_name="sponsor__kind",
-        label=_("Art des Trägers"),
-        choices=MunicipalityKind.choices,
-        empty_label=_("alle"),
-    )
+    q = search_filter(_("Zentrum oder Schlüssel"))
+    region = region_filter()
+    sponsor_kind = sponsor_kind_filter()
     with_warnings = django_filters.BooleanFilter(
         label=_("nur mit Hinweisen"),
         method="noop",
