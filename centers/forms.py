@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .documents import validate_pdf
 from .models import ConceptParticipation, FundingDecision, IntegrationConcept
+from .services import CONCEPT_FIELDS, FUNDING_FIELDS, PARTICIPATION_FIELDS
 
 
 class LoginForm(AuthenticationForm):
@@ -44,15 +45,7 @@ class ConceptForm(forms.ModelForm):
 
     class Meta:
         model = IntegrationConcept
-        fields = [
-            "title",
-            "summary",
-            "resolution_body",
-            "resolution_date",
-            "resolution_reference",
-            "municipalities_agreed_on",
-            "municipalities_note",
-        ]
+        fields = CONCEPT_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "resolution_date": _date_widget(),
@@ -96,7 +89,7 @@ class ParticipationForm(forms.ModelForm):
 
     class Meta:
         model = ConceptParticipation
-        fields = ["partner_kind", "partner_name", "involved_on", "note"]
+        fields = PARTICIPATION_FIELDS
         widgets = {"involved_on": _date_widget(), "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -148,7 +141,7 @@ class FundingDecisionForm(forms.ModelForm):
 
     class Meta:
         model = FundingDecision
-        fields = ["year", "amount", "file_number", "decided_on", "funded_posts", "note"]
+        fields = FUNDING_FIELDS
         field_classes = {"amount": GermanDecimalField, "funded_posts": GermanDecimalField}
         widgets = {
             "decided_on": _date_widget(),

@@ -223,20 +223,19 @@ def reference_data_load() -> ReferenceDataResult:
 
 # --- Integrationskonzept and Landesförderung (decree §1.4, §6; DESIGN.md §5) --------------
 
-CONCEPT_FIELDS = frozenset(
-    {
-        "title",
-        "summary",
-        "resolution_body",
-        "resolution_date",
-        "resolution_reference",
-        "municipalities_agreed_on",
-        "municipalities_note",
-    }
+# What each service accepts, in the order its form shows it (the forms read these).
+CONCEPT_FIELDS = (
+    "title",
+    "summary",
+    "resolution_body",
+    "resolution_date",
+    "resolution_reference",
+    "municipalities_agreed_on",
+    "municipalities_note",
 )
-PARTICIPATION_FIELDS = frozenset({"partner_kind", "partner_name", "involved_on", "note"})
-FUNDING_FIELDS = frozenset({"year", "amount", "file_number", "decided_on", "funded_posts", "note"})
-AGREEMENT_FIELDS = frozenset({"valid_from", "valid_until", "concluded_on", "text"})
+PARTICIPATION_FIELDS = ("partner_kind", "partner_name", "involved_on", "note")
+FUNDING_FIELDS = ("year", "amount", "file_number", "decided_on", "funded_posts", "note")
+AGREEMENT_FIELDS = ("valid_from", "valid_until", "concluded_on", "text")
 
 
 def _require(user, perm: str, center: Center, message) -> None:
@@ -244,8 +243,8 @@ def _require(user, perm: str, center: Center, message) -> None:
         raise PermissionDenied(message)
 
 
-def _set_fields(instance, fields: dict, allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
+def _set_fields(instance, fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields).difference(allowed)
     if unknown:
         raise TypeError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
     for name, value in fields.items():

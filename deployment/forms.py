@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import DeploymentPlan, Focus
+from .services import FOCUS_CONTENT_FIELDS, PLAN_CONTENT_FIELDS
 from .vocabularies import PartnerKind, Programme, TargetGroup
 
 
@@ -19,7 +20,7 @@ class VersionedFormMixin:
 class PlanForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DeploymentPlan
-        fields = ["summary", "partners_agreed_on"]
+        fields = PLAN_CONTENT_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "partners_agreed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -53,19 +54,7 @@ class FocusForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Focus
-        fields = [
-            "title",
-            "field",
-            "stage",
-            "target_groups",
-            "goal",
-            "measures",
-            "indicators",
-            "partners",
-            "other_partners",
-            "programmes",
-            "shared",
-        ]
+        fields = [*FOCUS_CONTENT_FIELDS, "shared"]
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
