@@ -243,6 +243,10 @@ def _require(user, perm: str, center: Center, message) -> None:
         raise PermissionDenied(message)
 
 
+def _require_concept_editor(user, concept: IntegrationConcept) -> None:
+    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+
+
 def _set_fields(instance, fields: dict, allowed: tuple[str, ...]) -> None:
     unknown = set(fields).difference(allowed)
     if unknown:
@@ -374,7 +378,7 @@ def concept_update(
     *, concept: IntegrationConcept, user, expected_version: int, **fields
 ) -> IntegrationConcept:
     """Change a draft. The second of two concurrent saves gets a conflict."""
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_concept_editor(user, concept)
     concept = _lock_concept(concept)
     _require_editable(concept)
     was_adopted = concept.is_adopted
@@ -396,7 +400,7 @@ def concept_upload_document(
     *, concept: IntegrationConcept, user, upload, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Store the concept's PDF under a random name in the private storage."""
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_concept_editor(user, concept)
     validate_pdf(upload)
     concept = _lock_concept(concept)
     _require_editable(concept)
@@ -423,7 +427,7 @@ def _participation_concept(participation_or_concept) -> IntegrationConcept:
 
 @transaction.atomic
 def participation_add(*, concept: IntegrationConcept, user, **fields) -> ConceptParticipation:
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_concept_editor(user, concept)
     concept = _lock_concept(concept)
     _require_editable(concept)
     participation = ConceptParticipation(concept=concept)
@@ -437,7 +441,7 @@ def participation_update(
     *, participation: ConceptParticipation, user, expected_version: int, **fields
 ) -> ConceptParticipation:
     concept = participation.concept
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_concept_editor(user, concept)
     _require_editable(_lock_concept(concept))
     _claim(participation, expected_version)
     _set_fields(participation, fields, PARTICIPATION_FIELDS)
@@ -450,7 +454,7 @@ def participation_delete(
     *, participation: ConceptParticipation, user, expected_version: int | None = None
 ) -> None:
     concept = participation.concept
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    _require_concept_editor(user, concept)
     _require_editable(_lock_concept(concept))
     _claim(participation, expected_version)
     participation._history_user = user
