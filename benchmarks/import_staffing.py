@@ -47,7 +47,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from centers.models import Center  # noqa: E402
-from staffing import importing, services  # noqa: E402
+from staffing import imports, spreadsheet  # noqa: E402
 from staffing.models import (  # noqa: E402
     Assignment,
     ImportJob,
@@ -71,7 +71,7 @@ def generate(rows: int) -> bytes:
     rng = random.Random(4)
     keys = list(Center.objects.order_by("key").values_list("key", flat=True))
     out = io.StringIO(newline="")
-    out.write(";".join(importing.HEADERS) + "\r\n")
+    out.write(";".join(spreadsheet.HEADERS) + "\r\n")
     for n in range(rows):
         key = keys[n % len(keys)]
         kind = rng.choices([k for k, _w in KINDS], [w for _k, w in KINDS])[0]
@@ -154,19 +154,19 @@ def measure(label: str, rows: int, fn):
 
 
 def run_import(data: bytes, user, *, dry_run: bool):
-    return services.staffing_list_import(
-        source=importing.iter_file(data), user=user, dry_run=dry_run
+    return imports.staffing_list_import(
+        source=spreadsheet.iter_file(data), user=user, dry_run=dry_run
     )
 
 
 def browser_flow(data: bytes, user, rows: int) -> None:
     """What the upload page starts: the check with its stored preview, then the
-    confirmation — ``services.import_job_process`` as the Celery task runs it."""
+    confirmation — ``imports.import_job_process`` as the Celery task runs it."""
     job = ImportJob.objects.create(user=user, filename="liste.csv", content=data)
-    services.import_job_process(job_id=job.pk, confirm=False)
+    imports.import_job_process(job_id=job.pk, confirm=False)
     assert job.rows.count() == rows
     ImportJob.objects.filter(pk=job.pk).update(status="queued")
-    services.import_job_process(job_id=job.pk, confirm=True)
+    imports.import_job_process(job_id=job.pk, confirm=True)
     job.refresh_from_db()
     assert job.status == "done", job.result
 
@@ -189,16 +189,16 @@ def plain_import_export(data: bytes, rows: int) -> None:
     dataset = tablib.Dataset(
         headers=["id", "member", "post", "fte", "start", "end", "role", "seconding_school"]
     )
-    for cells in list(importing.iter_file(data))[1:]:
+    for cells in list(spreadsheet.iter_file(data))[1:]:
         email = cells[3].lower()
         dataset.append(
             [
                 "",
                 members[email],
                 posts[email],
-                str(importing.parse_fte(cells[5])),
-                importing.parse_date(cells[6]).isoformat(),
-                importing.parse_date(cells[7]).isoformat() if cells[7] else "",
+                str(spreadsheet.parse_fte(cells[5])),
+                spreadsheet.parse_date(cells[6]).isoformat(),
+                spreadsheet.parse_date(cells[7]).isoformat() if cells[7] else "",
                 "",
                 cells[9],
             ]
@@ -214,7 +214,7 @@ def plain_import_export(data: bytes, rows: int) -> None:
 
 
 def raw_copy(data: bytes, rows: int) -> None:
-    columns = ", ".join(f'"{h}" text' for h in importing.HEADERS)
+    columns = ", ".join(f'"{h}" text' for h in spreadsheet.HEADERS)
     text = data.decode("cp1252")
 
     def go():

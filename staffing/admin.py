@@ -14,7 +14,7 @@ from import_export.admin import ImportExportMixin
 from import_export.tmp_storages import CacheStorage
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import importing, services
+from . import services, spreadsheet
 from .models import (
     Assignment,
     Post,
@@ -109,7 +109,7 @@ class AssignmentAdmin(ImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["member", "post"]
 
     def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, importing.FileError):
+        if isinstance(e, spreadsheet.FileError):
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import importing
+from . import spreadsheet
 from .models import (
     AssignmentRole,
     FundingSource,
@@ -30,14 +30,14 @@ class FteField(forms.Field):
     def prepare_value(self, value):
         if value is None or isinstance(value, str):
             return value
-        return importing.format_fte(value)
+        return spreadsheet.format_fte(value)
 
     def to_python(self, value):
         value = value.strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
         try:
-            return importing.parse_fte(value)
+            return spreadsheet.parse_fte(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 
@@ -51,7 +51,7 @@ class GermanDateField(forms.Field):
 
     def prepare_value(self, value):
         if hasattr(value, "strftime"):
-            return importing.format_date(value)
+            return spreadsheet.format_date(value)
         return value
 
     def to_python(self, value):
@@ -59,7 +59,7 @@ class GermanDateField(forms.Field):
         if value in self.empty_values:
             return None
         try:
-            return importing.parse_date(value)
+            return spreadsheet.parse_date(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
 
@@ -186,10 +186,10 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_FILE_BYTES:
+        if upload.size > spreadsheet.MAX_FILE_BYTES:
             raise ValidationError(
                 _("Die Datei ist zu groß (höchstens {mb} MB).").format(
-                    mb=importing.MAX_FILE_BYTES // 2**20
+                    mb=spreadsheet.MAX_FILE_BYTES // 2**20
                 )
             )
         return upload

@@ -69,7 +69,12 @@ class Post(models.Model):
         Center, verbose_name=_("Zentrum"), on_delete=models.PROTECT, related_name="posts"
     )
     kind = models.CharField(_("Stellenart"), max_length=20, choices=PostKind.choices)
-    label = models.CharField(_("Bezeichnung"), max_length=100, blank=True)
+    # Unique per centre: the staffing list's column "Stelle" names a post by it.
+    label = models.CharField(
+        _("Bezeichnung"),
+        max_length=100,
+        help_text=_("Eindeutig im Zentrum, z. B. „Lehrkraft 3“; so heißt die Stelle in der Personalliste."),
+    )
     fte = models.DecimalField(_("Stellenanteil"), **FTE_FIELD)
     funding_source = models.CharField(
         _("Finanzierung"), max_length=20, choices=FundingSource.choices
@@ -85,9 +90,14 @@ class Post(models.Model):
         verbose_name_plural = _("Stellen")
         ordering = ["center", "kind", "valid_from", "pk"]
         indexes = [models.Index(fields=["center", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "label"], name="staffing_post_label_unique_per_center"
+            )
+        ]
 
     def __str__(self):
-        return self.label or f"{self.get_kind_display()} ({self.fte} VZÄ)"
+        return self.label
 
     def get_absolute_url(self):
         return reverse("staffing:post", kwargs={"key": self.center.key, "pk": self.pk})
@@ -307,6 +317,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("wird importiert")
     DONE = "done", _("importiert")
     FAILED = "failed", _("fehlgeschlagen")
+    UNDONE = "undone", _("rückgängig gemacht")
 
 
 class ImportJob(models.Model):
@@ -331,8 +342,15 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(_("Zeilen"), default=0)
     processed = models.PositiveIntegerField(_("gelesene Zeilen"), default=0)
     result = models.JSONField(_("Ergebnis"), default=dict, blank=True)
+    # "Vollständige Liste": people of the centre missing from the file end on this day.
+    end_missing_on = models.DateField(
+        _("Fehlende Personen beenden zum"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
     finished_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
+    # The history_date of every history row the confirmed import wrote: undo finds them by it.
+    written_at = models.DateTimeField(_("importiert am"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("rückgängig gemacht am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Import einer Personalliste")
@@ -364,7 +382,10 @@ class ImportRow(models.Model):
     status = models.CharField(_("Ergebnis"), max_length=10, choices=ImportRowStatus.choices)
     label = models.CharField(_("Inhalt"), max_length=500, blank=True)
     errors = models.JSONField(_("Fehler"), default=list, blank=True)  # [[Spalte, Meldung]]
-    changes = models.JSONField(_("geänderte Spalten"), default=list, blank=True)
+    changes = models.JSONField(_("Änderungen"), default=list, blank=True)  # [[Spalte, alt, neu]]
+    warnings = models.JSONField(_("Hinweise"), default=list, blank=True)  # [Meldung]
+    post_label = models.CharField(_("Stelle"), max_length=100, blank=True)
+    new_post = models.BooleanField(_("neue Stelle"), default=False)
 
     class Meta:
         verbose_name = _("Zeile eines Imports")

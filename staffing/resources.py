@@ -10,9 +10,9 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
-from . import importing
-from .importing import escape_cell, format_date, format_fte
+from . import importing, spreadsheet
 from .models import Assignment
+from .spreadsheet import escape_cell, format_date, format_fte
 
 
 def _column(attribute_name: str, header: str, dehydrate):
@@ -63,14 +63,14 @@ class StaffingListResource(resources.ModelResource):
         )
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, user=None, **kwargs):
-        """The admin's import runs the portal's import (``staffing.services``): the same
+        """The admin's import runs the portal's import (``staffing.imports``): the same
         parsing, rules, per-row permission and one transaction; the outcome is handed
         back as django-import-export's ``Result`` for its preview page."""
-        from .services import staffing_list_import
+        from .imports import staffing_list_import
 
         rows: list[importing.RowResult] = []
         outcome = staffing_list_import(
-            source=importing.iter_dataset(dataset), user=user, dry_run=dry_run, on_row=rows.append
+            source=spreadsheet.iter_dataset(dataset), user=user, dry_run=dry_run, on_row=rows.append
         )
         return import_result(outcome, sorted(rows, key=lambda r: r.number))
 
@@ -82,7 +82,7 @@ IMPORT_TYPES = {
 }
 
 
-def import_result(outcome: importing.ImportResult, rows: list[importing.RowResult]) -> Result:
+def import_result(outcome: spreadsheet.ImportResult, rows: list[importing.RowResult]) -> Result:
     result = Result()
     result.diff_headers = ["Inhalt", "geänderte Spalten"]
     for message in outcome.file_errors:
@@ -114,7 +114,7 @@ class _GermanExcelFormat:
 
     def create_dataset(self, in_stream):
         data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
-        return importing.to_dataset(data)
+        return spreadsheet.to_dataset(data)
 
 
 class GermanCSV(_GermanExcelFormat, base_formats.CSV):

@@ -10,6 +10,7 @@ few bulk queries.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -55,6 +57,16 @@ def fmt_fte(value) -> str:
 
 def fmt_date(value: date | None) -> str:
     return date_format(value, "d.m.Y") if value else _("offen")
+
+
+def post_label(kind: str, taken: Iterable[str]) -> str:
+    """The next label in a centre's numbering for a post of ``kind``: "Lehrkraft 3" after
+    "Lehrkraft 2". Labels are data and always German, whatever the user's language."""
+    with translation.override("de"):
+        base = str(PostKind(kind).label)
+    pattern = re.compile(rf"^{re.escape(base)} (\d+)$")
+    numbers = [int(m.group(1)) for label in taken if (m := pattern.match(label))]
+    return f"{base} {max(numbers, default=0) + 1}"
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:

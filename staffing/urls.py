@@ -1,20 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import views, views_export, views_import
 
 app_name = "staffing"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("import/", views.import_upload, name="import"),
-    path("import/<uuid:pk>/", views.import_job, name="import_job"),
-    path("import/<uuid:pk>/bestaetigen/", views.import_confirm, name="import_confirm"),
+    path("import/", views_import.import_upload, name="import"),
+    path("import/<uuid:pk>/", views_import.import_job, name="import_job"),
+    path("import/<uuid:pk>/bestaetigen/", views_import.import_confirm, name="import_confirm"),
     path("land/", views.state_overview, name="state"),
-    path("land/export/", views.state_export, name="state_export"),
+    path("land/export/", views_export.state_export, name="state_export"),
     path("lehrkraefte/", views.teacher_posts, name="teacher_posts"),
     path("<str:key>/", views.center_overview, name="center"),
     path("<str:key>/vakanzen/", views.vacancies, name="vacancies"),
-    path("<str:key>/export/", views.center_export, name="export"),
+    path("<str:key>/export/", views_export.center_export, name="export"),
     path("<str:key>/stellen/neu/", views.post_create, name="post_create"),
     path("<str:key>/stellen/<int:pk>/", views.post_detail, name="post"),
     path("<str:key>/personen/neu/", views.member_edit, name="member_create"),

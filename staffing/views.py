@@ -3,27 +3,24 @@ validate with a form, call a service, render. Capabilities, never roles."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
 
-from . import exporting, selectors, services
+from . import selectors, services
 from .filters import StateStaffingFilter
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
     ExceptionDecideForm,
     ExceptionProposeForm,
-    ImportUploadForm,
     MemberForm,
     PostForm,
     SensitiveForm,
@@ -31,14 +28,10 @@ from .forms import (
 from .models import (
     Assignment,
     ExceptionStatus,
-    ImportJob,
-    ImportStatus,
     Post,
     QualificationException,
     StaffMember,
 )
-
-PREVIEW_PAGE_SIZE = 200
 
 
 def _context(request, center, **extra):
@@ -365,104 +358,6 @@ def exception_decide(request, key, pk):
         "staffing/exception_decide.html",
         _context(request, center, form=form, exception=exception),
     )
-
-
-# --- export ------------------------------------------------------------------------------
-
-
-def _export_response(queryset, fmt: str, name: str) -> HttpResponse:
-    if fmt not in exporting.CONTENT_TYPES:
-        raise Http404
-    response = HttpResponse(
-        exporting.export_bytes(queryset, fmt), content_type=exporting.CONTENT_TYPES[fmt]
-    )
-    stamp = timezone.localdate().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="personalliste-{name}-{stamp}.{fmt}"'
-    return response
-
-
-def center_export(request, key):
-    center = require_center(request.user, "export_staffing", key)
-    fmt = request.GET.get("format", "csv")
-    return _export_response(exporting.rows_for_centers([center]), fmt, center.key)
-
-
-def state_export(request):
-    if not has_state_perm(request.user, "export_staffing"):
-        raise PermissionDenied
-    fmt = request.GET.get("format", "csv")
-    return _export_response(
-        exporting.rows_for_centers(centers_for(request.user, "export_staffing")), fmt, "nrw"
-    )
-
-
-# --- import ------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    centers = list(centers_for(request.user, "import_staffing").order_by("name")[:2])
-    if not centers:
-        raise PermissionDenied
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = services.import_job_create(
-            user=request.user, filename=upload.name, content=upload.read()
-        )
-        return redirect(job)
-    return render(
-        request,
-        "staffing/import_upload.html",
-        {
-            "form": form,
-            "single_center": centers[0] if len(centers) == 1 else None,
-            "retention_days": settings.IMPORT_JOB_RETENTION_DAYS,
-        },
-    )
-
-
-def _job(request, pk) -> ImportJob:
-    # Only the uploader sees a job; anyone else gets a 404.
-    return get_object_or_404(ImportJob.objects.defer("content"), pk=pk, user=request.user)
-
-
-def import_job(request, pk):
-    job = _job(request, pk)
-    show = request.GET.get("zeigen", "alle")
-    rows = selectors.import_preview_rows(job, errors_only=show == "fehler")
-    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("seite"))
-    context = {
-        "job": job,
-        "processed": services.import_job_progress(job),
-        "page": page,
-        "show": show,
-        "running": job.status
-        in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING),
-        "can_confirm": job.status == ImportStatus.CHECKED and not job.result.get("has_errors"),
-        "export_center": next(
-            iter(centers_for(request.user, "export_staffing").order_by("name")[:1]), None
-        )
-        if job.status == ImportStatus.DONE
-        else None,
-    }
-    if request.htmx:
-        response = render(request, "staffing/_import_progress.html", context)
-        if not context["running"]:
-            # Finished: load the whole page with the preview rows.
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "staffing/import_job.html", context)
-
-
-@require_POST
-def import_confirm(request, pk):
-    job = _job(request, pk)
-    try:
-        services.import_job_confirm(job=job, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(job)
 
 
 # --- Schulaufsicht and state ---------------------------------------------------------------

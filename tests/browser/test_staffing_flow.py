@@ -107,7 +107,7 @@ def test_a_running_import_shows_its_progress_and_refreshes_itself(
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
 
-    from staffing import services
+    from staffing import imports
     from staffing.models import ImportJob, ImportStatus
 
     login(page, "ki-koeln-leitung")
@@ -118,7 +118,7 @@ def test_a_running_import_shows_its_progress_and_refreshes_itself(
         status=ImportStatus.IMPORTING,
         total=20000,
     )
-    cache.set(services._progress_key(job.pk), 8100)
+    cache.set(imports._progress_key(job.pk), 8100)
     try:
         page.goto(job.get_absolute_url())
         status = page.locator("#import-status")
@@ -129,7 +129,7 @@ def test_a_running_import_shows_its_progress_and_refreshes_itself(
         shot(page, "staffing-import-running")
         assert_accessible(page)
         # The worker moves on; the page polls (htmx, every second) without a reload.
-        cache.set(services._progress_key(job.pk), 16200)
+        cache.set(imports._progress_key(job.pk), 16200)
         expect(status).to_contain_text("16200 von etwa 20000 Zeilen", timeout=5000)
     finally:
-        cache.delete(services._progress_key(job.pk))
+        cache.delete(imports._progress_key(job.pk))

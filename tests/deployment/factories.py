@@ -64,6 +64,7 @@ def make_assignment(center, *, kind=PostKind.TEACHER, fte=Decimal("1.00"), post_
     n = _member_counter[0]
     post = Post.objects.create(
         center=center,
+        label=f"Stelle {n}",
         kind=kind,
         fte=post_fte or fte,
         funding_source=(

@@ -47,6 +47,7 @@ def make_staff(center, *, posts=2, start=datetime.date(2024, 1, 1)):
     for i in range(posts):
         teacher = Post.objects.create(
             center=center,
+            label=f"Lehrkraft {next(_counter)}",
             kind="teacher",
             fte=Decimal("1.00"),
             funding_source="state_school",
@@ -54,6 +55,7 @@ def make_staff(center, *, posts=2, start=datetime.date(2024, 1, 1)):
         )
         specialist = Post.objects.create(
             center=center,
+            label=f"Fachkraft {next(_counter)}",
             kind="specialist",
             fte=Decimal("1.00"),
             funding_source="state_grant",

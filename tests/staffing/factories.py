@@ -15,6 +15,7 @@ class PostFactory(factory.django.DjangoModelFactory):
 
     center = factory.LazyFunction(lambda: center("05315"))
     kind = PostKind.SPECIALIST
+    label = factory.Sequence(lambda n: f"Stelle {n + 1}")
     fte = Decimal("1.00")
     funding_source = FundingSource.STATE_GRANT
     valid_from = date(2020, 1, 1)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from centers.models import Role
-from staffing import importing, services
+from staffing import imports, spreadsheet
 from staffing.models import Assignment, AssignmentRole, Post, PostKind, StaffMember
 
 HEADER = (
@@ -40,8 +40,8 @@ def csv_bytes(rows=ROWS, *, header=HEADER, sep=";", encoding="utf-8", eol="\n"):
 def run(data, user, *, dry_run=False):
     """The service, with the rows it decided (in file order) as ``result.rows``."""
     rows = []
-    result = services.staffing_list_import(
-        source=importing.iter_file(data), user=user, dry_run=dry_run, on_row=rows.append
+    result = imports.staffing_list_import(
+        source=spreadsheet.iter_file(data), user=user, dry_run=dry_run, on_row=rows.append
     )
     result.rows = sorted(rows, key=lambda r: r.number)
     return result
@@ -130,7 +130,7 @@ def test_quoted_fields_and_headers_in_any_case_with_spaces(lead):
 def test_xlsx_with_date_and_number_cells(lead):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(importing.HEADERS)
+    ws.append(spreadsheet.HEADERS)
     ws.append(
         [
             "05315",

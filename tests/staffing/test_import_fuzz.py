@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from centers.models import Role
-from staffing import importing, services
+from staffing import imports, spreadsheet
 from staffing.models import Assignment, StaffMember
 from tests import factories
 
@@ -58,8 +58,8 @@ def _assert_clean_outcome(result):
 @FUZZ
 @given(data=st.binary(max_size=2000))
 def test_random_bytes_never_raise(lead, data):
-    result = services.staffing_list_import(
-        source=importing.iter_file(data), user=lead, dry_run=False
+    result = imports.staffing_list_import(
+        source=spreadsheet.iter_file(data), user=lead, dry_run=False
     )
     _assert_clean_outcome(result)
 
@@ -67,12 +67,12 @@ def test_random_bytes_never_raise(lead, data):
 @FUZZ
 @given(rows=st.lists(st.lists(cell, min_size=0, max_size=13), max_size=6))
 def test_random_cells_in_csv_never_raise(lead, rows):
-    lines = [";".join(importing.HEADERS)] + [
+    lines = [";".join(spreadsheet.HEADERS)] + [
         ";".join("" if c is None else str(c).replace("\n", " ") for c in row) for row in rows
     ]
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
-    result = services.staffing_list_import(
-        source=importing.iter_file(data), user=lead, dry_run=True
+    result = imports.staffing_list_import(
+        source=spreadsheet.iter_file(data), user=lead, dry_run=True
     )
     _assert_clean_outcome(result)
 
@@ -82,7 +82,7 @@ def test_random_cells_in_csv_never_raise(lead, rows):
 def test_random_cells_in_xlsx_never_raise(lead, rows):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(importing.HEADERS)
+    ws.append(spreadsheet.HEADERS)
     for row in rows:
         try:
             ws.append(row)
@@ -93,7 +93,7 @@ def test_random_cells_in_xlsx_never_raise(lead, rows):
         wb.save(buf)
     except (ValueError, TypeError):
         return
-    result = services.staffing_list_import(
-        source=importing.iter_file(buf.getvalue()), user=lead, dry_run=True
+    result = imports.staffing_list_import(
+        source=spreadsheet.iter_file(buf.getvalue()), user=lead, dry_run=True
     )
     _assert_clean_outcome(result)

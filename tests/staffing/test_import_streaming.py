@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from centers.models import Role
-from staffing import importing, services
+from staffing import importing, imports, services, spreadsheet
 from staffing.models import (
     Assignment,
     AssignmentRole,
@@ -24,7 +24,7 @@ from .test_import import csv_bytes, errors_of, run
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(spreadsheet, "CHUNK", 2)
 
 
 @pytest.fixture
@@ -157,8 +157,8 @@ def test_a_changed_name_is_written_once_and_every_row_of_the_person_shows_it(lea
 def test_progress_is_reported_per_chunk_up_to_the_last_row(lead):
     rows = [row(f"p{n}@x.example", last=f"P{n}") for n in range(5)]
     seen = []
-    services.staffing_list_import(
-        source=importing.iter_file(csv_bytes(rows)),
+    imports.staffing_list_import(
+        source=spreadsheet.iter_file(csv_bytes(rows)),
         user=lead,
         dry_run=True,
         progress=seen.append,
@@ -215,11 +215,11 @@ def test_a_running_import_shows_the_progress_from_the_cache(lead_client, lead):
     job = ImportJob.objects.create(
         user=lead, filename="liste.csv", content=b"x", status=ImportStatus.IMPORTING, total=900
     )
-    cache.set(services._progress_key(job.pk), 450)
+    cache.set(imports._progress_key(job.pk), 450)
     try:
         page = lead_client.get(job.get_absolute_url())
     finally:
-        cache.delete(services._progress_key(job.pk))
+        cache.delete(imports._progress_key(job.pk))
     assert page.context["processed"] == 450
     assert "wird importiert … 450 von etwa 900 Zeilen" in page.content.decode()
 
@@ -326,10 +326,14 @@ def test_a_post_that_fills_up_brings_an_older_post_with_room_back_into_view(
 ):
     from staffing.models import Post, PostKind
 
-    monkeypatch.setattr(services, "ALLOCATION_WINDOW", 2)
-    for _ in range(3):
+    monkeypatch.setattr(imports, "ALLOCATION_WINDOW", 2)
+    for n in range(3):
         Post.objects.create(
-            center=home_center, kind=PostKind.SPECIALIST, fte=1, valid_from="2020-01-01"
+            center=home_center,
+            label=f"Fachkraft {n + 1}",
+            kind=PostKind.SPECIALIST,
+            fte=1,
+            valid_from="2020-01-01",
         )
     rows = [row(f"p{n}@x.example", last=f"P{n}") for n in range(3)]
     assert run(csv_bytes(rows), lead).written
@@ -361,8 +365,8 @@ def test_a_person_stored_elsewhere_while_the_import_runs_rolls_it_back_with_a_me
             )
 
     rows = [row("a@x.example"), row("b@x.example", last="Beta"), row("c@x.example", last="C")]
-    result = services.staffing_list_import(
-        source=importing.iter_file(csv_bytes(rows)),
+    result = imports.staffing_list_import(
+        source=spreadsheet.iter_file(csv_bytes(rows)),
         user=lead,
         dry_run=False,
         on_row=someone_else_stores,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 
 from centers.models import Center, Role
-from staffing import services
+from staffing import imports
 from staffing.models import Assignment, ImportJob, ImportStatus
 from tests import factories
 from tests.reporting.test_worker import (  # noqa: F401 - fixtures
@@ -63,11 +63,11 @@ def test_a_large_import_shows_progress_while_its_transaction_is_open(worker_fact
     )
 
     def progress(job):
-        return worker_cache.get(services._progress_key(job.pk), job.processed)
+        return worker_cache.get(imports._progress_key(job.pk), job.processed)
 
     lead = factories.user_with_role(Role.MINISTRY)
     keys = list(Center.objects.order_by("key").values_list("key", flat=True))
-    job = services.import_job_create(user=lead, filename="gross.csv", content=_big_list(keys))
+    job = imports.import_job_create(user=lead, filename="gross.csv", content=_big_list(keys))
     # Outside a transaction (transactional_db) the upload's on_commit enqueues at once.
 
     seen: list = []
@@ -76,7 +76,7 @@ def test_a_large_import_shows_progress_while_its_transaction_is_open(worker_fact
     assert job.rows.count() == ROWS
 
     seen.clear()
-    services.import_job_confirm(job=job, user=lead)
+    imports.import_job_confirm(job=job, user=lead)
     job = _wait(job, {ImportStatus.DONE, ImportStatus.FAILED}, worker, seen, progress)
     assert job.status == ImportStatus.DONE, worker.log()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from staffing import importing, services
+from staffing import imports, spreadsheet
 
 
 class Command(BaseCommand):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             data = Path(path).read_bytes()
         except OSError as exc:
             raise CommandError(f"Datei kann nicht gelesen werden: {exc.strerror or exc}") from None
-        result = services.staffing_list_import(
-            source=importing.iter_file(data), user=account, dry_run=dry_run
+        result = imports.staffing_list_import(
+            source=spreadsheet.iter_file(data), user=account, dry_run=dry_run
         )
         for message in result.file_errors:
             self.stdout.write(f"Datei: {message}")
