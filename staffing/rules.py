@@ -225,6 +225,73 @@ def max_concurrent_fte(tenures: Iterable[Tenure], today: date) -> Decimal:
     return best
 
 
+# --- capacity: a post never beyond its share, a person never above 1,00 VZÄ ---------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """One assignment's claim on a post or a person's time, as the capacity rules see it.
+
+    ``holder`` names the other side for messages: the person on a post, or the post
+    of a person."""
+
+    ref: object  # assignment pk, or ("row", n) for a row of a file
+    start: date
+    end: date | None
+    fte: Decimal
+    holder: str = ""
+
+
+@dataclass(frozen=True)
+class Excess:
+    """The first day on which shares add up to more than allowed."""
+
+    day: date
+    total: Decimal
+    shares: tuple[Share, ...]  # the shares held on that day
+
+    def holders(self) -> str:
+        return ", ".join(f"{s.holder} ({fmt_fte(s.fte)})" for s in self.shares)
+
+
+def first_excess(shares: Iterable[Share], cap: Decimal) -> Excess | None:
+    """The earliest day on which ``shares`` together exceed ``cap``, or None.
+
+    The total only rises on a start day, so the start days are the days to look at."""
+    shares = list(shares)
+    for day in sorted({s.start for s in shares}):
+        active = tuple(s for s in shares if s.start <= day and (s.end is None or s.end >= day))
+        total = sum((s.fte for s in active), ZERO)
+        if total > cap:
+            return Excess(day, total, active)
+    return None
+
+
+def post_overfill_message(post_label: str, post_fte: Decimal, excess: Excess) -> str:
+    return _(
+        "Die Stelle „{post}“ ({fte} VZÄ) wäre am {day} zu {total} VZÄ besetzt: {holders}. "
+        "Eine Stelle kann nicht über ihren Stellenanteil hinaus besetzt werden."
+    ).format(
+        post=post_label,
+        fte=fmt_fte(post_fte),
+        day=fmt_date(excess.day),
+        total=fmt_fte(excess.total),
+        holders=excess.holders(),
+    )
+
+
+def person_overload_message(person: str, excess: Excess) -> str:
+    return _(
+        "{person} wäre am {day} zu {total} VZÄ eingesetzt ({holders}); "
+        "eine Person arbeitet höchstens 1,00 VZÄ."
+    ).format(
+        person=person,
+        day=fmt_date(excess.day),
+        total=fmt_fte(excess.total),
+        holders=excess.holders(),
+    )
+
+
 # --- warnings -----------------------------------------------------------------------------------
 
 

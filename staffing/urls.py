@@ -7,8 +7,10 @@ app_name = "staffing"
 urlpatterns = [
     path("", views.home, name="home"),
     path("import/", views_import.import_upload, name="import"),
+    path("import/vorlage/", views_export.import_template, name="import_template"),
     path("import/<uuid:pk>/", views_import.import_job, name="import_job"),
     path("import/<uuid:pk>/bestaetigen/", views_import.import_confirm, name="import_confirm"),
+    path("import/<uuid:pk>/rueckgaengig/", views_import.import_undo, name="import_undo"),
     path("land/", views.state_overview, name="state"),
     path("land/export/", views_export.state_export, name="state_export"),
     path("lehrkraefte/", views.teacher_posts, name="teacher_posts"),
@@ -17,6 +19,9 @@ urlpatterns = [
     path("<str:key>/export/", views_export.center_export, name="export"),
     path("<str:key>/stellen/neu/", views.post_create, name="post_create"),
     path("<str:key>/stellen/<int:pk>/", views.post_detail, name="post"),
+    path("<str:key>/stellen/<int:pk>/bearbeiten/", views.post_edit, name="post_edit"),
+    path("<str:key>/stellen/<int:pk>/beenden/", views.post_end, name="post_end"),
+    path("<str:key>/stellen/<int:pk>/loeschen/", views.post_delete, name="post_delete"),
     path("<str:key>/personen/neu/", views.member_edit, name="member_create"),
     path("<str:key>/personen/<int:pk>/", views.member_detail, name="member"),
     path("<str:key>/personen/<int:pk>/bearbeiten/", views.member_edit, name="member_edit"),
@@ -42,4 +47,9 @@ urlpatterns = [
         name="assignment_edit",
     ),
     path("<str:key>/besetzungen/<int:pk>/beenden/", views.assignment_end, name="assignment_end"),
+    path(
+        "<str:key>/besetzungen/<int:pk>/loeschen/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
 ]

@@ -37,3 +37,7 @@ def state_export(request):
     return _export_response(
         exporting.rows_for_centers(centers_for(request.user, "export_staffing")), fmt, "nrw"
     )
+
+
+def import_template(request, *args, **kwargs):  # being built in this change
+    raise Http404
