@@ -43,16 +43,24 @@ COLUMNS: list[tuple[str, str]] = [
     ("qualification", "Qualifikation"),
 ]
 HEADERS = [header for _name, header in COLUMNS]
-HEADER_OF = dict(COLUMNS)
+# The post's label: optional, after the eleven columns (rows without it go to a post
+# of their Stellenart with room, DESIGN.md §6).
+POST_LABEL_HEADER = "Stelle"
+HEADER_OF = dict([*COLUMNS, ("post_label", POST_LABEL_HEADER)])
 REQUIRED = ("center", "last_name", "first_name", "email", "kind", "fte", "start")
+OPTIONAL = ("end", "role", "seconding_school", "qualification", "post_label")
 MAX_LENGTH = {
     "center": 8,
     "last_name": 100,
     "first_name": 100,
     "email": 254,
     "seconding_school": 200,
+    "post_label": 100,
 }
+MAX_QUALIFICATION_SUBJECT = 200
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# The header is looked for in this many rows: above it may stand a title block.
+HEADER_SEARCH_ROWS = 10
 
 # A row's outcome; the preview stores it as ``ImportRow.status``.
 NEW, CHANGED, UNCHANGED, ERROR = (str(s) for s in ImportRowStatus)
@@ -67,7 +75,65 @@ def normalize_header(value) -> str:
     return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().casefold()
 
 
-_HEADER_LOOKUP = {normalize_header(h): name for name, h in COLUMNS}
+# Headers as people write them. Compared without case, spaces, hyphens, dots, slashes
+# and colons, so "E-Mail", "Email" and "e-mail:" are one header; a trailing
+# parenthesis ("Stellenanteil (VZÄ)", "Beginn (TT.MM.JJJJ)") is tried without it.
+_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "center": (
+        "KI-Schlüssel",
+        "KI-Schluessel",
+        "Kreisschlüssel",
+        "Kreisschluessel",
+        "Schlüssel",
+    ),
+    "last_name": ("Nachname", "Name", "Familienname"),
+    "first_name": ("Vorname", "Rufname"),
+    "email": ("E-Mail", "E-Mail-Adresse", "Mail", "Mailadresse", "Dienstliche E-Mail"),
+    "kind": ("Stellenart", "Art der Stelle", "Stellentyp"),
+    "fte": (
+        "Stellenanteil",
+        "Anteil",
+        "VZÄ",
+        "VZAE",
+        "Stellenanteil (VZÄ)",
+        "Stellenanteil in VZÄ",
+        "Stellenumfang",
+        "Vollzeitäquivalent",
+    ),
+    "start": ("Beginn", "Start", "Startdatum", "Von", "Beginn der Tätigkeit", "Eintritt"),
+    "end": ("Ende", "Bis", "Enddatum", "Befristet bis", "Befristung bis", "Befristung"),
+    "role": ("Funktion", "Leitungsfunktion", "Rolle"),
+    "seconding_school": ("Abordnende Schule", "Stammschule"),
+    "qualification": (
+        "Qualifikation",
+        "Qualifikation/Abschluss",
+        "Abschluss",
+        "Berufsabschluss",
+        "Studienabschluss",
+    ),
+    "post_label": (POST_LABEL_HEADER, "Stellenbezeichnung", "Stellennummer", "Stellen-Nr."),
+}
+_HEADER_NOISE = re.compile(r"[\s\-_./:*]+")
+_HEADER_PARENTHESIS = re.compile(r"\(.*\)$")
+
+
+def _header_key(value) -> str:
+    return _HEADER_NOISE.sub("", normalize_header(value))
+
+
+_HEADER_LOOKUP = {
+    _header_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases
+}
+
+
+def header_name(cell) -> str | None:
+    """The column a header cell names ("center", "fte", …), or None for another column."""
+    key = _header_key(cell)
+    if not key:
+        return None
+    if (name := _HEADER_LOOKUP.get(key)) is None and key.endswith(")"):
+        name = _HEADER_LOOKUP.get(_HEADER_PARENTHESIS.sub("", key))
+    return name
 
 
 # --- formula injection ------------------------------------------------------------------------------
@@ -93,7 +159,7 @@ def unescape_cell(value: str) -> str:
 
 _PERCENT = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*%$")
 _NUMBER = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -128,21 +194,30 @@ def parse_fte(value) -> Decimal:
 
 
 def parse_date(value) -> date:
-    """``31.07.2027`` or ``2027-07-31`` (and date cells of XLSX)."""
+    """``31.07.2027``, ``31.07.27`` or ``2027-07-31`` (and date cells of XLSX).
+
+    Two-digit years are read as Excel reads them: 00–69 → 20xx, 70–99 → 19xx."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    if text.endswith(" 00:00:00"):
+    if text.endswith((" 00:00:00", "T00:00:00")):
         text = text[: -len(" 00:00:00")]
     m = _GERMAN_DATE.match(text)
-    parts = (m.group(3), m.group(2), m.group(1)) if m else None
-    if parts is None and (m := _ISO_DATE.match(text)):
+    parts = None
+    if m:
+        year = int(m.group(3))
+        if len(m.group(3)) == 2:
+            year += 2000 if year < 70 else 1900
+        parts = (year, m.group(2), m.group(1))
+    elif m := _ISO_DATE.match(text):
         parts = (m.group(1), m.group(2), m.group(3))
     if parts is None:
         raise ValueError(
-            _("„{value}“ ist kein Datum; erwartet TT.MM.JJJJ oder JJJJ-MM-TT.").format(value=text)
+            _("„{value}“ ist kein Datum; erwartet TT.MM.JJJJ, TT.MM.JJ oder JJJJ-MM-TT.").format(
+                value=text
+            )
         )
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
@@ -174,21 +249,8 @@ _ROLE_ALIASES = {
     "stv. Leitung": AssignmentRole.DEPUTY,
     "Stellvertretung": AssignmentRole.DEPUTY,
 }
-_QUALIFICATION_ALIASES = {
-    "Master": Qualification.MASTER,
-    "Diplom": Qualification.MASTER,
-    "Magister": Qualification.MASTER,
-    "Bachelor": Qualification.BACHELOR,
-    "Diplom (FH)": Qualification.BACHELOR,
-    "Staatsexamen": Qualification.TEACHING,
-    "Verwaltungsfachangestellter": Qualification.ADMIN_TRAINING,
-    "Verwaltungsfachangestellte": Qualification.ADMIN_TRAINING,
-    "Kauffrau für Büromanagement": Qualification.OFFICE_TRAINING,
-    "Kaufmann für Büromanagement": Qualification.OFFICE_TRAINING,
-}
 _KINDS = _choice_lookup(PostKind.choices, _KIND_ALIASES)
 _ROLES = _choice_lookup(AssignmentRole.choices, _ROLE_ALIASES)
-_QUALIFICATIONS = _choice_lookup(Qualification.choices, _QUALIFICATION_ALIASES)
 
 
 def _parse_choice(table, value, message: Callable[[], str]) -> str:
@@ -217,14 +279,117 @@ def parse_role(value) -> str:
     )
 
 
-def parse_qualification(value) -> str:
-    return _parse_choice(
-        _QUALIFICATIONS,
-        value,
-        lambda: _("Unbekannte Qualifikation „{value}“; erlaubt: {allowed}.").replace(
-            "{allowed}", ", ".join(str(label) for v, label in Qualification.choices if v)
-        ),
-    )
+# --- qualifications in free text (Nr. 4.1/Nr. 4.2) -------------------------------------------------
+
+# The level as people write it, found at the start or as a word anywhere. At the same
+# position the first alternative wins, so the longer phrases come first.
+_Q = Qualification
+_LEVEL_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"staatsexamen\s+(?:für\s+(?:das\s+)?)?lehramt", _Q.TEACHING),
+    (r"lehramt(?:s(?:studium|befähigung))?", _Q.TEACHING),
+    (r"lehrer(?:\s*/\s*-?\s*in|\*in|:in|in)?", _Q.TEACHING),
+    (r"diplom\s*\(\s*fh\s*\)|diplom[\s-]*fh|fh[\s-]*diplom", _Q.BACHELOR),
+    (r"diplom\s*\(\s*uni(?:versität|v\.|\.)?\s*\)|universitätsdiplom", _Q.MASTER),
+    (r"diplom|dipl\.", _Q.MASTER),  # "(FH)" elsewhere in the text makes it a bachelor
+    (r"master(?:\s+of\s+(?:arts|science|education))?|m\.\s?a\.|m\.\s?sc\.", _Q.MASTER),
+    (r"magister(?:in)?", _Q.MASTER),
+    (r"staatsexamen", _Q.MASTER),
+    (r"bachelor(?:\s+of\s+(?:arts|science))?|b\.\s?a\.|b\.\s?sc\.", _Q.BACHELOR),
+    (r"verwaltungsfachangestellte(?:\s*/\s*-?\s*r|\(r\)|r)?", _Q.ADMIN_TRAINING),
+    (
+        r"kauf(?:frau|mann)(?:\s*/\s*-?\s*(?:kauf)?(?:frau|mann))?\s+für\s+büromanagement",
+        _Q.OFFICE_TRAINING,
+    ),
+    (r"vergleichbare\s+ausbildung(?:\s*\((?:§|nr\.)\s*4\.2\))?", _Q.COMPARABLE_TRAINING),
+    (r"gleichwertige\s+qualifikation(?:\s*\((?:§|nr\.)\s*4\.1\))?", _Q.EQUIVALENT_DEGREE),
+)
+_PLAIN_DIPLOMA = 5  # index of "diplom|dipl." above
+_LEVEL_RE = re.compile(
+    "|".join(
+        rf"(?P<l{i}>(?<!\w)(?:{pattern})(?!\w))" for i, (pattern, _lv) in enumerate(_LEVEL_PATTERNS)
+    ),
+    re.IGNORECASE,
+)
+_FH_RE = re.compile(r"\(\s*fh\s*\)|(?<!\w)fh(?!\w)", re.IGNORECASE)
+_UNI_RE = re.compile(r"\(\s*uni(?:versität|v\.|\.)?\s*\)", re.IGNORECASE)
+_EMPTY_PARENS = re.compile(r"\(\s*\)")
+_EDGE_SEPARATORS = " \t–—-,:;/|"
+_LEADING_CONNECTOR = re.compile(
+    r"^(?:in|im\s+fach|für|fach(?:richtung)?|studiengang|schwerpunkt)(?!\w)[\s:]*",
+    re.IGNORECASE,
+)
+# What the export writes between the level's label and the subject.
+QUALIFICATION_SEPARATOR = " – "
+
+
+def format_qualification(level: str, subject: str = "") -> str:
+    """For exports: "Master / Diplom (Universität) – Soziale Arbeit"; read back exactly."""
+    label = str(Qualification(level).label) if level else ""
+    if not subject:
+        return label
+    if not level:
+        label = str(Qualification.UNKNOWN.label)
+    return f"{label}{QUALIFICATION_SEPARATOR}{subject}"
+
+
+def _tidy_subject(text: str) -> str:
+    text = " ".join(_EMPTY_PARENS.sub(" ", text).split()).strip(_EDGE_SEPARATORS)
+    return _LEADING_CONNECTOR.sub("", text).strip(_EDGE_SEPARATORS)
+
+
+@functools.lru_cache(maxsize=8)
+def _canonical_labels(language: str | None) -> tuple[re.Pattern, dict[str, str]]:
+    """The choices' labels (German source and the active language) at the text's start:
+    what the export writes, read back before any free-text guessing."""
+    from django.utils import translation
+
+    labels: dict[str, str] = {}
+    for lang in (None, language):
+        with translation.override(lang):
+            for value, label in Qualification.choices:
+                labels.setdefault(str(label).casefold(), value)
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    pattern = re.compile(rf"^(?:{alternatives})(?=$|[\s–—\-,:;])", re.IGNORECASE)
+    return pattern, labels
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_qualification(text: str, language: str | None) -> tuple[str, str, bool]:
+    if not text:
+        return "", "", True
+    pattern, labels = _canonical_labels(language)
+    if m := pattern.match(text):
+        # The export's own format: the subject comes back exactly, connectors and all.
+        subject = text[m.end() :].strip(_EDGE_SEPARATORS)
+        return labels[m.group().casefold()], subject, True
+    m = _LEVEL_RE.search(text)
+    if m is None:
+        return str(Qualification.OTHER), text, False
+    index = int(m.lastgroup[1:])
+    level = _LEVEL_PATTERNS[index][1]
+    rest = f"{text[: m.start()]} {text[m.end() :]}"
+    if index == _PLAIN_DIPLOMA and (fh := _FH_RE.search(rest)):
+        level = Qualification.BACHELOR
+        rest = rest[: fh.start()] + " " + rest[fh.end() :]
+    elif level == Qualification.MASTER:
+        rest = _UNI_RE.sub(" ", rest)
+    subject = _tidy_subject(rest)
+    # "Master/Diplom (Uni) Pädagogik": a second word for the same level is no subject.
+    while (again := _LEVEL_RE.match(subject)) and _LEVEL_PATTERNS[int(again.lastgroup[1:])][
+        1
+    ] == level:
+        subject = _tidy_subject(_UNI_RE.sub(" ", subject[again.end() :]))
+    return str(level), subject, True
+
+
+def parse_qualification(value) -> tuple[str, str, bool]:
+    """Free text → (level of ``Qualification``, subject, recognised).
+
+    "Master Soziale Arbeit" → ("master", "Soziale Arbeit", True); text without a level
+    people use is kept whole as the subject of "sonstige" (recognised False) — never an
+    error: whether an exception under Nr. 4.1/Nr. 4.2 is needed is decided elsewhere."""
+    text = "" if value is None else " ".join(str(value).split())
+    return _parse_qualification(text, get_language())
 
 
 class _EmailValidator(EmailValidator):
@@ -291,25 +456,40 @@ def detect_encoding(data: bytes) -> str:
     )
 
 
-def sniff_delimiter(first_line: str) -> str:
-    """``;`` or ``,``: whichever splits the header into more known columns."""
+def sniff_delimiter(lines: str | Iterable[str]) -> str:
+    """``;`` or ``,``: whichever splits a line (the header, below a title block perhaps)
+    into more known columns."""
+    lines = [lines] if isinstance(lines, str) else list(lines)
 
     def score(delim):
-        try:
-            cells = next(csv.reader([first_line], delimiter=delim), [])
-        except csv.Error:
-            return (0, 0)
-        return sum(1 for c in cells if normalize_header(c) in _HEADER_LOOKUP), len(cells)
+        best = (0, 0)
+        for line in lines:
+            try:
+                cells = next(csv.reader([line], delimiter=delim), [])
+            except csv.Error:
+                continue
+            known = sum(1 for c in cells if header_name(c) is not None)
+            best = max(best, (known, len(cells)))
+        return best
 
     return max((";", ","), key=score)
+
+
+# Excel's first line naming the delimiter; Excel neither shows nor counts it as a row.
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[;,\t ]*$', re.IGNORECASE)
 
 
 def iter_csv(data: bytes) -> Iterator[list]:
     """Rows of a CSV file, decoded as they are read."""
     encoding = detect_encoding(data)
     head = data[:65536].decode(encoding, errors="ignore").splitlines()
-    delimiter = sniff_delimiter(next((line for line in head if line.strip()), ""))
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    if head and (sep := _SEP_LINE.match(head[0])):
+        delimiter = sep.group(1)
+        text.readline()
+    else:
+        lines = [line for line in head[: HEADER_SEARCH_ROWS + 1] if line.strip()]
+        delimiter = sniff_delimiter(lines or [""])
     try:
         yield from csv.reader(text, delimiter=delimiter)
     except csv.Error as exc:
@@ -376,7 +556,8 @@ class RowResult:
     status: str = NEW
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # [(header, message)]
-    changes: list = field(default_factory=list)  # [header]
+    changes: list = field(default_factory=list)  # ["Stellenanteil: 0,50 → 1,00"]
+    warnings: list = field(default_factory=list)  # German messages; never block the import
 
     def error(self, name: str, message: str) -> None:
         self.errors.append((HEADER_OF.get(name, name), str(message)))
@@ -420,9 +601,16 @@ class ImportResult:
         default_factory=lambda: {NEW: 0, CHANGED: 0, UNCHANGED: 0, ERROR: 0}
     )
     file_errors: list[str] = field(default_factory=list)
+    # Header texts of the columns the import does not read ("Nr.", "Bemerkung").
+    extra_columns: list[str] = field(default_factory=list)
     _error_rows: list[ErrorRow] = field(default_factory=list)
-    # Filled by the service on a confirmed import.
+    # Filled by the service (staffing.imports): people of the file's centres missing
+    # from it, how many posts the import creates, and on a confirmed import the
+    # moment its history rows carry (undo finds them by it).
+    missing: list[dict] = field(default_factory=list)
+    new_posts: int = 0
     written: bool = False
+    written_at: datetime | None = None
 
     def add(self, row: RowResult) -> None:
         self.counts[row.status] += 1
@@ -452,6 +640,8 @@ class ImportResult:
 def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
     text = value if isinstance(value, str) else str(value)
     return unescape_cell(text.strip())
 
@@ -463,16 +653,27 @@ _PARSERS: dict[str, Callable] = {
     "start": parse_date,
     "end": parse_date,
     "role": parse_role,
-    "qualification": parse_qualification,
 }
+# Columns whose typed XLSX cells (numbers, dates) go to their parser as they are.
+_TYPED = frozenset(("fte", "start", "end"))
+
+
+def _center_key(text: str) -> str:
+    """A Kreisschlüssel the spreadsheet stored as a number lost its leading zero."""
+    return text.zfill(5) if len(text) < 5 and text.isdigit() else text
 
 
 def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult:
     row = RowResult(number=number)
     raw: dict[str, object] = {}
+    width = len(cells)
     for name, pos in positions.items():
-        value = cells[pos] if pos < len(cells) else ""
-        raw[name] = value if isinstance(value, date | int | float) else _cell_text(value)
+        value = cells[pos] if pos < width else ""
+        if value is None:
+            value = ""
+        elif isinstance(value, str) or name not in _TYPED or isinstance(value, bool):
+            value = _cell_text(value)
+        raw[name] = value
     values = row.values
     for name in REQUIRED:
         if raw.get(name) in ("", None):
@@ -482,20 +683,22 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
         if isinstance(text, str) and len(text) > limit:
             row.error(name, _("Zu lang: höchstens {n} Zeichen.").format(n=limit))
             raw[name] = ""
-    values["center_key"] = str(raw.get("center") or "")
-    values["last_name"] = str(raw.get("last_name") or "")
-    values["first_name"] = str(raw.get("first_name") or "")
-    values["seconding_school"] = str(raw.get("seconding_school") or "")
+    values["center_key"] = _center_key(raw.get("center") or "")
+    values["last_name"] = raw.get("last_name") or ""
+    values["first_name"] = raw.get("first_name") or ""
+    values["seconding_school"] = raw.get("seconding_school") or ""
+    values["post_label"] = raw.get("post_label") or ""
     for name, parse in _PARSERS.items():
         value = raw.get(name)
         if value in ("", None):
-            values[name] = "" if name in ("role", "qualification") else None
+            values[name] = "" if name == "role" else None
             continue
         try:
             values[name] = parse(value)
         except (ValueError, ArithmeticError, InvalidOperation) as exc:
             row.error(name, str(exc) or _("Ungültiger Wert."))
             values[name] = None
+    _parse_qualification_cell(row, raw.get("qualification") or "")
     if (msg := rules.period_error(values.get("start"), values.get("end"))) is not None:
         row.error("end", msg)
     if values.get("seconding_school") and values.get("kind") and values["kind"] != PostKind.TEACHER:
@@ -503,38 +706,95 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
     return row
 
 
+def _parse_qualification_cell(row: RowResult, text: str) -> None:
+    level, subject, recognised = parse_qualification(text)
+    if len(subject) > MAX_QUALIFICATION_SUBJECT:
+        row.error(
+            "qualification",
+            _("Zu lang: höchstens {n} Zeichen.").format(n=MAX_QUALIFICATION_SUBJECT),
+        )
+        subject = ""
+    elif not recognised:
+        row.warnings.append(
+            _(
+                "Qualifikation „{text}“ nicht erkannt: gespeichert als „{other}“; "
+                "bitte Nr. 4.1/Nr. 4.2 prüfen."
+            ).format(text=text, other=Qualification.OTHER.label)
+        )
+    row.values["qualification"] = level
+    row.values["qualification_subject"] = subject
+
+
+def _is_blank(cells) -> bool:
+    return not any(str(c).strip() for c in cells if c is not None)
+
+
+def _match_header(cells: list) -> tuple[dict[str, int], list[str]]:
+    """(column → position, header texts of the other columns) of a candidate header row."""
+    positions: dict[str, int] = {}
+    extra: list[str] = []
+    for pos, cell in enumerate(cells):
+        name = header_name(cell)
+        if name is not None and name not in positions:
+            positions[name] = pos
+        elif text := " ".join(str(cell if cell is not None else "").split()):
+            extra.append(text)
+    return positions, extra
+
+
+def _find_header(iterator: Iterator[list]) -> tuple[int, dict[str, int], list[str]]:
+    """The header among the first ``HEADER_SEARCH_ROWS`` rows: the first with every
+    required column. Returns its row number, the positions and the other columns."""
+    best: tuple[int, int, list[str]] | None = None  # (found, number, missing)
+    for number, cells in enumerate(iterator, start=1):
+        if not _is_blank(cells):
+            positions, extra = _match_header(cells)
+            missing = [HEADER_OF[name] for name in REQUIRED if name not in positions]
+            if not missing:
+                return number, positions, extra
+            found = len(REQUIRED) - len(missing)
+            if best is None or found > best[0]:
+                best = (found, number, missing)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise FileError(_("Die Datei ist leer."))
+    _found, row_number, missing = best
+    raise FileError(
+        _(
+            "Keine Kopfzeile in den ersten {rows} Zeilen gefunden. Es fehlen Spalten: "
+            "{missing} (in Zeile {number}). Erwartet werden die Spalten {required}, "
+            "dazu wahlweise {optional}."
+        ).format(
+            rows=HEADER_SEARCH_ROWS,
+            missing=", ".join(missing),
+            number=row_number,
+            required="; ".join(HEADER_OF[name] for name in REQUIRED),
+            optional="; ".join(HEADER_OF[name] for name in OPTIONAL),
+        )
+    )
+
+
 CHUNK = 900  # rows checked and written together; stays under SQLite's parameter limit
 
 
 def read_chunks(source: Iterable[list], result: ImportResult) -> Iterator[list[RowResult]]:
     """Header matching, then the parsed data rows, ``CHUNK`` at a time. File-level
-    problems (also one found half-way through) go to ``result.file_errors``."""
+    problems (also one found half-way through) go to ``result.file_errors``.
+
+    Rows are numbered as the spreadsheet shows them: a title block above the header
+    counts, Excel's ``sep=`` line does not (``iter_csv`` drops it)."""
     iterator = iter(source)
     try:
-        header = next(iterator, None)
-        while header is not None and not any(str(c).strip() for c in header):
-            header = next(iterator, None)
-        if header is None:
-            raise FileError(_("Die Datei ist leer."))
-        positions: dict[str, int] = {}
-        for pos, cell in enumerate(header):
-            name = _HEADER_LOOKUP.get(normalize_header(cell))
-            if name and name not in positions:
-                positions[name] = pos
-        missing = [HEADER_OF[name] for name, _h in COLUMNS if name not in positions]
-        if missing:
-            raise FileError(
-                _("Es fehlen Spalten: {missing}. Erwartet wird die Kopfzeile: {headers}.").format(
-                    missing=", ".join(missing), headers="; ".join(HEADERS)
-                )
-            )
+        header_number, positions, result.extra_columns = _find_header(iterator)
+        chunk = CHUNK
         rows: list[RowResult] = []
         seen_any = False
-        for number, cells in enumerate(iterator, start=2):
-            if not any(str(c).strip() for c in cells if c is not None):
+        for number, cells in enumerate(iterator, start=header_number + 1):
+            if _is_blank(cells):
                 continue
             rows.append(_parse_row(number, cells, positions))
-            if len(rows) == CHUNK:
+            if len(rows) >= chunk:
                 seen_any = True
                 yield rows
                 rows = []
@@ -546,23 +806,24 @@ def read_chunks(source: Iterable[list], result: ImportResult) -> Iterator[list[R
         result.file_errors.append(str(exc))
 
 
-
 def to_dataset(data: bytes):
     """A tablib Dataset of the file's cells, for django-import-export's admin import.
 
+    The first non-empty row becomes the Dataset's headers: above the real header may
+    stand a title block, which ``read_chunks`` skips. Rows are padded to the widest.
     Raises ``FileError`` with a German message for a file that cannot be read.
     """
     import tablib
 
     rows = iter_file(data)
     header = next(rows, None)
-    while header is not None and not any(str(c).strip() for c in header):
+    while header is not None and _is_blank(header):
         header = next(rows, None)
     if header is None:
         raise FileError(_("Die Datei ist leer."))
-    width = len(header)
-    dataset = tablib.Dataset(headers=[str(h) for h in header])
-    for cells in rows:
-        cells = list(cells)[:width]
+    body = [list(cells) for cells in rows]
+    width = max([len(header), *(len(cells) for cells in body)])
+    dataset = tablib.Dataset(headers=[str(h) for h in header] + [""] * (width - len(header)))
+    for cells in body:
         dataset.append(cells + [""] * (width - len(cells)))
     return dataset
