@@ -1,8 +1,10 @@
 """django-import-export resources: the staffing list in the import's column format.
 
-Export goes through ``StaffingListResource`` (tablib underneath), in the
-browser and in the ministry's admin. Every cell is escaped against formula
-injection and formatted so that the import reads it back unchanged.
+The ministry's admin exports through ``StaffingListResource`` (tablib underneath, every
+cell text); the portal's downloads write typed XLSX themselves (``staffing.exporting``).
+Both take their columns and values from ``staffing.exporting``: the same columns
+(with ``Stelle``), the same German labels, every cell escaped against formula injection
+and formatted so that the import reads it back unchanged.
 """
 
 from django.core.exceptions import ValidationError
@@ -10,57 +12,38 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
-from . import importing, spreadsheet
+from . import exporting, importing, spreadsheet
 from .models import Assignment
-from .spreadsheet import escape_cell, format_date, format_fte
 
 
-def _column(attribute_name: str, header: str, dehydrate):
+def _column(name: str) -> fields.Field:
     return fields.Field(
-        column_name=header, dehydrate_method=lambda obj: escape_cell(dehydrate(obj))
+        column_name=exporting.HEADER_OF[name],
+        dehydrate_method=lambda obj: exporting.text_cell(exporting.column_value(obj, name)),
     )
 
 
 class StaffingListResource(resources.ModelResource):
-    center = _column("center", "KI-Schlüssel", lambda a: a.post.center.key)
-    last_name = _column("last_name", "Nachname", lambda a: a.member.last_name)
-    first_name = _column("first_name", "Vorname", lambda a: a.member.first_name)
-    email = _column("email", "E-Mail", lambda a: a.member.email)
-    kind = _column("kind", "Stellenart", lambda a: str(a.post.get_kind_display()))
-    fte = _column("fte", "Stellenanteil", lambda a: format_fte(a.fte))
-    start = _column("start", "Beginn", lambda a: format_date(a.start))
-    end = _column("end", "Ende", lambda a: format_date(a.end))
-    role = _column("role", "Funktion", lambda a: str(a.get_role_display()) if a.role else "")
-    seconding_school = _column(
-        "seconding_school", "Abordnende Schule", lambda a: a.seconding_school
-    )
-    qualification = _column(
-        "qualification",
-        "Qualifikation",
-        lambda a: str(a.member.get_qualification_display()) if a.member.qualification else "",
-    )
+    center = _column("center")
+    last_name = _column("last_name")
+    first_name = _column("first_name")
+    email = _column("email")
+    kind = _column("kind")
+    post_label = _column("post_label")
+    fte = _column("fte")
+    start = _column("start")
+    end = _column("end")
+    role = _column("role")
+    seconding_school = _column("seconding_school")
+    qualification = _column("qualification")
 
     class Meta:
         model = Assignment
-        fields = (
-            "center",
-            "last_name",
-            "first_name",
-            "email",
-            "kind",
-            "fte",
-            "start",
-            "end",
-            "role",
-            "seconding_school",
-            "qualification",
-        )
+        fields = tuple(exporting.NAMES)
         export_order = fields
 
     def get_queryset(self):
-        return Assignment.objects.select_related("post__center", "member").order_by(
-            "post__center__key", "member__last_name", "member__first_name", "start", "pk"
-        )
+        return exporting.staffing_list()
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, user=None, **kwargs):
         """The admin's import runs the portal's import (``staffing.imports``): the same

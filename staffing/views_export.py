@@ -39,5 +39,22 @@ def state_export(request):
     )
 
 
-def import_template(request, *args, **kwargs):  # being built in this change
-    raise Http404
+# --- import template -----------------------------------------------------------------------
+
+
+def import_template(request):
+    """An empty staffing list to fill in: for whoever may import (KI-Leitung, ministry)."""
+    centers = centers_for(request.user, "import_staffing")
+    if not centers.exists():
+        raise PermissionDenied
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in exporting.CONTENT_TYPES:
+        raise Http404
+    # The example row is for the user's own centre when there is exactly one.
+    keys = list(centers.values_list("key", flat=True)[:2])
+    key = keys[0] if len(keys) == 1 else exporting.TEMPLATE_CENTER
+    response = HttpResponse(
+        exporting.template_bytes(key, fmt), content_type=exporting.CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="personalliste-vorlage.{fmt}"'
+    return response
