@@ -42,8 +42,29 @@ class StaffingQuotaAdmin(SimpleHistoryAdmin):
         messages.success(request, _("%(n)d Stellensoll-Einträge angelegt.") % {"n": created})
 
 
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["center", "kind", "label", "fte", "funding_source", "valid_from", "valid_to"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        # The portal's rule: a post's share and period still hold its assignments.
+        instance = self.instance
+        for name in self.Meta.fields:
+            setattr(instance, name, data.get(name))
+        try:
+            services.post_validate(instance)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(Post)
 class PostAdmin(SimpleHistoryAdmin):
+    form = PostAdminForm
     list_display = ["__str__", "center", "kind", "fte", "funding_source", "valid_from", "valid_to"]
     list_filter = ["kind", "funding_source", "center__sponsor__region"]
     list_select_related = ["center"]
@@ -107,6 +128,18 @@ class AssignmentAdmin(ImportExportMixin, SimpleHistoryAdmin):
     list_select_related = ["member", "post", "post__center"]
     search_fields = ["member__last_name", "member__email", "post__center__name"]
     autocomplete_fields = ["member", "post"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan's allocations would be deleted with it (CASCADE): end it instead.
+        if obj is not None and services.assignment_delete_refusal(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # Bulk deletion would skip that check.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, spreadsheet.FileError):

@@ -4,8 +4,11 @@ functions as the import (``staffing.importing``), so "0,5", "50 %" and
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import spreadsheet
@@ -148,6 +151,27 @@ class PostForm(forms.ModelForm):
         self.fields["funding_source"].choices = FundingSource.choices
 
 
+class PostEditForm(PostForm):
+    """Correcting a post: everything but its kind (the kind decides which rules apply to
+    its holders, §4.1–§4.3; a wrong kind is a new post)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta(PostForm.Meta):
+        fields = ["label", "fte", "funding_source", "valid_from", "valid_to"]
+
+
+class PostEndForm(VersionForm):
+    valid_to = GermanDateField(label=_("Letzter Tag der Stelle"))
+    end_assignments = forms.BooleanField(
+        label=_("Besetzungen zum selben Tag beenden"),
+        required=False,
+        help_text=_(
+            "Besetzungen, die über diesen Tag hinaus laufen, enden dann ebenfalls an diesem Tag."
+        ),
+    )
+
+
 class ExceptionProposeForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("für Stellenart"),
@@ -183,6 +207,27 @@ class ImportUploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+    full_list = forms.BooleanField(
+        label=_("Vollständige Liste: Personen, die in der Datei fehlen, scheiden aus"),
+        help_text=_(
+            "Die Vorschau nennt die Personen Ihres Zentrums, die in der Datei fehlen. Mit "
+            "diesem Haken enden ihre Besetzungen am unten genannten Tag."
+        ),
+        required=False,
+    )
+    end_missing_on = GermanDateField(
+        label=_("Letzter Tag der fehlenden Personen"),
+        help_text=_("TT.MM.JJJJ; leer: der Tag vor dem Import."),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("full_list") and not data.get("end_missing_on"):
+            data["end_missing_on"] = timezone.localdate() - timedelta(days=1)
+        if not data.get("full_list"):
+            data["end_missing_on"] = None
+        return data
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -120,14 +121,230 @@ def _require(user, perm: str, center: Center) -> None:
         raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum."))
 
 
+# --- capacity: a post never beyond its share, a person never above 1,00 VZÄ (DESIGN.md §6) -----
+
+
+def _lock(model, pk) -> tuple | None:
+    """Lock one row until the transaction ends (PostgreSQL; SQLite writes one at a time
+    anyway) so that two concurrent saves cannot both take the last free share; returns
+    the row's stored capacity-relevant values."""
+    if pk is None:
+        return None
+    qs = model.objects.filter(pk=pk)
+    if transaction.get_connection().in_atomic_block:
+        qs = qs.select_for_update()
+    fields = {
+        Post: ("fte", "valid_from", "valid_to"),
+        StaffMember: ("pk",),
+        Assignment: ("post_id", "member_id", "fte", "start", "end"),
+    }[model]
+    return qs.values_list(*fields).first()
+
+
+def _post_shares(post_id: int, *, exclude=None) -> list[rules.Share]:
+    """The assignments of a post as shares, named by person ("Nachname, Vorname")."""
+    rows = (
+        Assignment.objects.filter(post_id=post_id)
+        .exclude(pk=exclude)
+        .values_list("pk", "start", "end", "fte", "member__last_name", "member__first_name")
+    )
+    return [
+        rules.Share(pk, start, end, fte, f"{last}, {first}")
+        for pk, start, end, fte, last, first in rows
+    ]
+
+
+def _member_shares(member_id: int, *, exclude=None) -> list[rules.Share]:
+    """The assignments of a person as shares, named by post label."""
+    rows = (
+        Assignment.objects.filter(member_id=member_id)
+        .exclude(pk=exclude)
+        .values_list("pk", "start", "end", "fte", "post__label")
+    )
+    return [rules.Share(*row) for row in rows]
+
+
+def _clipped(shares: Iterable[rules.Share], me: rules.Share) -> list[rules.Share]:
+    """The other shares cut to ``me``'s period: only days on which this assignment is held
+    count against it (an overfill elsewhere, e.g. in an old list, is not its error)."""
+    clipped = [me]
+    for s in shares:
+        if rules.overlaps(s.start, s.end, me.start, me.end):
+            start = max(s.start, me.start)
+            ends = [e for e in (s.end, me.end) if e is not None]
+            clipped.append(rules.Share(s.ref, start, min(ends) if ends else None, s.fte, s.holder))
+    return clipped
+
+
+def _frees_capacity(stored: tuple | None, assignment: Assignment) -> bool:
+    """Ending earlier or lowering the share on the same post: never adds a claim, so it
+    stays possible even where stored data is already overfilled."""
+    if stored is None:
+        return False
+    post_id, member_id, fte, start, end = stored
+    return (
+        post_id == assignment.post_id
+        and member_id == assignment.member_id
+        and assignment.fte <= fte
+        and assignment.start >= start
+        and (end is None or (assignment.end is not None and assignment.end <= end))
+    )
+
+
+def _check_capacity(assignment: Assignment, *, field: str = "fte") -> None:
+    """The post's share and the person's 1,00 VZÄ on every day of ``assignment``."""
+    if not (assignment.post_id and assignment.member_id and assignment.start and assignment.fte):
+        return
+    # Lock order: post, person, then the assignment itself — the same in every writer.
+    _lock(Post, assignment.post_id)
+    _lock(StaffMember, assignment.member_id)
+    if _frees_capacity(_lock(Assignment, assignment.pk), assignment):
+        return
+    post = assignment.post
+    member = assignment.member
+    me = rules.Share("self", assignment.start, assignment.end, assignment.fte, str(member))
+    excess = rules.first_excess(_clipped(_post_shares(post.pk, exclude=assignment.pk), me), post.fte)
+    if excess is not None:
+        raise ValidationError({field: [rules.post_overfill_message(post.label, post.fte, excess)]})
+    me = rules.Share("self", assignment.start, assignment.end, assignment.fte, post.label)
+    excess = rules.first_excess(
+        _clipped(_member_shares(member.pk, exclude=assignment.pk), me), rules.ONE
+    )
+    if excess is not None:
+        raise ValidationError({field: [rules.person_overload_message(str(member), excess)]})
+
+
+def _holders_list(shares: Iterable[rules.Share]) -> str:
+    return ", ".join(
+        f"{s.holder} ({rules.fmt_date(s.start)} – {rules.fmt_date(s.end)})" for s in shares
+    )
+
+
+def _check_post_holders(post: Post) -> None:
+    """A post's share lowered or its period shortened must still hold its assignments."""
+    stored = _lock(Post, post.pk)
+    if stored is None:
+        return
+    old_fte, old_from, old_to = stored
+    shrunk = post.valid_from > old_from or (
+        post.valid_to is not None and (old_to is None or post.valid_to < old_to)
+    )
+    if post.fte >= old_fte and not shrunk:
+        return
+    shares = _post_shares(post.pk)
+    if shrunk:
+        outside = [
+            s for s in shares if not rules.within_post(s.start, s.end, post.valid_from, post.valid_to)
+        ]
+        if outside:
+            raise ValidationError(
+                {
+                    "valid_to" if post.valid_to != old_to else "valid_from": [
+                        _(
+                            "Die Stelle „{post}“ ({start} – {end}) hat Besetzungen außerhalb "
+                            "dieses Zeitraums: {holders}. Beenden Sie diese Besetzungen "
+                            "zuvor oder zum selben Tag."
+                        ).format(
+                            post=post.label,
+                            start=rules.fmt_date(post.valid_from),
+                            end=rules.fmt_date(post.valid_to),
+                            holders=_holders_list(outside),
+                        )
+                    ]
+                }
+            )
+    if post.fte < old_fte and (excess := rules.first_excess(shares, post.fte)) is not None:
+        raise ValidationError(
+            {"fte": [rules.post_overfill_message(post.label, post.fte, excess)]}
+        )
+
+
+def post_validate(post: Post) -> None:
+    """Single-row rules plus "still holds its assignments"; the admin calls it too."""
+    post.full_clean()
+    _check_post_holders(post)
+
+
 @transaction.atomic
 def post_save(*, post: Post, user, expected_version: int | None = None) -> Post:
     _require(user, "manage_staffing", post.center)
-    post.full_clean()
+    post_validate(post)
     if post.pk and expected_version is not None:
         claim_version(post, expected_version)
     post.save()
     return post
+
+
+@transaction.atomic
+def post_end(
+    *, post: Post, user, end: date, expected_version: int, end_assignments: bool = False
+) -> Post:
+    """The post's last day. Assignments running beyond it are refused (named), or with
+    ``end_assignments`` ended on the same day in this transaction."""
+    _require(user, "manage_staffing", post.center)
+    if post.valid_to is not None and post.valid_to < end:
+        raise ValidationError(
+            {
+                "valid_to": [
+                    _("Die Stelle ist bereits zum {end} beendet.").format(
+                        end=rules.fmt_date(post.valid_to)
+                    )
+                ]
+            }
+        )
+    if end_assignments:
+        _lock(Post, post.pk)
+        running = list(
+            post.assignments.filter(Q(end__isnull=True) | Q(end__gt=end))
+            .select_related("member")
+            .order_by("start", "pk")
+        )
+        late = [a for a in running if a.start > end]
+        if late:
+            raise ValidationError(
+                {
+                    "valid_to": [
+                        _(
+                            "Diese Besetzungen beginnen erst nach dem {end} und können nicht "
+                            "zu diesem Tag beendet werden: {holders}. Löschen Sie sie, wenn sie "
+                            "irrtümlich erfasst wurden."
+                        ).format(
+                            end=rules.fmt_date(end),
+                            holders=", ".join(
+                                f"{a.member} ({rules.fmt_date(a.start)})" for a in late
+                            ),
+                        )
+                    ]
+                }
+            )
+        for a in running:
+            a.end = end
+            a.version += 1  # open forms of these assignments get a conflict
+            a.full_clean()
+            a.save()
+    post.valid_to = end
+    return post_save(post=post, user=user, expected_version=expected_version)
+
+
+def post_delete_refusal(post: Post) -> str | None:
+    """Why a post cannot be deleted, or None. Deleting is for posts entered by mistake."""
+    holders = [str(a.member) for a in post.assignments.select_related("member")]
+    if holders:
+        return _(
+            "Die Stelle „{post}“ hat Besetzungen ({holders}). Bitte erst die Besetzungen "
+            "löschen oder die Stelle beenden."
+        ).format(post=post.label, holders=", ".join(holders))
+    return None
+
+
+@transaction.atomic
+def post_delete(*, post: Post, user, expected_version: int) -> None:
+    """Delete a post entered by mistake; the history keeps a "gelöscht" record with the user."""
+    _require(user, "manage_staffing", post.center)
+    claim_version(post, expected_version)  # also locks the row until the end
+    if (refusal := post_delete_refusal(post)) is not None:
+        raise ValidationError(refusal)
+    _delete(post, user, _("Die Stelle wird noch verwendet; beenden Sie sie stattdessen."))
 
 
 @transaction.atomic
@@ -161,14 +378,17 @@ def assignment_create(
     return assignment
 
 
-def assignment_validate(assignment: Assignment) -> None:
-    """Single-row rules (model clean) plus §4.3 and one Leitung at a time."""
+def assignment_validate(assignment: Assignment, *, moved: bool = False) -> None:
+    """Single-row rules (model clean), §4.3, one Leitung at a time, and capacity: the post
+    never beyond its share, the person never above 1,00 VZÄ. ``moved``: the assignment
+    goes to another post (the error then belongs to the post field)."""
     assignment.full_clean()
     if assignment.seconding_school and assignment.post.kind != PostKind.TEACHER:
         raise ValidationError(
             {"seconding_school": [_("Eine abordnende Schule gibt es nur bei Lehrkräften.")]}
         )
     _check_leadership(assignment)
+    _check_capacity(assignment, field="post" if moved else "fte")
 
 
 @transaction.atomic
@@ -178,13 +398,14 @@ def assignment_change(
     """Change FTE, period, role or school; a concurrent change wins, this one gets a conflict."""
     _require(user, "manage_staffing", assignment.post.center)
     allowed = {"fte", "start", "end", "role", "seconding_school", "post"}
+    old_post_id = assignment.post_id
     for name, value in changes.items():
         if name not in allowed:
             raise ValueError(name)
         setattr(assignment, name, value)
     if assignment.post.center_id != assignment.member.center_id:
         raise ValidationError({"post": [_("Die Stelle gehört zu einem anderen Zentrum.")]})
-    assignment_validate(assignment)
+    assignment_validate(assignment, moved=assignment.post_id != old_post_id)
     claim_version(assignment, expected_version)
     assignment.save()
     return assignment
@@ -208,6 +429,49 @@ def assignment_end(*, assignment: Assignment, user, end: date, expected_version:
     claim_version(assignment, expected_version)
     assignment.save()
     return assignment
+
+
+def assignment_delete_refusal(assignment: Assignment) -> str | None:
+    """Why an assignment cannot be deleted, or None: a plan (Einsatzmanagement) that
+    allocates its time refers to it. Ending it keeps that plan and the history right.
+
+    Reports (``reporting.Report``) keep only the rendered PDF/XLSX and their checksums,
+    no reference to an assignment, so they cannot block a delete."""
+    plans = sorted(
+        {
+            f"{rules.fmt_date(start)} – {rules.fmt_date(end)}"
+            for start, end in assignment.focus_allocations.values_list(
+                "focus__plan__period_start", "focus__plan__period_end"
+            )
+        }
+    )
+    if plans:
+        return _(
+            "Die Besetzung von {member} auf „{post}“ ist im Einsatzmanagement {plans} "
+            "Schwerpunkten zugeordnet und kann daher nicht gelöscht werden; beenden Sie "
+            "die Besetzung stattdessen."
+        ).format(member=assignment.member, post=assignment.post.label, plans=", ".join(plans))
+    return None
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: Assignment, user, expected_version: int) -> None:
+    """Delete an assignment entered by mistake (its vacancy and Soll comparison go with it);
+    the history keeps a "gelöscht" record with the user."""
+    _require(user, "manage_staffing", assignment.post.center)
+    claim_version(assignment, expected_version)  # also locks the row until the end
+    if (refusal := assignment_delete_refusal(assignment)) is not None:
+        raise ValidationError(refusal)
+    _delete(assignment, user, _("Die Besetzung wird noch verwendet; beenden Sie sie stattdessen."))
+
+
+def _delete(instance, user, refusal: str) -> None:
+    # The "-" history record carries who deleted (also outside a request).
+    instance._history_user = user
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError):
+        raise ValidationError(refusal) from None
 
 
 @transaction.atomic

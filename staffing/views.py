@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from centers.access import center_perms, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
 
-from . import selectors, services
+from . import checks, selectors, services
 from .filters import StateStaffingFilter
 from .forms import (
     AssignmentEndForm,
@@ -22,8 +23,11 @@ from .forms import (
     ExceptionDecideForm,
     ExceptionProposeForm,
     MemberForm,
+    PostEditForm,
+    PostEndForm,
     PostForm,
     SensitiveForm,
+    VersionForm,
 )
 from .models import (
     Assignment,
@@ -53,8 +57,11 @@ def _submitted(request, form, perform, *, success: str) -> HttpResponse | None:
     return redirect(target)
 
 
-def _form_page(request, center, form, title) -> HttpResponse:
-    return render(request, "staffing/form.html", _context(request, center, form=form, title=title))
+def _form_page(request, center, form, title, **extra) -> HttpResponse:
+    """The shared form page; ``extra``: ``submit_label``, ``cancel_url``."""
+    return render(
+        request, "staffing/form.html", _context(request, center, form=form, title=title, **extra)
+    )
 
 
 def _post(request, center, pk, perm="view_staffing") -> Post:
@@ -92,6 +99,24 @@ def home(request):
 # --- per centre ------------------------------------------------------------------------------
 
 
+def _deletions(center) -> dict:
+    """Posts and assignments of the centre deleted by mistake-correction, with who and when
+    (DESIGN.md §7 "deletes are rare and recorded"). Two queries."""
+    # TODO(selectors owner): move to staffing.selectors.center_deletions.
+    return {
+        "deleted_posts": list(
+            Post.history.filter(center_id=center.pk, history_type="-")
+            .select_related("history_user")
+            .order_by("-history_date")[:50]
+        ),
+        "deleted_assignments": list(
+            Assignment.history.filter(member__center_id=center.pk, history_type="-")
+            .select_related("history_user", "member", "post")
+            .order_by("-history_date")[:50]
+        ),
+    }
+
+
 def center_overview(request, key):
     center = require_center(request.user, "view_staffing", key)
     staffing = selectors.center_staffing(center)
@@ -104,6 +129,7 @@ def center_overview(request, key):
             staffing=staffing,
             members=selectors.center_members(center),
             open_exceptions=selectors.open_exceptions(center),
+            **_deletions(center),
         ),
     )
 
@@ -387,21 +413,124 @@ def state_overview(request):
             "rows": rows,
             "aggregate": selectors.immigration_aggregate(),
             "may_export": has_state_perm(request.user, "export_staffing"),
+            # A state capability covers every centre; unfiltered, so no filter hides a repair.
+            "violations": checks.stored_violations(),
         },
     )
 
 
-def post_edit(request, *args, **kwargs):  # being built in this change
-    raise Http404
+# --- correcting posts and assignments ------------------------------------------------------
 
 
-def post_end(request, *args, **kwargs):  # being built in this change
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def post_edit(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    post = _post(request, center, pk)
+    label = post.label  # the form writes the new values onto ``post`` while validating
+    form = PostEditForm(request.POST or None, instance=post, initial={"version": post.version})
+    return _submitted(
+        request,
+        form,
+        lambda: services.post_save(
+            post=form.instance, user=request.user, expected_version=form.cleaned_data["version"]
+        ),
+        success=_("Die Stelle wurde geändert."),
+    ) or _form_page(
+        request,
+        center,
+        form,
+        _("Stelle bearbeiten: {post}").format(post=label),
+        cancel_url=reverse("staffing:post", kwargs={"key": center.key, "pk": pk}),
+    )
 
 
-def post_delete(request, *args, **kwargs):  # being built in this change
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def post_end(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    post = _post(request, center, pk)
+    form = PostEndForm(
+        request.POST or None,
+        initial={"valid_to": post.valid_to or timezone.localdate(), "version": post.version},
+    )
+    return _submitted(
+        request,
+        form,
+        lambda: services.post_end(
+            post=post,
+            user=request.user,
+            end=form.cleaned_data["valid_to"],
+            expected_version=form.cleaned_data["version"],
+            end_assignments=form.cleaned_data["end_assignments"],
+        ),
+        success=_("Die Stelle wurde beendet."),
+    ) or _form_page(
+        request,
+        center,
+        form,
+        _("Stelle beenden: {post}").format(post=post.label),
+        submit_label=_("Stelle beenden"),
+        cancel_url=post.get_absolute_url(),
+    )
 
 
-def assignment_delete(request, *args, **kwargs):  # being built in this change
-    raise Http404
+def _confirm_delete(request, center, obj, *, delete, target, success, refusal, **page):
+    """GET shows what will be deleted (or why it cannot be); POST calls ``delete(version)``
+    and goes to ``target``."""
+    form = VersionForm(request.POST or None, initial={"version": obj.version})
+    done = _submitted(
+        request,
+        form,
+        lambda: delete(form.cleaned_data["version"]) or target,
+        success=success,
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "staffing/confirm_delete.html",
+        _context(request, center, form=form, refusal=refusal, **page),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_delete(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    post = _post(request, center, pk)
+    return _confirm_delete(
+        request,
+        center,
+        post,
+        delete=lambda version: services.post_delete(
+            post=post, user=request.user, expected_version=version
+        ),
+        target=reverse("staffing:center", kwargs={"key": center.key}),
+        success=_("Die Stelle „{post}“ wurde gelöscht.").format(post=post.label),
+        refusal=services.post_delete_refusal(post),
+        title=_("Stelle löschen: {post}").format(post=post.label),
+        post=post,
+        submit_label=_("Stelle endgültig löschen"),
+        cancel_url=post.get_absolute_url(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assignment_delete(request, key, pk):
+    center = require_center(request.user, "manage_staffing", key)
+    assignment = _assignment(request, center, pk)
+    return _confirm_delete(
+        request,
+        center,
+        assignment,
+        delete=lambda version: services.assignment_delete(
+            assignment=assignment, user=request.user, expected_version=version
+        ),
+        target=assignment.member.get_absolute_url(),
+        success=_("Die Besetzung von {member} auf „{post}“ wurde gelöscht.").format(
+            member=assignment.member, post=assignment.post.label
+        ),
+        refusal=services.assignment_delete_refusal(assignment),
+        title=_("Besetzung löschen: {member}").format(member=assignment.member),
+        assignment=assignment,
+        submit_label=_("Besetzung endgültig löschen"),
+        cancel_url=assignment.member.get_absolute_url(),
+    )

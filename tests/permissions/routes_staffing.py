@@ -72,9 +72,31 @@ ROUTES = [
     Route("staffing:assignment_create", kwargs=_key, allowed=ok(*MANAGERS)),
     Route("staffing:assignment_edit", kwargs=_assignment, allowed=ok(*MANAGERS)),
     Route("staffing:assignment_end", kwargs=_assignment, allowed=ok(*MANAGERS)),
+    # Correcting the list: the GET pages (forms, delete confirmation) for those who manage it.
+    Route("staffing:post_edit", kwargs=_post, allowed=ok(*MANAGERS)),
+    Route("staffing:post_end", kwargs=_post, allowed=ok(*MANAGERS)),
+    Route("staffing:post_delete", kwargs=_post, allowed=ok(*MANAGERS)),
+    Route("staffing:assignment_delete", kwargs=_assignment, allowed=ok(*MANAGERS)),
+    # Deleting is a POST: allowed roles delete (302 to the list), everyone else gets 404.
+    Route(
+        "staffing:post_delete",
+        kwargs=_post,
+        method="post",
+        data=lambda kw: {"version": 0},
+        allowed=ok(*MANAGERS, status=302),
+    ),
+    Route(
+        "staffing:assignment_delete",
+        kwargs=_assignment,
+        method="post",
+        data=lambda kw: {"version": 0},
+        allowed=ok(*MANAGERS, status=302),
+    ),
     Route("staffing:import", allowed=ok(LEAD, MINISTRY), denied=403, scoped=False),
+    Route("staffing:import_template", allowed=ok(LEAD, MINISTRY), denied=403, scoped=False),
     Route("staffing:import_job", kwargs=_job),
     Route("staffing:import_confirm", kwargs=_job, method="post"),
+    Route("staffing:import_undo", kwargs=_job, method="post"),
     Route("staffing:state", allowed=ok(LASI, MINISTRY), denied=403, scoped=False),
     Route("staffing:state_export", allowed=ok(LASI, MINISTRY), denied=403, scoped=False),
     Route(

@@ -151,7 +151,7 @@ def test_the_lead_deletes_a_post_after_confirming(lead_client, home_center, post
     deleted = Post.history.get(id=post.pk, history_type="-")
     assert deleted.history_user == lead
     overview = lead_client.get(reverse("staffing:center", kwargs={"key": home_center.key}))
-    assert [(d.label, d.history_user) for d in overview.context["deletions"]] == [
+    assert [(d.label, d.history_user) for d in overview.context["deleted_posts"]] == [
         ("Fachkraft 1", lead)
     ]
 
