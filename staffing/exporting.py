@@ -396,7 +396,10 @@ def template_xlsx(center_key: str) -> bytes:
     _header_row(
         sheet,
         HEADERS,
-        [_width(name, len(text_cell(value))) for name, value in zip(NAMES, example, strict=True)],
+        [
+            _width(name, max(len(text_cell(value)), 14))
+            for name, value in zip(NAMES, example, strict=True)
+        ],
     )
     for column, (name, value) in enumerate(zip(NAMES, example, strict=True), start=1):
         if value in ("", None):
