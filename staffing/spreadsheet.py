@@ -318,20 +318,6 @@ _LEADING_CONNECTOR = re.compile(
     r"^(?:in|im\s+fach|für|fach(?:richtung)?|studiengang|schwerpunkt)(?!\w)[\s:]*",
     re.IGNORECASE,
 )
-# What the export writes between the level's label and the subject.
-QUALIFICATION_SEPARATOR = " – "
-
-
-def format_qualification(level: str, subject: str = "") -> str:
-    """For exports: "Master / Diplom (Universität) – Soziale Arbeit"; read back exactly."""
-    label = str(Qualification(level).label) if level else ""
-    if not subject:
-        return label
-    if not level:
-        label = str(Qualification.UNKNOWN.label)
-    return f"{label}{QUALIFICATION_SEPARATOR}{subject}"
-
-
 def _tidy_subject(text: str) -> str:
     text = " ".join(_EMPTY_PARENS.sub(" ", text).split()).strip(_EDGE_SEPARATORS)
     return _LEADING_CONNECTOR.sub("", text).strip(_EDGE_SEPARATORS)
