@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from .collation import COLLATION, collate
+
 
 class Region(models.TextChoices):
     """Regierungsbezirke of Nordrhein-Westfalen."""
@@ -54,7 +56,7 @@ class Municipality(models.Model):
         unique=True,
         help_text=_("Amtlicher Kreisschlüssel (5 Stellen) bzw. Gemeindeschlüssel (8 Stellen)."),
     )
-    name = models.CharField(_("Name"), max_length=120)
+    name = models.CharField(_("Name"), max_length=120, db_collation=COLLATION)
     kind = models.CharField(_("Art"), max_length=30, choices=MunicipalityKind.choices)
     region = models.CharField(_("Regierungsbezirk"), max_length=20, choices=Region.choices)
     parent = models.ForeignKey(
@@ -93,7 +95,7 @@ class SchoolAuthority(models.Model):
         unique=True,
         help_text=_("Kreisschlüssel des Kreises bzw. der kreisfreien Stadt des Schulamts."),
     )
-    name = models.CharField(_("Name"), max_length=150)
+    name = models.CharField(_("Name"), max_length=150, db_collation=COLLATION)
     municipalities = models.ManyToManyField(
         Municipality,
         verbose_name=_("zuständig für"),
@@ -132,7 +134,7 @@ class Center(models.Model):
         unique=True,
         help_text=_("Kreisschlüssel des Trägers; für die Stadt Aachen der Gemeindeschlüssel."),
     )
-    name = models.CharField(_("Name"), max_length=150)
+    name = models.CharField(_("Name"), max_length=150, db_collation=COLLATION)
     sponsor = models.ForeignKey(
         Municipality, verbose_name=_("Träger"), on_delete=models.PROTECT, related_name="centers"
     )
@@ -276,7 +278,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("Mitgliedschaft")
         verbose_name_plural = _("Mitgliedschaften")
-        ordering = ["role", "user__last_name"]
+        ordering = ["role", collate("user__last_name"), collate("user__first_name")]
         constraints = [
             models.CheckConstraint(
                 name="membership_scope_matches_role",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from centers.collation import COLLATION
 from centers.models import Center
 
 FTE_FIELD = {"max_digits": 4, "decimal_places": 2}
@@ -73,6 +74,7 @@ class Post(models.Model):
     label = models.CharField(
         _("Bezeichnung"),
         max_length=100,
+        db_collation=COLLATION,
         help_text=_("Eindeutig im Zentrum, z. B. „Lehrkraft 3“; so heißt die Stelle in der Personalliste."),
     )
     fte = models.DecimalField(_("Stellenanteil"), **FTE_FIELD)
@@ -118,8 +120,8 @@ class StaffMember(models.Model):
         related_name="staff_members",
         help_text=_("Das Zentrum, dessen Personalliste die Person führt."),
     )
-    last_name = models.CharField(_("Nachname"), max_length=100)
-    first_name = models.CharField(_("Vorname"), max_length=100)
+    last_name = models.CharField(_("Nachname"), max_length=100, db_collation=COLLATION)
+    first_name = models.CharField(_("Vorname"), max_length=100, db_collation=COLLATION)
     # Stored lower-case: the import matches case-insensitively (DESIGN.md §6).
     email = models.EmailField(_("E-Mail"), max_length=254, unique=True)
     employer = models.CharField(_("Anstellungsträger"), max_length=150, blank=True)
