@@ -135,6 +135,9 @@ def reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+RATES: dict[str, float] = {}  # label → rows/s, for the ratios to raw COPY at the end
+
+
 def measure(label: str, rows: int, fn):
     """Wall time of ``fn`` and the peak RSS during it (tracemalloc would slow the code
     it measures several times over, so memory is the OS's figure)."""
@@ -144,6 +147,7 @@ def measure(label: str, rows: int, fn):
     value = fn()
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    RATES[label] = rows / elapsed
     print(
         f"{label:<48} {rows / elapsed:>10,.0f} Zeilen/s  {elapsed:7.2f} s "
         f"(Python-CPU {cpu:6.2f} s)  Spitze RSS {rss_mb():6.0f} MB  "
@@ -228,7 +232,22 @@ def raw_copy(data: bytes, rows: int) -> None:
             assert cursor.fetchone()[0] == rows
             transaction.set_rollback(True)
 
-    measure("PostgreSQL COPY in eine nackte Tabelle", rows, go)
+    measure(COPY_LABEL, rows, go)
+
+
+COPY_LABEL = "PostgreSQL COPY in eine nackte Tabelle"
+
+
+def print_ratios() -> None:
+    """Each step's speed as a share of raw COPY of the same file in the same run: a
+    figure that holds when the machine is faster or slower than on another day."""
+    copy_rate = RATES.get(COPY_LABEL)
+    if not copy_rate:
+        return
+    print("\nAnteil an COPY derselben Datei (gleicher Lauf):")
+    for label, rate in RATES.items():
+        if label != COPY_LABEL:
+            print(f"  {label:<48} {rate / copy_rate:8.4f}")
 
 
 def main() -> None:
@@ -275,6 +294,7 @@ def main() -> None:
     if not args.skip_baselines:
         plain_import_export(data, args.rows)
         raw_copy(data, args.rows)
+        print_ratios()
     print(
         f"Prozess gesamt: maximale Speicherbelegung (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )

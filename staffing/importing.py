@@ -1,124 +1,269 @@
-"""Reading staffing lists as German Excel writes them (DESIGN.md §6) — the one place.
+"""Comparing a staffing list with the database, and planning what the import writes
+(DESIGN.md §6) — the one place.
 
-What django-import-export and tablib lack lives here and nowhere else:
-encoding and delimiter detection, header matching, German value parsing,
-formula-injection escaping, per-row permission and the bulk comparison that
-classifies every row as new / changed / unchanged / error. Export goes
-through ``staffing.resources.StaffingListResource`` (django-import-export,
-tablib); the import's writes are in ``staffing.services.staffing_list_import``.
+``staffing.spreadsheet`` turns the file into parsed rows; the ``Checker`` here
+decides each row, chunk by chunk, with a fixed number of queries per chunk:
 
-Rows are streamed: a file is decoded as it is read and handed on ``CHUNK`` rows
-at a time (``read_chunks``); the ``Checker`` classifies each chunk with a fixed
-number of queries and keeps across chunks only a small ``Person`` per e-mail
-address and the few rows that give or take a Leitung; the writer keeps a small
-tuple per new assignment until every change of the file is written. Memory grows
-by about 1 KB per row, not by the rows, values and model objects of the whole
-file (100,000 rows: 190 MB peak for the confirmed import, 95 MB for 10,000).
+- A row's person is found by e-mail. Its assignment is the person's stored
+  assignment of the same Stellenart whose period overlaps the row's (preferring the
+  same Beginn, then the post the row names): a different Beginn, Ende, Anteil,
+  Funktion, Schule or Stelle makes the row "geändert", never a second assignment.
+- Rows that leave everything as stored are decided at once ("unverändert"). New and
+  changed rows, and rows that give or take a Leitung, are held back until the end of
+  the file (``finish``): only then is the centre's staffing as the file leaves it
+  known. ``finish`` places new rows on posts (the post the row names in ``Stelle``;
+  else the first post of that kind with room; a post is created only when none has
+  room: "neue Stelle", numbered like the centre's others, as large as the row), and
+  checks the invariants on that final state — on no day is a post filled beyond its
+  share, on no day does a person work more than 1,00 VZÄ — and Nr. 4.3. A row that
+  breaks one is an error naming the post or person, the day and the holders. Rows
+  get the decree's warnings they would cause (Nr. 3.2 split, Soll exceeded,
+  Nr. 4.1/4.2 qualification).
+- "Vollständige Liste": people of the file's centres who are not in the file are
+  listed; with ``end_missing_on`` their assignments end on that day.
+
+What the import is to write is collected as a ``Plan``; ``staffing.imports`` writes it.
+Memory: a ``Person`` per e-mail address and the held rows (new and changed ones).
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.access import centers_for
 from centers.models import Center
 
-from . import rules
-from .models import (
-    Assignment,
-    AssignmentRole,
-    StaffMember,
-)
-from .spreadsheet import CHANGED, CHUNK, ERROR, NEW, UNCHANGED, RowResult
+from . import rules, spreadsheet
+from .models import Assignment, AssignmentRole, FundingSource, Post, PostKind, StaffMember
+from .spreadsheet import CHANGED, ERROR, NEW, UNCHANGED, RowResult
 
-# --- comparing with the database --------------------------------------------------------------------
-
-
-def _chunks(items: list, size: int = CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-MEMBER_FIELDS = ("last_name", "first_name", "qualification")
-ASSIGNMENT_FIELDS = ("fte", "end", "role", "seconding_school")
+MEMBER_FIELDS = ("last_name", "first_name", "qualification", "qualification_subject")
+ASSIGNMENT_FIELDS = ("start", "end", "fte", "role", "seconding_school")
 FIELD_HEADER = {
     "last_name": "Nachname",
     "first_name": "Vorname",
     "qualification": "Qualifikation",
+    "qualification_subject": "Qualifikation",
+    "start": "Beginn",
     "fte": "Stellenanteil",
     "end": "Ende",
     "role": "Funktion",
     "seconding_school": "Abordnende Schule",
+    "post": "Stelle",
 }
 LEADERSHIP = (AssignmentRole.LEAD, AssignmentRole.DEPUTY)
+
+
+def _chunks(items: list, size: int | None = None):
+    size = size or spreadsheet.CHUNK
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _show(field_name: str, value) -> str:
+    """A value as the preview shows it: "0,50", "01.08.2024", "stellv. Leitung", "–"."""
+    if value in (None, ""):
+        return "–"
+    if field_name == "fte":
+        return rules.fmt_fte(value)
+    if isinstance(value, date):
+        return rules.fmt_date(value)
+    if field_name == "role":
+        return str(AssignmentRole(value).label)
+    return str(value)
+
+
+def change_text(field_name: str, old, new) -> str:
+    """ "Stellenanteil: 0,50 → 1,00" """
+    return f"{FIELD_HEADER[field_name]}: {_show(field_name, old)} → {_show(field_name, new)}"
 
 
 @dataclass(slots=True)
 class Person:
     """What the import keeps of one e-mail address across the whole file: the values
     of its first row (every later row must agree), the stored person, and the
-    assignments the file gives it. Small, because a file may have 100,000 rows:
-    the first assignment is kept inline, further ones in a dict made only for them."""
+    (Stellenart, Beginn) of its rows, for duplicates."""
 
     number: int
     center_key: str
     last_name: str
     first_name: str
     qualification: str
+    qualification_subject: str
     member_id: int | None = None  # stored before the import, or written by it
     stored_center_id: int | None = None
-    changes: tuple = ()  # headers of the person's columns the file changes
-    kind: str | None = None  # (Stellenart, Beginn) of the first assignment …
-    start: date | None = None
-    start_number: int = 0  # … and its row
-    more: dict | None = None  # (Stellenart, Beginn) → row, for further assignments
+    changes: tuple = ()  # "Nachname: Alt → Neu" for the person's columns the file changes
+    claims: dict | None = None  # (Stellenart, Beginn) → first row
 
-    def claim(self, kind: str, start: date, number: int) -> int | None:
-        """Records row ``number``'s assignment; returns the row that already has it."""
-        if self.kind is None:
-            self.kind, self.start, self.start_number = kind, start, number
-            return None
-        if (self.kind, self.start) == (kind, start):
-            return self.start_number
-        if self.more is None:
-            self.more = {}
-        first = self.more.get((kind, start))
-        if first is None:
-            self.more[(kind, start)] = number
-        return first
+    @property
+    def name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
 
 
 @dataclass(slots=True, frozen=True)
 class StoredAssignment:
     pk: int
+    kind: str
+    post_id: int
+    post_label: str
+    start: date
+    end: date | None
     fte: Decimal
+    role: str
+    seconding_school: str
+
+
+# --- the plan: what a confirmed import writes ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class NewAssignment:
+    number: int
+    email: str
+    post: Post  # stored, or one of ``Plan.new_posts``
+    fte: Decimal
+    start: date
     end: date | None
     role: str
     seconding_school: str
-    post_valid_from: date
-    post_valid_to: date | None
+
+
+@dataclass
+class Plan:
+    new_posts: list[Post] = field(default_factory=list)
+    new_assignments: list[NewAssignment] = field(default_factory=list)
+    changed: dict[int, dict] = field(default_factory=dict)  # assignment pk → {field: value}
+    ended: dict[int, date] = field(default_factory=dict)  # full list: pk → last day
+    # People of the file's centres who are not in the file (shown, ended on request).
+    missing: list[dict] = field(default_factory=list)
+
+
+# --- the centre as the file leaves it ------------------------------------------------------------
+
+
+class _Slot:
+    """A post and every share on it in the final state. ``shares`` maps a reference
+    (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
+
+    __slots__ = ("post", "shares", "exact")
+
+    def __init__(self, post: Post):
+        self.post, self.shares, self.exact = post, {}, False
+
+    def has_room(self, share: rules.Share) -> bool:
+        post = self.post
+        if not rules.within_post(share.start, share.end, post.valid_from, post.valid_to):
+            return False
+        overlapping = [
+            s
+            for s in self.shares.values()
+            if rules.overlaps(s.start, s.end, share.start, share.end)
+        ]
+        if sum((s.fte for s in overlapping), share.fte) <= post.fte:
+            return True  # quick: even all overlapping shares at once fit
+        return rules.first_excess([*overlapping, share], post.fte, within=share) is None
+
+    @property
+    def full_for_good(self) -> bool:
+        """Open-ended shares fill the post: no new row will fit on it again."""
+        shares = self.shares.values()
+        return all(s.end is None for s in shares) and (
+            sum((s.fte for s in shares), Decimal(0)) >= self.post.fte
+        )
+
+
+# First fit looks at the newest ALLOCATION_WINDOW posts with room of a centre and kind;
+# a full post leaves and an older one comes back into view. A real centre has a dozen
+# posts per kind; only synthetic files with thousands reach ALLOCATION_KEEP, where the
+# oldest are let go so that time stays linear.
+ALLOCATION_WINDOW = 64
+ALLOCATION_KEEP = 4 * ALLOCATION_WINDOW
+
+
+class _CentreState:
+    """One centre's posts and assignments as the file leaves them."""
+
+    def __init__(self, center: Center):
+        self.center = center
+        self.slots: dict[int | str, _Slot] = {}  # post pk (or label of a new post) → slot
+        self.by_label: dict[str, _Slot] = {}
+        self.by_kind: dict[str, list[_Slot]] = defaultdict(list)
+        self.candidates: dict[str, list[_Slot]] = defaultdict(list)  # first fit, oldest first
+        self.person: dict[str, dict] = defaultdict(dict)  # e-mail → ref → Share
+        self.leaders: dict[object, rules.Tenure] = {}  # ref → Tenure (role set)
+        self.where: dict[object, _Slot] = {}  # ref → its slot
+
+    def add_post(self, post: Post) -> _Slot:
+        slot = _Slot(post)
+        self.slots[post.pk or post.label] = slot
+        self.by_label[post.label] = slot
+        self.by_kind[post.kind].append(slot)
+        candidates = self.candidates[post.kind]
+        candidates.append(slot)
+        if len(candidates) > ALLOCATION_KEEP:
+            del candidates[: len(candidates) - ALLOCATION_KEEP]
+        return slot
+
+    def first_fit(self, kind: str, share: rules.Share) -> _Slot | None:
+        window = self.candidates[kind][-ALLOCATION_WINDOW:]
+        return next((slot for slot in window if slot.has_room(share)), None)
+
+    def taken(self, slot: _Slot) -> None:
+        """After a share was put on ``slot``: a post full for good leaves first fit, a
+        post whose share went down (or ended) comes back."""
+        candidates = self.candidates[slot.post.kind]
+        if slot.full_for_good:
+            if slot in candidates:
+                candidates.remove(slot)
+        elif slot not in candidates[-ALLOCATION_WINDOW:]:
+            if slot in candidates:
+                candidates.remove(slot)
+            candidates.append(slot)
+
+    def put(self, ref, slot: _Slot, email: str, share: rules.Share, holder: str, role: str):
+        self.remove(ref, email)
+        slot.shares[ref] = rules.Share(ref, share.start, share.end, share.fte, holder)
+        self.person[email][ref] = rules.Share(
+            ref, share.start, share.end, share.fte, slot.post.label
+        )
+        self.where[ref] = slot
+        if role in LEADERSHIP:
+            self.leaders[ref] = rules.Tenure(
+                ref, self.center.pk, slot.post.kind, role, share.start, share.end, email
+            )
+
+    def remove(self, ref, email: str) -> None:
+        if (slot := self.where.pop(ref, None)) is not None:
+            del slot.shares[ref]
+        self.person[email].pop(ref, None)
+        self.leaders.pop(ref, None)
+
+
+# --- the checker ---------------------------------------------------------------------------------
 
 
 class Checker:
-    """The dry run, chunk by chunk: classifies each row as new / changed / unchanged /
-    error with a constant number of queries per chunk.
+    """The dry run, chunk by chunk (see the module docstring). ``check`` returns the
+    rows it has decided; ``finish`` the held-back ones, and fills ``plan``."""
 
-    Across chunks it keeps only a ``Person`` per e-mail address (for "same person,
-    same values", duplicates and the writes) and the few rows the §4.3 rules decide
-    at the end: rows that give or take a Leitung / stellv. Leitung. ``check`` returns
-    the rows it has decided; ``finish`` the held-back ones.
-    """
-
-    def __init__(self, *, user):
-        self.centers = {c.key: c for c in Center.objects.all()}
+    def __init__(self, *, user, end_missing_on: date | None = None):
+        self.centers = {c.key: c for c in Center.objects.select_related("sponsor")}
+        self.centers_by_pk = {c.pk: c for c in self.centers.values()}
         self.allowed = set(centers_for(user, "import_staffing").values_list("pk", flat=True))
         self.people: dict[str, Person] = {}
         self.held: list[RowResult] = []
+        self.claimed: set[int] = set()  # stored assignments matched by a row
+        self.file_centers: set[int] = set()
+        self.end_missing_on = end_missing_on
+        self.plan = Plan()
+        self.today = timezone.localdate()
 
     # -- one chunk --
 
@@ -140,34 +285,38 @@ class Checker:
         emails = {e for r in rows if (e := r.values.get("email")) and e not in people}
         found = {}
         for chunk in _chunks(sorted(emails)):
-            for pk, email, center_id, *names in StaffMember.objects.filter(
+            for pk, email, center_id, *values in StaffMember.objects.filter(
                 email__in=chunk
             ).values_list("pk", "email", "center_id", *MEMBER_FIELDS):
-                found[email] = (pk, center_id, *names)
+                found[email] = (pk, center_id, *values)
         return found
 
-    def _stored_assignments(self, rows) -> dict[tuple, StoredAssignment]:
+    def _stored_assignments(self, rows) -> dict[int, list[StoredAssignment]]:
         member_ids = {
             person.member_id
             for r in rows
             if r.status != ERROR
             and (person := self.people[r.values["email"]]).stored_center_id is not None
         }
-        found = {}
+        found: dict[int, list[StoredAssignment]] = defaultdict(list)
         for chunk in _chunks(sorted(member_ids)):
-            for member_id, center_id, kind, start, *rest in Assignment.objects.filter(
-                member_id__in=chunk
-            ).values_list(
-                "member_id",
-                "post__center_id",
-                "post__kind",
-                "start",
-                "pk",
-                *ASSIGNMENT_FIELDS,
-                "post__valid_from",
-                "post__valid_to",
+            for member_id, *values in (
+                Assignment.objects.filter(member_id__in=chunk)
+                .order_by("start", "pk")
+                .values_list(
+                    "member_id",
+                    "pk",
+                    "post__kind",
+                    "post_id",
+                    "post__label",
+                    "start",
+                    "end",
+                    "fte",
+                    "role",
+                    "seconding_school",
+                )
             ):
-                found[(member_id, center_id, kind, start)] = StoredAssignment(*rest)
+                found[member_id].append(StoredAssignment(*values))
         return found
 
     def _check_row(self, row: RowResult, stored_members: dict[str, tuple]) -> None:
@@ -183,6 +332,8 @@ class Checker:
                 ),
             )
         v["center"] = center
+        if center is not None and center.pk in self.allowed:
+            self.file_centers.add(center.pk)
         email = v.get("email")
         if not email:
             row.status = ERROR
@@ -195,17 +346,19 @@ class Checker:
                 v["last_name"],
                 v["first_name"],
                 v["qualification"],
+                v.get("qualification_subject", ""),
             )
             if (stored := stored_members.get(email)) is not None:
                 person.member_id, person.stored_center_id = stored[0], stored[1]
-                person.changes = tuple(
-                    FIELD_HEADER[f]
-                    for f, value in zip(MEMBER_FIELDS, stored[2:], strict=True)
-                    if value != v[f]
-                )
+                if center is not None and stored[1] == center.pk:
+                    person.changes = tuple(
+                        change_text(f, old, v.get(f, ""))
+                        for f, old in zip(MEMBER_FIELDS, stored[2:], strict=True)
+                        if old != v.get(f, "")
+                    )
         else:
             for name in MEMBER_FIELDS:
-                if getattr(person, name) != v.get(name):
+                if getattr(person, name) != v.get(name, ""):
                     row.error(
                         name,
                         _("Weicht von Zeile {n} für dieselbe Person ab.").format(n=person.number),
@@ -225,14 +378,17 @@ class Checker:
             row.error(
                 "email",
                 _(
-                    "Diese E-Mail-Adresse gehört zu einer Person eines anderen Zentrums; "
-                    "eine Person wird nur von einem Zentrum geführt."
+                    "Diese E-Mail-Adresse ist schon vergeben; eine Person wird nur von einem "
+                    "Zentrum geführt. Bitte prüfen Sie die Adresse."
                 ),
             )
         if row.status == ERROR or center is None or not v.get("kind") or not v.get("start"):
             row.status = ERROR
             return
-        if (first := person.claim(v["kind"], v["start"], row.number)) is not None:
+        claims = person.claims if person.claims is not None else {}
+        person.claims = claims
+        first = claims.setdefault((v["kind"], v["start"]), row.number)
+        if first != row.number:
             row.error(
                 "start",
                 _(
@@ -241,69 +397,358 @@ class Checker:
                 ).format(n=first),
             )
 
-    def _classify(self, row: RowResult, stored: dict[tuple, StoredAssignment]) -> bool:
-        """Sets the row's status; True when the leadership rules decide it at the end."""
+    def _match(self, row: RowResult, candidates: list[StoredAssignment]):
+        """The person's stored assignment this row describes: same Stellenart, periods
+        overlapping; the same Beginn first, then the post the row names."""
+        v = row.values
+        found = [
+            s
+            for s in candidates
+            if s.kind == v["kind"]
+            and s.pk not in self.claimed
+            and rules.overlaps(s.start, s.end, v["start"], v["end"])
+        ]
+        if not found:
+            return None
+        label = v.get("post_label")
+        found.sort(key=lambda s: (s.start != v["start"], bool(label) and s.post_label != label))
+        self.claimed.add(found[0].pk)
+        return found[0]
+
+    def _classify(self, row: RowResult, stored: dict[int, list[StoredAssignment]]) -> bool:
+        """Sets the row's status; True when the row waits for ``finish``."""
         v = row.values
         person = self.people[v["email"]]
         existing = (
-            stored.get((person.member_id, v["center"].pk, v["kind"], v["start"]))
+            self._match(row, stored.get(person.member_id, []))
             if person.stored_center_id is not None
             else None
         )
         v["stored"] = existing
         changes = list(person.changes)
-        if existing is not None:
-            changes += [FIELD_HEADER[f] for f in ASSIGNMENT_FIELDS if getattr(existing, f) != v[f]]
-            msg = rules.within_post_error(
-                v["start"], v["end"], existing.post_valid_from, existing.post_valid_to
-            )
-            if msg is not None:
-                row.error("end", msg)
-                return False
-            row.status = CHANGED if changes else UNCHANGED
-        else:
+        if existing is None:
             row.status = NEW
+            row.changes = changes
+            return True
+        changes += [
+            change_text(f, getattr(existing, f), v[f])
+            for f in ASSIGNMENT_FIELDS
+            if getattr(existing, f) != v[f]
+        ]
+        label = v.get("post_label")
+        if label and label != existing.post_label:
+            changes.append(change_text("post", existing.post_label, label))
         row.changes = changes
-        return v["role"] in LEADERSHIP or (existing is not None and existing.role in LEADERSHIP)
+        v["landing"] = existing.post_label
+        row.status = CHANGED if changes else UNCHANGED
+        return row.status == CHANGED or v["role"] in LEADERSHIP or existing.role in LEADERSHIP
 
     # -- the end of the file --
 
     def finish(self) -> list[RowResult]:
-        """§4.3 and one Leitung at a time, over the stored assignments as the file
-        leaves them; decides the held-back rows."""
+        """Places the held rows, checks the invariants and Nr. 4.3 on the staffing as the
+        file leaves it, adds the warnings and fills ``plan``."""
         held, self.held = self.held, []
-        if not held:
-            return held
-        tenures: dict[tuple, rules.Tenure] = {}
-        center_ids = {r.values["center"].pk for r in held}
-        stored = Assignment.objects.filter(
-            post__center_id__in=center_ids, role__in=LEADERSHIP
-        ).values_list(
-            "pk", "post__center_id", "post__kind", "role", "start", "end", "member__email"
-        )
-        for pk, center_id, kind, role, start, end, email in stored:
-            tenures[(email, center_id, kind, start)] = rules.Tenure(
-                ("db", pk), center_id, kind, role, start, end, email
-            )
-        by_number = {}
-        for row in held:
-            v = row.values
-            by_number[row.number] = row
-            tenures[(v["email"], v["center"].pk, v["kind"], v["start"])] = rules.Tenure(
-                ("row", row.number),
-                v["center"].pk,
-                v["kind"],
-                v["role"],
-                v["start"],
-                v["end"],
-                v["email"],
-            )
-        reported = set()
-        for tenure, message in rules.leadership_errors(tenures.values()):
-            if tenure.ref[0] == "row" and (tenure.ref, message) not in reported:
-                reported.add((tenure.ref, message))
-                by_number[tenure.ref[1]].error("role", message)
         held.sort(key=lambda r: r.number)
+        center_ids = {r.values["center"].pk for r in held}
+        states = self._load(center_ids)
+        self._missing(states)
+        by_ref: dict[object, RowResult] = {}
+        # Stored assignments take their final shape first: a share lowered further down
+        # the file makes room for a new row above it.
+        for row in sorted(held, key=lambda r: (r.values["stored"] is None, r.number)):
+            v = row.values
+            state = states[v["center"].pk]
+            ref = v["stored"].pk if v["stored"] is not None else ("row", row.number)
+            by_ref[ref] = row
+            self._place(row, ref, state)
+        for state in states.values():
+            self._check_posts(state, by_ref)
+            self._check_people(state, by_ref)
+            self._check_leadership(state, by_ref)
+        self._warn(held, states)
+        self._plan(held)
         return held
 
+    def _load(self, center_ids: set[int]) -> dict[int, _CentreState]:
+        centers = {pk: self.centers_by_pk[pk] for pk in center_ids}
+        states = {pk: _CentreState(c) for pk, c in centers.items()}
+        for post in Post.objects.filter(center_id__in=list(centers)).order_by("valid_from", "pk"):
+            post.center = centers[post.center_id]
+            states[post.center_id].add_post(post)
+        rows = Assignment.objects.filter(post__center_id__in=list(centers)).values_list(
+            "pk",
+            "post_id",
+            "post__center_id",
+            "start",
+            "end",
+            "fte",
+            "role",
+            "member__email",
+            "member__last_name",
+            "member__first_name",
+        )
+        for pk, post_id, center_id, start, end, fte, role, email, last, first in rows:
+            state = states[center_id]
+            state.put(
+                pk,
+                state.slots[post_id],
+                email,
+                rules.Share(pk, start, end, fte),
+                f"{last}, {first}",
+                role,
+            )
+        for state in states.values():
+            for slot in list(state.slots.values()):
+                state.taken(slot)
+        return states
 
+    def _missing(self, states: dict[int, _CentreState]) -> None:
+        """People of the file's centres with a current assignment who are not in the file;
+        with ``end_missing_on`` their assignments end that day (also in ``states``, so
+        that the checks see a Leitung who leaves as gone)."""
+        if not self.file_centers:
+            return
+        day = self.end_missing_on or self.today
+        current = (
+            Assignment.objects.filter(post__center_id__in=sorted(self.file_centers))
+            .exclude(end__lte=day)
+            .order_by("member__last_name", "member__first_name", "start", "pk")
+            .values_list(
+                "pk",
+                "start",
+                "member__email",
+                "member__last_name",
+                "member__first_name",
+                "post__center_id",
+                "post__label",
+            )
+        )
+        missing: dict[str, dict] = {}
+        for pk, start, email, last, first, center_id, label in current.iterator():
+            if email in self.people:
+                continue
+            entry = missing.setdefault(
+                email,
+                {
+                    "name": f"{last}, {first}",
+                    "email": email,
+                    "center": self.centers_by_pk[center_id].name,
+                    "posts": [],
+                },
+            )
+            entry["posts"].append(label)
+            if self.end_missing_on is None or start > day:
+                continue  # an assignment that begins after that day is left as it is
+            self.plan.ended[pk] = day
+            state = states.get(center_id)
+            if state is not None and pk in state.where:
+                slot = state.where[pk]
+                old = slot.shares[pk]
+                role = state.leaders[pk].role if pk in state.leaders else ""
+                state.put(
+                    pk, slot, email, rules.Share(pk, old.start, day, old.fte), old.holder, role
+                )
+                state.taken(slot)
+        for entry in missing.values():
+            entry["posts"] = ", ".join(entry["posts"])
+        self.plan.missing = list(missing.values())
+
+    def _place(self, row: RowResult, ref, state: _CentreState) -> None:
+        v = row.values
+        person = self.people[v["email"]]
+        share = rules.Share(ref, v["start"], v["end"], v["fte"])
+        stored: StoredAssignment | None = v["stored"]
+        label = v.get("post_label") or ""
+        slot = None
+        if label:
+            slot = state.by_label.get(label)
+            if slot is not None and slot.post.kind != v["kind"]:
+                row.error(
+                    "post",
+                    _(
+                        "Die Stelle „{post}“ ist eine Stelle für {kind}, nicht für {row_kind}."
+                    ).format(
+                        post=label,
+                        kind=slot.post.get_kind_display(),
+                        row_kind=PostKind(v["kind"]).label,
+                    ),
+                )
+                return
+            if slot is None:
+                slot = self._new_post(state, v, label=label)
+                v["new_post"] = True
+            slot.exact = True
+        elif stored is not None:
+            slot = state.slots[stored.post_id]
+            slot.exact = True
+        else:
+            slot = state.first_fit(v["kind"], share)
+            if slot is None:
+                slot = self._new_post(state, v)
+                v["new_post"] = True
+        if not rules.within_post(v["start"], v["end"], slot.post.valid_from, slot.post.valid_to):
+            row.error(
+                "end",
+                rules.within_post_error(
+                    v["start"], v["end"], slot.post.valid_from, slot.post.valid_to
+                ),
+            )
+        v["landing"] = slot.post.label
+        v["slot"] = slot
+        state.put(ref, slot, v["email"], share, person.name, v["role"])
+        state.taken(slot)
+
+    def _new_post(self, state: _CentreState, v: dict, *, label: str = "") -> _Slot:
+        spec = _post_defaults().get(v["kind"], {"funding_source": FundingSource.MUNICIPAL})
+        post = Post(
+            center=state.center,
+            kind=v["kind"],
+            label=label or rules.post_label(v["kind"], state.by_label),
+            fte=v["fte"],
+            funding_source=spec["funding_source"],
+            valid_from=v["start"],
+        )
+        self.plan.new_posts.append(post)
+        return state.add_post(post)
+
+    def _check_posts(self, state: _CentreState, by_ref) -> None:
+        """Posts a row lands on by name or keeps: the exact check (first fit is safe by
+        construction). A post created for named rows grows to what they need, up to 1,00."""
+        for slot in state.slots.values():
+            if not slot.exact:
+                continue
+            if slot.post.pk is None:
+                need = sum((s.fte for s in slot.shares.values()), Decimal(0))
+                slot.post.fte = min(max(need, slot.post.fte), rules.ONE)
+            for ref, share in slot.shares.items():
+                row = by_ref.get(ref)
+                if row is None or row.status == ERROR:
+                    continue
+                excess = rules.first_excess(slot.shares.values(), slot.post.fte, within=share)
+                if excess is not None and any(s.ref == ref for s in excess.shares):
+                    row.error(
+                        "fte",
+                        rules.post_overfill_message(slot.post.label, slot.post.fte, excess),
+                    )
+
+    def _check_people(self, state: _CentreState, by_ref) -> None:
+        for email, shares in state.person.items():
+            mine = [ref for ref in shares if ref in by_ref]
+            for ref in mine:
+                row = by_ref[ref]
+                if row.status == ERROR:
+                    continue
+                excess = rules.first_excess(shares.values(), rules.ONE, within=shares[ref])
+                if excess is not None:
+                    row.error("fte", rules.person_overload_message(self.people[email].name, excess))
+
+    def _check_leadership(self, state: _CentreState, by_ref) -> None:
+        reported = set()
+        for tenure, message in rules.leadership_errors(state.leaders.values()):
+            row = by_ref.get(tenure.ref)
+            if row is not None and (tenure.ref, message) not in reported:
+                reported.add((tenure.ref, message))
+                row.error("role", message)
+
+    def _warn(self, held: list[RowResult], states: dict[int, _CentreState]) -> None:
+        """The decree's warnings a row would cause; they never block the import."""
+        from .selectors import approved_exceptions, quotas_for
+
+        rows = [r for r in held if r.status != ERROR and r.status != UNCHANGED]
+        if not rows:
+            return
+        centers = [states[pk].center for pk in {r.values["center"].pk for r in rows}]
+        quotas = quotas_for(centers, self.today)
+        exceptions = approved_exceptions([c.pk for c in centers])
+        for row in rows:
+            v = row.values
+            slot, state = v["slot"], states[v["center"].pk]
+            shares = sorted(
+                s.fte
+                for s in slot.shares.values()
+                if s.start <= v["start"] and (s.end is None or s.end >= v["start"])
+            )
+            if len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1]):
+                row.warnings.append(
+                    _(
+                        "Nr. 3.2: Die Stelle „{post}“ wird auf {n} Anteile ({shares}) verteilt; "
+                        "empfohlen sind zwei gleiche Anteile."
+                    ).format(
+                        post=slot.post.label,
+                        n=len(shares),
+                        shares=" + ".join(map(rules.fmt_fte, shares)),
+                    )
+                )
+            quota = quotas.get(state.center.pk, {}).get(v["kind"])
+            if v.get("new_post") and quota is not None:
+                total = sum(
+                    (s.post.fte for s in state.by_kind[v["kind"]] if _active(s.post, v["start"])),
+                    Decimal(0),
+                )
+                if total > quota:
+                    row.warnings.append(
+                        _(
+                            "Neue Stelle: Die Stellen für {kind} überschreiten dann das Soll "
+                            "({total} statt {quota} VZÄ)."
+                        ).format(
+                            kind=PostKind(v["kind"]).label,
+                            total=rules.fmt_fte(total),
+                            quota=rules.fmt_fte(quota),
+                        )
+                    )
+            accepted = rules.QUALIFIED.get(v["kind"])
+            person = self.people[v["email"]]
+            if (
+                accepted is not None
+                and person.qualification not in accepted
+                and (person.member_id, v["kind"]) not in exceptions
+            ):
+                row.warnings.append(
+                    _(
+                        "{para}: {person} hat keine Qualifikation nach {para} für {kind} "
+                        "und keine genehmigte Ausnahme."
+                    ).format(
+                        para="Nr. 4.1" if v["kind"] == PostKind.SPECIALIST else "Nr. 4.2",
+                        person=person.name,
+                        kind=PostKind(v["kind"]).label,
+                    )
+                )
+
+    def _plan(self, held: list[RowResult]) -> None:
+        plan = self.plan
+        for row in held:
+            if row.status not in (NEW, CHANGED):
+                continue
+            v = row.values
+            post = v["slot"].post
+            stored: StoredAssignment | None = v["stored"]
+            if stored is None:
+                plan.new_assignments.append(
+                    NewAssignment(
+                        row.number,
+                        v["email"],
+                        post,
+                        v["fte"],
+                        v["start"],
+                        v["end"],
+                        v["role"],
+                        v["seconding_school"],
+                    )
+                )
+                continue
+            values = {f: v[f] for f in ASSIGNMENT_FIELDS if getattr(stored, f) != v[f]}
+            if post.pk != stored.post_id:
+                values["post"] = post
+            if values:
+                plan.changed[stored.pk] = values
+
+
+def _active(post: Post, day: date) -> bool:
+    return post.valid_from <= day and (post.valid_to is None or post.valid_to >= day)
+
+
+def _post_defaults() -> dict[str, dict]:
+    from .services import default_post_settings
+
+    return default_post_settings()

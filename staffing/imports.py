@@ -10,33 +10,27 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from centers.models import Center
-
-from . import importing, rules, spreadsheet
+from . import importing, spreadsheet
 from .models import (
     Assignment,
-    FundingSource,
     ImportJob,
     ImportRow,
     ImportStatus,
     Post,
     StaffMember,
 )
-from .services import default_post_settings
 
 logger = logging.getLogger(__name__)
 
@@ -48,43 +42,46 @@ def staffing_list_import(
     source: Iterable[list],
     user,
     dry_run: bool,
+    end_missing_on: date | None = None,
     progress: Callable[[int], None] | None = None,
     on_row: Callable[[importing.RowResult], None] | None = None,
 ) -> spreadsheet.ImportResult:
     """Check a staffing list and, unless ``dry_run`` or any row has an error, write it in
-    one transaction. Importing the same file twice writes nothing the second time.
+    one transaction: all or nothing. Importing the same file twice writes nothing the
+    second time. With ``end_missing_on`` ("Vollständige Liste") the assignments of the
+    centres' people who are missing from the file end on that day.
 
-    The file is streamed: rows are read, checked and written ``spreadsheet.CHUNK`` at a
-    time, so memory does not grow with the file beyond a small record per person.
-    A row with an error anywhere stops the writing and rolls back what was written:
-    all or nothing. ``on_row`` sees every row once it is decided (held-back
-    leadership rows last); ``progress`` gets the number of rows done so far.
+    The file is streamed (``spreadsheet.CHUNK`` rows at a time); rows that change
+    nothing are decided at once, new and changed ones at the end of the file, when
+    the centres' staffing as the file leaves it is known (``importing.Checker``).
+    ``on_row`` sees every row once it is decided; ``progress`` gets the number of
+    rows checked so far.
     """
     result = spreadsheet.ImportResult()
 
-    def decided(rows: list[importing.RowResult], writer: _ListWriter | None) -> None:
+    def decided(rows: list[importing.RowResult]) -> None:
         for row in rows:
             result.add(row)
             if on_row is not None:
                 on_row(row)
-        if writer is not None and not result.has_errors:
-            writer.write([r for r in rows if r.status != importing.ERROR])
 
     try:
         with transaction.atomic():
-            checker = importing.Checker(user=user)
-            writer = None if dry_run else _ListWriter(user=user, people=checker.people)
+            checker = importing.Checker(user=user, end_missing_on=end_missing_on)
+            checked = 0
             for rows in spreadsheet.read_chunks(source, result):
-                decided(checker.check(rows), writer)
+                checked += len(rows)
+                decided(checker.check(rows))
                 if progress is not None:
-                    progress(result.total)
-            decided(checker.finish(), writer)
-            if dry_run:
+                    progress(checked)
+            if result.file_errors:
                 return result
-            if result.has_errors:
-                transaction.set_rollback(True)
+            decided(checker.finish())
+            result.missing = checker.plan.missing
+            result.new_posts = len(checker.plan.new_posts)
+            if dry_run or result.has_errors:
                 return result
-            writer.close()
+            result.written_at = _PlanWriter(user=user, checker=checker).write()
             result.written = True
             if result.counts[importing.NEW] >= ANALYZE_AFTER_ROWS:
                 transaction.on_commit(_analyze_staffing_tables)
@@ -93,6 +90,7 @@ def staffing_list_import(
         # the whole import is rolled back and the user checks the file again.
         logger.warning("Import einer Personalliste: Konflikt beim Schreiben", exc_info=True)
         result.written = False
+        result.written_at = None
         result.file_errors.append(
             _(
                 "Während des Imports wurden dieselben Personen an anderer Stelle gespeichert; "
@@ -121,10 +119,20 @@ def _analyze_staffing_tables() -> None:
 # --- the import in the browser: a job with a preview ------------------------------------------------
 
 
-def import_job_create(*, user, filename: str, content: bytes) -> ImportJob:
+def import_job_create(
+    *, user, filename: str, content: bytes, end_missing_on: date | None = None
+) -> ImportJob:
+    """An uploaded list waits for its check. ``end_missing_on``: "Vollständige Liste" —
+    the confirmed import ends the assignments of people missing from it on that day."""
     # A rough row count for the progress bar (CSV); XLSX shows progress without a total.
     total = content.count(b"\n") if not content.startswith(b"PK") else 0
-    job = ImportJob(user=user, filename=filename[:255], content=content, total=total)
+    job = ImportJob(
+        user=user,
+        filename=filename[:255],
+        content=content,
+        total=total,
+        end_missing_on=end_missing_on,
+    )
     job.save()
     transaction.on_commit(lambda: _enqueue(job.pk, confirm=False))
     return job
@@ -145,6 +153,105 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     transaction.on_commit(lambda: _enqueue(job.pk, confirm=True))
     job.refresh_from_db()
     return job
+
+
+UNDO_MODELS = (Assignment, Post, StaffMember)  # deleted in this order (PROTECT)
+
+
+@transaction.atomic
+def import_job_undo(*, job: ImportJob, user) -> dict[str, int]:
+    """Take a confirmed import back, all or nothing: what it created is deleted, what it
+    changed gets its values from before. Refused when anything it wrote has been
+    changed since, or when something else (a plan's staff-time allocation) now refers
+    to what it created. The history keeps the import and its undo (both by their user).
+
+    The import's history rows are found by their moment (``job.written_at``)."""
+    if job.user_id != user.pk:
+        raise PermissionDenied
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.DONE or job.written_at is None:
+        raise ValidationError(
+            _("Nur ein abgeschlossener Import kann rückgängig gemacht werden.")
+            if job.status != ImportStatus.UNDONE
+            else _("Dieser Import wurde bereits rückgängig gemacht.")
+        )
+    when, now = job.written_at, timezone.now()
+    counts = {}
+    plans = []
+    for model in UNDO_MODELS:
+        history = model.history.model
+        rows = list(history.objects.filter(history_date=when, history_user_id=user.pk))
+        ids = [r.id for r in rows]
+        later = set()
+        for chunk in importing._chunks(ids):
+            later |= set(
+                history.objects.filter(id__in=chunk, history_date__gt=when).values_list(
+                    "id", flat=True
+                )
+            )
+        if later:
+            names = ", ".join(
+                str(obj) for obj in model.objects.filter(pk__in=sorted(later)[:5])
+            ) or ", ".join(str(pk) for pk in sorted(later)[:5])
+            raise ValidationError(
+                _(
+                    "Der Import kann nicht rückgängig gemacht werden: {n} seiner Einträge "
+                    "({kind}) wurden seitdem geändert, z. B. {names}. Bitte korrigieren Sie "
+                    "diese von Hand."
+                ).format(n=len(later), kind=model._meta.verbose_name_plural, names=names)
+            )
+        plans.append((model, rows))
+    # Changed objects get their values from before the import back.
+    for model, rows in plans:
+        changed = {r.id: r for r in rows if r.history_type == "~"}
+        if not changed:
+            continue
+        before: dict[int, object] = {}
+        history = model.history.model
+        for chunk in importing._chunks(list(changed)):
+            for record in history.objects.filter(id__in=chunk, history_date__lt=when).order_by(
+                "history_date", "history_id"
+            ):
+                before[record.id] = record
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.attname != "version"
+        ]
+        objs = list(model.objects.filter(pk__in=list(changed)))
+        for obj in objs:
+            old = before[obj.pk]
+            for f in fields:
+                setattr(obj, f, getattr(old, f))
+            obj.version += 1
+        bulk_update_with_history(
+            objs, model, [*fields, "version"], batch_size=1000, default_user=user, default_date=now
+        )
+        counts[f"{model._meta.model_name}_restored"] = len(objs)
+    # Created objects are deleted (assignments first: posts and people are protected).
+    for model, rows in plans:
+        created = [r.id for r in rows if r.history_type == "+"]
+        if not created:
+            continue
+        try:
+            with transaction.atomic():
+                for chunk in importing._chunks(created):
+                    # simple_history records each deletion ("-") with the request's user.
+                    model.objects.filter(pk__in=chunk).delete()
+        except ProtectedError as exc:
+            names = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:3]}))
+            raise ValidationError(
+                _(
+                    "Der Import kann nicht rückgängig gemacht werden: Auf seine Einträge "
+                    "verweist inzwischen anderes ({names}). Beenden Sie die Besetzungen "
+                    "stattdessen."
+                ).format(names=names)
+            ) from None
+        counts[f"{model._meta.model_name}_deleted"] = len(created)
+    job.status = ImportStatus.UNDONE
+    job.undone_at = now
+    job.save(update_fields=["status", "undone_at"])
+    return counts
 
 
 def _enqueue(job_id, *, confirm: bool) -> None:
@@ -177,15 +284,44 @@ class _PreviewRows:
     through ``COPY``: the preview of a large file is as many rows as the file)."""
 
     BATCH = 1000
-    COLUMNS = ("job_id", "number", "status", "label", "errors", "changes")
+    COLUMNS = (
+        "job_id",
+        "number",
+        "status",
+        "label",
+        "errors",
+        "changes",
+        "warnings",
+        "post_label",
+        "new_post",
+    )
+    JSON = frozenset({"errors", "changes", "warnings"})
 
     def __init__(self, job_id):
         self.job_id, self.batch = job_id, []
 
     def __call__(self, row: importing.RowResult | spreadsheet.ErrorRow) -> None:
         number, status, label, errors, changes = row.preview()
+        if isinstance(row, importing.RowResult):
+            warnings, landing, new_post = (
+                list(row.warnings),
+                row.values.get("landing") or "",
+                bool(row.values.get("new_post")),
+            )
+        else:
+            warnings, landing, new_post = [], "", False
         self.batch.append(
-            (self.job_id, number, status, label[:500], [list(e) for e in errors], list(changes))
+            (
+                self.job_id,
+                number,
+                status,
+                label[:500],
+                [list(e) for e in errors],
+                list(changes),
+                warnings,
+                landing[:100],
+                new_post,
+            )
         )
         if len(self.batch) >= self.BATCH:
             self.flush()
@@ -197,13 +333,22 @@ class _PreviewRows:
                     cursor,
                     ImportRow._meta.db_table,
                     list(self.COLUMNS),
-                    ((*r[:4], json.dumps(r[4]), json.dumps(r[5])) for r in self.batch),
+                    (
+                        tuple(
+                            json.dumps(value) if column in self.JSON else value
+                            for column, value in zip(self.COLUMNS, r, strict=True)
+                        )
+                        for r in self.batch
+                    ),
                 )
         else:
             ImportRow.objects.bulk_create(
                 ImportRow(**dict(zip(self.COLUMNS, r, strict=True))) for r in self.batch
             )
         self.batch = []
+
+
+MISSING_SHOWN = 500  # people "nicht in der Liste" kept on the job for the preview
 
 
 def import_job_process(*, job_id, confirm: bool) -> None:
@@ -228,6 +373,7 @@ def import_job_process(*, job_id, confirm: bool) -> None:
             source=spreadsheet.iter_file(bytes(job.content)),
             user=job.user,
             dry_run=not confirm,
+            end_missing_on=job.end_missing_on,
             progress=lambda n: cache.set(key, n, timeout=3600),
             on_row=preview,
         )
@@ -257,7 +403,12 @@ def import_job_process(*, job_id, confirm: bool) -> None:
             "has_errors": result.has_errors,
             "summary": result.summary(),
             "written": result.written,
+            "missing": result.missing[:MISSING_SHOWN],
+            "missing_count": len(result.missing),
+            "new_posts": result.new_posts,
+            "extra_columns": getattr(result, "extra_columns", []),
         },
+        written_at=result.written_at,
         finished_at=timezone.now(),
     )
 
@@ -265,65 +416,37 @@ def import_job_process(*, job_id, confirm: bool) -> None:
 # --- the writes of a confirmed import ---------------------------------------------------------------
 
 
-class _NewAssignment(NamedTuple):
-    """A new assignment, kept compactly until every change of the file is written."""
+class _PlanWriter:
+    """Writes what the checker planned, in bulk and with history: people, new posts,
+    changed and ended assignments, new assignments. Every history row carries the same
+    moment (``when``): the import's mark, by which it can be undone."""
 
-    number: int
-    center: Center
-    kind: str
-    start: date
-    end: date | None
-    fte: int  # hundredths: small ints are shared, a Decimal per row is not
-    role: str
-    seconding_school: str
-    member_id: int
+    def __init__(self, *, user, checker: importing.Checker):
+        self.user, self.checker, self.plan = user, checker, checker.plan
+        self.when = timezone.now()
 
-
-class _ListWriter:
-    """Writes checked rows: new and changed people and changed assignments a chunk
-    at a time; new assignments at the end (``close``), on posts with room (new
-    posts where none has). They wait because a change further down the file may
-    raise a stored share of a post that a new assignment would otherwise fill."""
-
-    def __init__(self, *, user, people: dict[str, importing.Person]):
-        self.user, self.when, self.people = user, timezone.now(), people
-        self.updated: set[str] = set()  # people whose changed columns are written
-        self.new: list[_NewAssignment] = []
-
-    def write(self, rows: list[importing.RowResult]) -> None:
-        if rows:
-            self._members(rows)
-            self._changed_assignments([r for r in rows if r.status == importing.CHANGED])
-            self.new.extend(
-                _NewAssignment(
-                    row.number,
-                    (v := row.values)["center"],
-                    v["kind"],
-                    v["start"],
-                    v["end"],
-                    _hundredths(v["fte"]),
-                    v["role"],
-                    v["seconding_school"],
-                    self.people[v["email"]].member_id,
-                )
-                for row in rows
-                if row.status == importing.NEW
+    def write(self):
+        self._members()
+        _create_with_history(Post, self.plan.new_posts, user=self.user, when=self.when)
+        changes = dict(self.plan.changed)
+        for pk, day in self.plan.ended.items():
+            changes.setdefault(pk, {})["end"] = day
+        if changes:
+            fields = sorted({f for values in changes.values() for f in values})
+            self._update(
+                Assignment.objects.filter(pk__in=list(changes)),
+                fields,
+                lambda a, f: changes[a.pk].get(f, getattr(a, f)),
             )
-
-    def close(self) -> None:
-        """Place and write the new assignments, now that the stored ones are final."""
-        posts = _PostAllocator(user=self.user, when=self.when)
-        new, self.new = self.new, []
-        for i in range(0, len(new), spreadsheet.CHUNK):
-            batch = new[i : i + spreadsheet.CHUNK]
-            chosen = posts.allocate(batch)
+        people = self.checker.people
+        for batch in importing._chunks(self.plan.new_assignments):
             _create_with_history(
                 Assignment,
                 [
                     Assignment(
-                        member_id=a.member_id,
-                        post=chosen[a.number],
-                        fte=Decimal(a.fte) / 100,
+                        member_id=people[a.email].member_id,
+                        post=a.post,
+                        fte=a.fte,
                         start=a.start,
                         end=a.end,
                         role=a.role,
@@ -334,48 +457,33 @@ class _ListWriter:
                 user=self.user,
                 when=self.when,
             )
+        return self.when
 
-    def _members(self, rows) -> None:
-        new: dict[str, StaffMember] = {}
-        changed: dict[str, importing.Person] = {}
-        for row in rows:
-            v = row.values
-            person = self.people[v["email"]]
-            if person.member_id is None and v["email"] not in new:
-                new[v["email"]] = StaffMember(
-                    center=v["center"],
-                    email=v["email"],
-                    last_name=v["last_name"],
-                    first_name=v["first_name"],
-                    qualification=v["qualification"],
+    def _members(self) -> None:
+        new, changed = [], {}
+        for email, person in self.checker.people.items():
+            if person.member_id is None:
+                center = self.checker.centers[person.center_key]
+                new.append(
+                    StaffMember(
+                        center=center,
+                        email=email,
+                        last_name=person.last_name,
+                        first_name=person.first_name,
+                        qualification=person.qualification,
+                        qualification_subject=person.qualification_subject,
+                    )
                 )
-            elif person.changes and v["email"] not in self.updated:
-                changed[v["email"]] = person
-                self.updated.add(v["email"])
-        if new:
-            _create_with_history(StaffMember, list(new.values()), user=self.user, when=self.when)
-            for email, member in new.items():
-                self.people[email].member_id = member.pk
+            elif person.changes:
+                changed[email] = person
+        _create_with_history(StaffMember, new, user=self.user, when=self.when)
+        for member in new:
+            self.checker.people[member.email].member_id = member.pk
         if changed:
             self._update(
                 StaffMember.objects.filter(email__in=list(changed)),
                 importing.MEMBER_FIELDS,
                 lambda member, f: getattr(changed[member.email], f),
-            )
-
-    def _changed_assignments(self, rows) -> None:
-        by_pk = {
-            r.values["stored"].pk: r
-            for r in rows
-            if any(
-                getattr(r.values["stored"], f) != r.values[f] for f in importing.ASSIGNMENT_FIELDS
-            )
-        }
-        if by_pk:
-            self._update(
-                Assignment.objects.filter(pk__in=list(by_pk)),
-                importing.ASSIGNMENT_FIELDS,
-                lambda assignment, f: by_pk[assignment.pk].values[f],
             )
 
     def _update(self, queryset, fields, value) -> None:
@@ -450,122 +558,3 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
     with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
-
-
-ALLOCATION_WINDOW = 64
-ALLOCATION_KEEP = 4 * ALLOCATION_WINDOW
-
-
-class _PostLoad:
-    """What is taken of one post: every share, plus running figures for the
-    open-ended ones, so that most checks per row end early. FTE in hundredths
-    (integers): this runs for every candidate post of every new row."""
-
-    __slots__ = ("post", "cap", "shares", "open_fte", "open_start", "closed")
-
-    def __init__(self, post: Post):
-        self.post, self.cap, self.shares = post, _hundredths(post.fte), []
-        self.open_fte, self.open_start, self.closed = 0, None, 0
-
-    def take(self, start, end, fte: int) -> None:
-        self.shares.append((start, end, fte))
-        if end is None:
-            self.open_fte += fte
-            self.open_start = start if self.open_start is None else max(self.open_start, start)
-        else:
-            self.closed += 1
-
-    @property
-    def full_for_good(self) -> bool:
-        """Open-ended shares fill the post: it is never a candidate again."""
-        return not self.closed and self.open_fte >= self.cap
-
-    def has_room(self, start, end, fte: int) -> bool:
-        post = self.post
-        if not rules.within_post(start, end, post.valid_from, post.valid_to):
-            return False
-        # Quick reject: open-ended shares overlap the whole rest of time.
-        if self.open_fte + fte > self.cap and (end is None or end >= self.open_start):
-            return False
-        taken = fte
-        for s, e, f in self.shares:  # rules.overlaps, inlined
-            if (e is None or start <= e) and (end is None or s <= end):
-                taken += f
-                if taken > self.cap:
-                    return False
-        return True
-
-
-def _hundredths(fte: Decimal) -> int:
-    return int(fte * 100)
-
-
-class _PostAllocator:
-    """Puts each new assignment on a post of its centre and kind that has room for it
-    in its period; where none has, creates a post (size and funding from
-    ``default_posts.csv``). A centre's posts are loaded when its first new row comes."""
-
-    def __init__(self, *, user, when):
-        self.user, self.when = user, when
-        self.settings = default_post_settings()
-        # (centre, kind) → candidate posts, oldest first. First fit looks at the newest
-        # ALLOCATION_WINDOW; a full post leaves and an older one comes back into view.
-        # A real centre has a dozen posts per kind; only a synthetic file with
-        # thousands reaches ALLOCATION_KEEP, where the oldest are let go so that
-        # time stays linear and memory flat.
-        self.slots: dict[tuple[int, str], list[_PostLoad]] = defaultdict(list)
-        self.loaded: set[int] = set()
-        self.labels: dict[int, set[str]] = defaultdict(set)  # centre → its post labels
-
-    def _load(self, center_ids: set[int]) -> None:
-        center_ids = center_ids - self.loaded
-        if not center_ids:
-            return
-        self.loaded |= center_ids
-        by_id: dict[int, _PostLoad] = {}
-        for post in Post.objects.filter(center_id__in=center_ids).order_by("valid_from", "pk"):
-            by_id[post.pk] = _PostLoad(post)
-            self.labels[post.center_id].add(post.label)
-        for post_id, start, end, fte in Assignment.objects.filter(
-            post__center_id__in=center_ids
-        ).values_list("post_id", "start", "end", "fte"):
-            by_id[post_id].take(start, end, _hundredths(fte))
-        for load in by_id.values():
-            if not load.full_for_good:
-                self.slots[(load.post.center_id, load.post.kind)].append(load)
-
-    def allocate(self, assignments: list[_NewAssignment]) -> dict[int, Post]:
-        self._load({a.center.pk for a in assignments})
-        chosen: dict[int, Post] = {}
-        new_posts: list[Post] = []
-        for a in assignments:
-            candidates = self.slots[(a.center.pk, a.kind)]
-            start, end, fte = a.start, a.end, a.fte
-            target = next(
-                (c for c in candidates[-ALLOCATION_WINDOW:] if c.has_room(start, end, fte)), None
-            )
-            if target is None:
-                spec = self.settings.get(
-                    a.kind, {"fte": Decimal(1), "funding_source": FundingSource.MUNICIPAL}
-                )
-                label = rules.post_label(a.kind, self.labels[a.center.pk])
-                self.labels[a.center.pk].add(label)
-                post = Post(
-                    center=a.center,
-                    label=label,
-                    kind=a.kind,
-                    fte=max(spec["fte"], Decimal(a.fte) / 100),
-                    funding_source=spec["funding_source"],
-                    valid_from=start,
-                )
-                new_posts.append(post)
-                target = _PostLoad(post)
-                candidates.append(target)
-                if len(candidates) > ALLOCATION_KEEP:
-                    del candidates[: len(candidates) - ALLOCATION_KEEP]
-            target.take(start, end, fte)
-            if target.full_for_good:
-                candidates.remove(target)
-            chosen[a.number] = target.post
-        _create_with_history(Post, new_posts, user=self.user, when=self.when)
-        return chosen

@@ -254,12 +254,22 @@ class Excess:
         return ", ".join(f"{s.holder} ({fmt_fte(s.fte)})" for s in self.shares)
 
 
-def first_excess(shares: Iterable[Share], cap: Decimal) -> Excess | None:
-    """The earliest day on which ``shares`` together exceed ``cap``, or None.
+def first_excess(
+    shares: Iterable[Share], cap: Decimal, *, within: Share | None = None
+) -> Excess | None:
+    """The earliest day on which ``shares`` together exceed ``cap``, or None; with
+    ``within``, only days inside that share's period count (the days it is to blame for).
 
     The total only rises on a start day, so the start days are the days to look at."""
     shares = list(shares)
-    for day in sorted({s.start for s in shares}):
+    days = {s.start for s in shares}
+    if within is not None:
+        days = {
+            max(d, within.start)
+            for d in days
+            if (within.end is None or d <= within.end)
+        }
+    for day in sorted(days):
         active = tuple(s for s in shares if s.start <= day and (s.end is None or s.end >= day))
         total = sum((s.fte for s in active), ZERO)
         if total > cap:
@@ -391,15 +401,28 @@ def center_warnings(
                     since=state.vacant_since,
                 )
             )
-        shares = sorted(a.fte for a in state.active)
-        # §3.2/§3.3: a post held part-time is best split into two equal shares.
-        if len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1]):
+        if state.filled > post.fte:
+            # Stored before the capacity rule became an error (staffing.checks lists it):
+            # more than the post holds is no split of it.
+            warnings.append(
+                StaffingWarning(
+                    "overfill",
+                    _(
+                        "Stelle „{post}“ ist zu {filled} von {fte} VZÄ besetzt — mehr als ihr "
+                        "Stellenanteil."
+                    ).format(post=name, filled=fmt_fte(state.filled), fte=fmt_fte(post.fte)),
+                    center_id,
+                    post_id=post.pk,
+                )
+            )
+        elif _unequal_split(state.active):
+            shares = sorted(a.fte for a in state.active)
             warnings.append(
                 StaffingWarning(
                     "split",
                     _(
                         "Stelle „{post}“ ist auf {n} Anteile ({shares}) verteilt; empfohlen "
-                        "ist eine Besetzung zu zwei gleichen Anteilen (§3.2, §3.3)."
+                        "ist eine Besetzung zu zwei gleichen Anteilen (Nr. 3.2, Nr. 3.3)."
                     ).format(post=name, n=len(shares), shares=" + ".join(map(fmt_fte, shares))),
                     center_id,
                     post_id=post.pk,
@@ -435,7 +458,7 @@ def center_warnings(
         warnings.append(
             StaffingWarning(
                 "quota",
-                _("Lehrkräftestellen: {fte} VZÄ, Soll {quota} VZÄ (§3.2).").format(
+                _("Lehrkräftestellen: {fte} VZÄ, Soll {quota} VZÄ (Nr. 3.2).").format(
                     fte=fmt_fte(teacher_fte), quota=fmt_fte(teacher_quota)
                 ),
                 center_id,
@@ -457,6 +480,12 @@ def center_warnings(
     for tenure, message in _dedupe(leadership_errors(t for ts in by_member.values() for t in ts)):
         warnings.append(StaffingWarning("leadership", message, center_id, member_id=tenure.member))
     return warnings
+
+
+def _unequal_split(active) -> bool:
+    """Nr. 3.2/Nr. 3.3: a post held part-time is best split into two equal shares."""
+    shares = sorted(a.fte for a in active)
+    return len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1])
 
 
 def _dedupe(pairs):

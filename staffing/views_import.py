@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from centers.access import centers_for
@@ -31,7 +31,10 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = imports.import_job_create(
-            user=request.user, filename=upload.name, content=upload.read()
+            user=request.user,
+            filename=upload.name,
+            content=upload.read(),
+            end_missing_on=form.cleaned_data["end_missing_on"],
         )
         return redirect(job)
     return render(
@@ -63,6 +66,7 @@ def import_job(request, pk):
         "running": job.status
         in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING),
         "can_confirm": job.status == ImportStatus.CHECKED and not job.result.get("has_errors"),
+        "can_undo": job.status == ImportStatus.DONE and job.written_at is not None,
         "export_center": next(
             iter(centers_for(request.user, "export_staffing").order_by("name")[:1]), None
         )
@@ -88,5 +92,13 @@ def import_confirm(request, pk):
     return redirect(job)
 
 
-def import_undo(request, *args, **kwargs):  # being built in this change
-    raise Http404
+@require_POST
+def import_undo(request, pk):
+    job = _job(request, pk)
+    try:
+        imports.import_job_undo(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Der Import wurde rückgängig gemacht."))
+    return redirect(job)

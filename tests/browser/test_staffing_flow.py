@@ -6,6 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from staffing import exporting
 from staffing.models import Assignment, StaffMember
 
 HEADER = (
@@ -76,11 +77,11 @@ def test_leitung_imports_fixes_exports_and_sees_warnings(page, login, shot, asse
     shot(page, "staffing-import-done")
     assert_accessible(page)
 
-    # The export holds her centre's list, in the import's columns.
+    # The export holds her centre's list, in the import's columns and the post of each row.
     with page.expect_download() as info:
         page.get_by_role("link", name="Export CSV").first.click()
     exported = Path(info.value.path()).read_bytes().decode("utf-8-sig")
-    assert exported.startswith(HEADER)
+    assert exported.startswith(";".join(exporting.HEADERS))
     assert "j.hoffmann@stadt-koeln.example" in exported
 
     # Her staff page: the new people, and the decree's warnings for Köln.

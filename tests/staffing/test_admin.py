@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from centers.models import Role
-from staffing import spreadsheet
+from staffing import exporting
 from staffing.models import Assignment, StaffMember
 from staffing.resources import StaffingListResource
 
@@ -78,7 +78,7 @@ def test_admin_export_is_the_import_format(ministry_client):
     )
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
-    assert text.startswith(";".join(spreadsheet.HEADERS))
+    assert text.startswith(";".join(exporting.HEADERS))
     assert "j.becker@stadt-koeln.example" in text
 
 

@@ -81,21 +81,29 @@ def test_importing_the_same_file_twice_changes_nothing(lead):
 
 def test_a_changed_row_is_shown_as_changed_with_the_column(lead):
     run(csv_bytes(), lead)
-    rows = [ROWS[0].replace(";0,5;", ";1;"), *ROWS[1:]]
+    rows = [ROWS[0], ROWS[1].replace(";31.07.2027;", ";31.07.2028;"), ROWS[2]]
     result = run(csv_bytes(rows), lead, dry_run=True)
     changed = [r for r in result.rows if r.status == "changed"]
-    assert [(r.number, r.changes) for r in changed] == [(2, ["Stellenanteil"])]
-    assert Assignment.objects.get(member__last_name="Öztürk").fte == Decimal("0.50")
+    assert [(r.number, r.changes) for r in changed] == [(3, ["Ende: 31.07.2027 → 31.07.2028"])]
+    assert Assignment.objects.get(member__last_name="Becker").end == date(2027, 7, 31)
     run(csv_bytes(rows), lead)
-    assert Assignment.objects.get(member__last_name="Öztürk").fte == Decimal("1.00")
+    assert Assignment.objects.get(member__last_name="Becker").end == date(2028, 7, 31)
 
 
-def test_two_half_time_teachers_share_one_post(lead):
+def test_two_half_time_teachers_share_a_full_post(lead, home_center):
+    Post.objects.create(
+        center=home_center,
+        label="Lehrkraft 1",
+        kind=PostKind.TEACHER,
+        fte=1,
+        funding_source="state_school",
+        valid_from=date(2020, 8, 1),
+    )
     rows = [
         "05315;A;Anna;anna@x.example;Lehrkraft;0,5;01.08.2025;;;;Lehramt",
         "05315;B;Bernd;bernd@x.example;Lehrkraft;0,5;01.08.2025;;;;Lehramt",
     ]
-    run(csv_bytes(rows), lead)
+    assert run(csv_bytes(rows), lead).written
     assert Post.objects.filter(kind=PostKind.TEACHER).count() == 1
 
 

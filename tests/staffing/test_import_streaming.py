@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from centers.models import Role
-from staffing import importing, imports, services, spreadsheet
+from staffing import importing, imports, spreadsheet
 from staffing.models import (
     Assignment,
     AssignmentRole,
@@ -148,7 +148,9 @@ def test_a_changed_name_is_written_once_and_every_row_of_the_person_shows_it(lea
     checked = run(csv_bytes(renamed), lead, dry_run=True)
     done = run(csv_bytes(renamed), lead)
     assert checked.counts == done.counts == {"new": 0, "changed": 2, "unchanged": 2, "error": 0}
-    assert [r.changes for r in done.rows if r.status == "changed"] == [["Nachname"]] * 2
+    assert [r.changes for r in done.rows if r.status == "changed"] == [
+        ["Nachname: Muster → Muster-Neu"]
+    ] * 2
     person = StaffMember.objects.get(email="a@x.example")
     assert person.last_name == "Muster-Neu"
     assert person.history.count() == 2  # created, renamed once
@@ -285,39 +287,43 @@ def _overbooked_posts():
     ]
 
 
-def test_a_raised_share_of_a_leitung_is_written_before_new_people_are_placed(lead):
+def test_a_raised_share_beyond_its_post_is_an_error_and_nothing_is_written(lead):
+    # The first import creates a 0,50 post for the Leitung's 0,5 row.
     run(csv_bytes([row("leitung@x.example", role="Leitung", fte="0,5")]), lead)
     result = run(
         csv_bytes(
             [
-                row("leitung@x.example", role="Leitung", fte="1"),
-                row("neu@x.example", last="Neu", fte="0,5"),
+                row("neu@x.example", last="Neu", fte="0,5"),  # chunk 1
+                row("leitung@x.example", role="Leitung", fte="1"),  # chunk 1: raised
+                row("lehrer@x.example", last="Lehrer", kind="Lehrkraft"),  # chunk 2
             ]
         ),
         lead,
     )
-    assert result.written and result.counts["changed"] == 1, errors_of(result)
+    assert not result.written
+    assert [(n, col) for n, col, _msg in errors_of(result)] == [(3, "Stellenanteil")]
+    assert "„Fachkraft 1“ (0,50 VZÄ)" in errors_of(result)[0][2]
     assert _overbooked_posts() == []
 
 
-def test_a_raised_share_in_a_later_chunk_is_written_before_new_people_are_placed(lead):
-    run(csv_bytes([row("x@x.example", fte="0,5")]), lead)
+def test_a_share_lowered_in_a_later_chunk_makes_room_for_a_new_row_before_it(lead):
+    run(csv_bytes([row("x@x.example", fte="1")]), lead)  # a 1,00 post, full
     result = run(
         csv_bytes(
             [
                 row("neu@x.example", last="Neu", fte="0,5"),  # chunk 1: new
                 row("lehrer@x.example", last="Lehrer", kind="Lehrkraft"),
-                row("x@x.example", fte="1"),  # chunk 2: X's share goes up to 1
+                row("x@x.example", fte="0,5"),  # chunk 2: X's share goes down to 0,5
             ]
         ),
         lead,
     )
-    assert result.written and result.counts == {
-        "new": 2,
-        "changed": 1,
-        "unchanged": 0,
-        "error": 0,
-    }, errors_of(result)
+    assert result.written, errors_of(result)
+    assert result.counts == {"new": 2, "changed": 1, "unchanged": 0, "error": 0}
+    from staffing.models import Post, PostKind
+
+    # The new row shares X's post: no phantom post.
+    assert Post.objects.filter(kind=PostKind.SPECIALIST).count() == 1
     assert _overbooked_posts() == []
 
 
@@ -326,7 +332,7 @@ def test_a_post_that_fills_up_brings_an_older_post_with_room_back_into_view(
 ):
     from staffing.models import Post, PostKind
 
-    monkeypatch.setattr(imports, "ALLOCATION_WINDOW", 2)
+    monkeypatch.setattr(importing, "ALLOCATION_WINDOW", 2)
     for n in range(3):
         Post.objects.create(
             center=home_center,
