@@ -406,7 +406,7 @@ def import_job_process(*, job_id, confirm: bool) -> None:
             "missing": result.missing[:MISSING_SHOWN],
             "missing_count": len(result.missing),
             "new_posts": result.new_posts,
-            "extra_columns": getattr(result, "extra_columns", []),
+            "extra_columns": result.extra_columns,
         },
         written_at=result.written_at,
         finished_at=timezone.now(),
