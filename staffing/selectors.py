@@ -86,6 +86,14 @@ def approved_exceptions(center_ids) -> set[tuple[int, str]]:
     )
 
 
+def filled_within_share(state: rules.PostState) -> Decimal:
+    """What a post adds to "besetzt": its holders' shares, but never more than the post's
+    own share. The Soll table, the dashboards and the PDF reports all count this way, so
+    "besetzt" + "offen" = "Stellen"; a post filled beyond its share is a stored violation
+    (``staffing.checks``) with its own warning, not extra staff."""
+    return min(state.filled, state.post.fte)
+
+
 @dataclass
 class KindSum:
     kind: str
@@ -147,7 +155,7 @@ def staffing_of(centers: list[Center], *, today: date | None = None) -> list[Cen
             if rules.is_post_active(post, today):
                 staffing.posts.append(state)
                 sums[post.kind].posts += post.fte
-                sums[post.kind].filled += state.filled
+                sums[post.kind].filled += filled_within_share(state)
         staffing.posts.sort(
             key=lambda st: (KIND_ORDER[st.post.kind], st.post.valid_from, st.post.pk)
         )
@@ -254,7 +262,7 @@ def teacher_posts_for(user) -> list[CenterStaffing]:
                 PostKind.TEACHER,
                 str(PostKind.TEACHER.label),
                 posts=sum((st.post.fte for st in states), rules.ZERO),
-                filled=sum((st.filled for st in states), rules.ZERO),
+                filled=sum(map(filled_within_share, states), rules.ZERO),
                 quota=quotas.get(c.pk, {}).get(PostKind.TEACHER),
             )
         ]
