@@ -158,7 +158,7 @@ def staffing_by_center(
         state = staffing_rules.post_state(post, assignments, day)
         kind = fig.kinds[post.kind]
         kind.fte += post.fte
-        kind.filled += min(state.filled, post.fte)
+        kind.filled += staffing_selectors.filled_within_share(state)
         if state.vacant_since is not None and state.open_fte > ZERO:
             fig.vacancies.append(
                 Vacancy(
