@@ -15,7 +15,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -63,13 +63,16 @@ class _Centre:
         self.town = center.sponsor.name.removeprefix("Kreis ").removeprefix("StädteRegion ")
 
     def post(self, kind, fte, funding, n):
+        # Labels are data, unique per centre and German whatever language seed_demo runs in.
+        with translation.override("de"):
+            label = f"{PostKind(kind).label} {n}"
         post = Post(
             center=self.center,
             kind=kind,
             fte=fte,
             funding_source=funding,
             valid_from=POSTS_FROM,
-            label=f"{PostKind(kind).label} {n}",
+            label=label,
         )
         self.posts.append(post)
         return post
