@@ -203,7 +203,9 @@ def _check_capacity(assignment: Assignment, *, field: str = "fte") -> None:
     post = assignment.post
     member = assignment.member
     me = rules.Share("self", assignment.start, assignment.end, assignment.fte, str(member))
-    excess = rules.first_excess(_clipped(_post_shares(post.pk, exclude=assignment.pk), me), post.fte)
+    excess = rules.first_excess(
+        _clipped(_post_shares(post.pk, exclude=assignment.pk), me), post.fte
+    )
     if excess is not None:
         raise ValidationError({field: [rules.post_overfill_message(post.label, post.fte, excess)]})
     me = rules.Share("self", assignment.start, assignment.end, assignment.fte, post.label)
@@ -234,7 +236,9 @@ def _check_post_holders(post: Post) -> None:
     shares = _post_shares(post.pk)
     if shrunk:
         outside = [
-            s for s in shares if not rules.within_post(s.start, s.end, post.valid_from, post.valid_to)
+            s
+            for s in shares
+            if not rules.within_post(s.start, s.end, post.valid_from, post.valid_to)
         ]
         if outside:
             raise ValidationError(
@@ -254,9 +258,7 @@ def _check_post_holders(post: Post) -> None:
                 }
             )
     if post.fte < old_fte and (excess := rules.first_excess(shares, post.fte)) is not None:
-        raise ValidationError(
-            {"fte": [rules.post_overfill_message(post.label, post.fte, excess)]}
-        )
+        raise ValidationError({"fte": [rules.post_overfill_message(post.label, post.fte, excess)]})
 
 
 def post_validate(post: Post) -> None:

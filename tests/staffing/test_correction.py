@@ -184,9 +184,7 @@ def test_the_lead_deletes_an_assignment_and_the_history_shows_who(
     assert "Gelöscht" in post_page and "Lena Leitner" in post_page
 
 
-def test_deleting_an_assignment_with_a_stale_version_is_a_conflict(
-    lead_client, home_center, anna
-):
+def test_deleting_an_assignment_with_a_stale_version_is_a_conflict(lead_client, home_center, anna):
     response = lead_client.post(
         _url("assignment_delete", home_center, anna.pk), {"version": anna.version + 1}
     )
