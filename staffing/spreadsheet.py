@@ -318,32 +318,31 @@ _LEADING_CONNECTOR = re.compile(
     r"^(?:in|im\s+fach|für|fach(?:richtung)?|studiengang|schwerpunkt)(?!\w)[\s:]*",
     re.IGNORECASE,
 )
+
+
 def _tidy_subject(text: str) -> str:
     text = " ".join(_EMPTY_PARENS.sub(" ", text).split()).strip(_EDGE_SEPARATORS)
     return _LEADING_CONNECTOR.sub("", text).strip(_EDGE_SEPARATORS)
 
 
-@functools.lru_cache(maxsize=8)
-def _canonical_labels(language: str | None) -> tuple[re.Pattern, dict[str, str]]:
-    """The choices' labels (German source and the active language) at the text's start:
-    what the export writes, read back before any free-text guessing."""
+@functools.cache
+def _canonical_labels() -> tuple[re.Pattern, dict[str, str]]:
+    """The choices' German labels at the text's start: what the export writes (always in
+    German), read back before any free-text guessing."""
     from django.utils import translation
 
-    labels: dict[str, str] = {}
-    for lang in (None, language):
-        with translation.override(lang):
-            for value, label in Qualification.choices:
-                labels.setdefault(str(label).casefold(), value)
+    with translation.override("de"):
+        labels = {str(label).casefold(): value for value, label in Qualification.choices}
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     pattern = re.compile(rf"^(?:{alternatives})(?=$|[\s–—\-,:;])", re.IGNORECASE)
     return pattern, labels
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_qualification(text: str, language: str | None) -> tuple[str, str, bool]:
+def _parse_qualification(text: str) -> tuple[str, str, bool]:
     if not text:
         return "", "", True
-    pattern, labels = _canonical_labels(language)
+    pattern, labels = _canonical_labels()
     if m := pattern.match(text):
         # The export's own format: the subject comes back exactly, connectors and all.
         subject = text[m.end() :].strip(_EDGE_SEPARATORS)
@@ -375,7 +374,7 @@ def parse_qualification(value) -> tuple[str, str, bool]:
     people use is kept whole as the subject of "sonstige" (recognised False) — never an
     error: whether an exception under Nr. 4.1/Nr. 4.2 is needed is decided elsewhere."""
     text = "" if value is None else " ".join(str(value).split())
-    return _parse_qualification(text, get_language())
+    return _parse_qualification(text)
 
 
 class _EmailValidator(EmailValidator):
@@ -655,9 +654,13 @@ def _parse_row(number: int, cells: list, positions: dict[str, int]) -> RowResult
     width = len(cells)
     for name, pos in positions.items():
         value = cells[pos] if pos < width else ""
-        if value is None:
+        if type(value) is str:
+            value = value.strip()
+            if value[:1] == "'":
+                value = unescape_cell(value)
+        elif value is None:
             value = ""
-        elif isinstance(value, str) or name not in _TYPED or isinstance(value, bool):
+        elif name not in _TYPED or isinstance(value, bool):
             value = _cell_text(value)
         raw[name] = value
     values = row.values
