@@ -199,6 +199,8 @@ class _CentreState:
         self.person: dict[str, dict] = defaultdict(dict)  # e-mail → ref → Share
         self.leaders: dict[object, rules.Tenure] = {}  # ref → Tenure (role set)
         self.where: dict[object, _Slot] = {}  # ref → its slot
+        self.numbers: dict[str, int] = {}  # kind → next number of a created post's label
+        self.bases: dict[str, str] = {}  # kind → "Lehrkraft"
 
     def add_post(self, post: Post) -> _Slot:
         slot = _Slot(post)
@@ -210,6 +212,19 @@ class _CentreState:
         if len(candidates) > ALLOCATION_KEEP:
             del candidates[: len(candidates) - ALLOCATION_KEEP]
         return slot
+
+    def next_label(self, kind: str) -> str:
+        """ "Lehrkraft 3" after "Lehrkraft 2": the numbering is found once per kind."""
+        number = self.numbers.get(kind)
+        if number is None:
+            base, first = rules.post_label(kind, self.by_label).rsplit(" ", 1)
+            self.bases[kind], number = base, int(first)
+        label = f"{self.bases[kind]} {number}"
+        while label in self.by_label:
+            number += 1
+            label = f"{self.bases[kind]} {number}"
+        self.numbers[kind] = number + 1
+        return label
 
     def first_fit(self, kind: str, share: rules.Share) -> _Slot | None:
         window = self.candidates[kind][-ALLOCATION_WINDOW:]
@@ -264,6 +279,7 @@ class Checker:
         self.end_missing_on = end_missing_on
         self.plan = Plan()
         self.today = timezone.localdate()
+        self.post_defaults: dict | None = None  # size and funding of created posts
 
     # -- one chunk --
 
@@ -600,11 +616,13 @@ class Checker:
         state.taken(slot)
 
     def _new_post(self, state: _CentreState, v: dict, *, label: str = "") -> _Slot:
-        spec = _post_defaults().get(v["kind"], {"funding_source": FundingSource.MUNICIPAL})
+        if self.post_defaults is None:
+            self.post_defaults = _post_defaults()
+        spec = self.post_defaults.get(v["kind"], {"funding_source": FundingSource.MUNICIPAL})
         post = Post(
             center=state.center,
             kind=v["kind"],
-            label=label or rules.post_label(v["kind"], state.by_label),
+            label=label or state.next_label(v["kind"]),
             fte=v["fte"],
             funding_source=spec["funding_source"],
             valid_from=v["start"],
@@ -661,6 +679,7 @@ class Checker:
         centers = [states[pk].center for pk in {r.values["center"].pk for r in rows}]
         quotas = quotas_for(centers, self.today)
         exceptions = approved_exceptions([c.pk for c in centers])
+        totals: dict[tuple[int, str], Decimal] = {}
         for row in rows:
             v = row.values
             slot, state = v["slot"], states[v["center"].pk]
@@ -682,10 +701,17 @@ class Checker:
                 )
             quota = quotas.get(state.center.pk, {}).get(v["kind"])
             if v.get("new_post") and quota is not None:
-                total = sum(
-                    (s.post.fte for s in state.by_kind[v["kind"]] if _active(s.post, v["start"])),
-                    Decimal(0),
-                )
+                key = (state.center.pk, v["kind"])
+                if key not in totals:  # the kind's posts from today on, once per centre
+                    totals[key] = sum(
+                        (
+                            s.post.fte
+                            for s in state.by_kind[v["kind"]]
+                            if s.post.valid_to is None or s.post.valid_to >= self.today
+                        ),
+                        Decimal(0),
+                    )
+                total = totals[key]
                 if total > quota:
                     row.warnings.append(
                         _(
