@@ -542,7 +542,7 @@ class RowResult:
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # [(header, message)]
     changes: list = field(default_factory=list)  # ["Stellenanteil: 0,50 → 1,00"]
-    warnings: list = field(default_factory=list)  # German messages; never block the import
+    warnings: list[str] = field(default_factory=list)  # German messages; never block the import
 
     def error(self, name: str, message: str) -> None:
         self.errors.append((HEADER_OF.get(name, name), str(message)))
@@ -735,6 +735,7 @@ def _find_header(iterator: Iterator[list]) -> tuple[int, dict[str, int], list[st
     """The header among the first ``HEADER_SEARCH_ROWS`` rows: the first with every
     required column. Returns its row number, the positions and the other columns."""
     best: tuple[int, int, list[str]] | None = None  # (found, number, missing)
+    number = 0
     for number, cells in enumerate(iterator, start=1):
         if not _is_blank(cells):
             positions, extra = _match_header(cells)
@@ -746,21 +747,27 @@ def _find_header(iterator: Iterator[list]) -> tuple[int, dict[str, int], list[st
                 best = (found, number, missing)
         if number >= HEADER_SEARCH_ROWS:
             break
-    if best is None:
+    expected = {
+        "rows": HEADER_SEARCH_ROWS,
+        "required": "; ".join(HEADER_OF[name] for name in REQUIRED),
+        "optional": "; ".join(HEADER_OF[name] for name in OPTIONAL),
+    }
+    if best is None and number < HEADER_SEARCH_ROWS:
         raise FileError(_("Die Datei ist leer."))
+    if best is None:
+        raise FileError(
+            _(
+                "Keine Kopfzeile gefunden: Die ersten {rows} Zeilen sind leer. Erwartet werden "
+                "die Spalten {required}, dazu wahlweise {optional}."
+            ).format(**expected)
+        )
     _found, row_number, missing = best
     raise FileError(
         _(
             "Keine Kopfzeile in den ersten {rows} Zeilen gefunden. Es fehlen Spalten: "
             "{missing} (in Zeile {number}). Erwartet werden die Spalten {required}, "
             "dazu wahlweise {optional}."
-        ).format(
-            rows=HEADER_SEARCH_ROWS,
-            missing=", ".join(missing),
-            number=row_number,
-            required="; ".join(HEADER_OF[name] for name in REQUIRED),
-            optional="; ".join(HEADER_OF[name] for name in OPTIONAL),
-        )
+        ).format(missing=", ".join(missing), number=row_number, **expected)
     )
 
 

@@ -260,6 +260,14 @@ def test_the_file_error_names_the_missing_columns_of_the_best_candidate_row():
     assert "Es fehlen Spalten: E-Mail, Stellenanteil (in Zeile 2)" in message
 
 
+def test_ten_empty_rows_are_no_header_and_no_empty_file():
+    rows, result = read_cells([[""] * 3] * 10 + [HEADER, BECKER])
+    assert rows == []
+    assert result.file_errors[0].startswith(
+        "Keine Kopfzeile gefunden: Die ersten 10 Zeilen sind leer."
+    )
+
+
 def test_optional_columns_may_be_missing():
     header = [
         "KI-Schlüssel",
