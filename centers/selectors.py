@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import centers_for, scoped
+from .collation import collate
 from .models import (
     Center,
     ConceptEvent,
@@ -48,14 +49,18 @@ def center_team(center: Center) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(center=center)
         .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name")
+        .order_by("role", collate("user__last_name"), collate("user__first_name"))
     )
 
 
 def school_authority_contacts(center: Center) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        role=Role.SCHOOL_AUTHORITY, school_authority_id=center.school_authority_id
-    ).select_related("user")
+    return (
+        Membership.objects.filter(
+            role=Role.SCHOOL_AUTHORITY, school_authority_id=center.school_authority_id
+        )
+        .select_related("user")
+        .order_by(collate("user__last_name"), collate("user__first_name"), "pk")
+    )
 
 
 def center_counts_by_region(user) -> list[dict]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from centers.access import centers_for, scoped
+from centers.collation import sort_key
 from centers.models import Center
 from staffing.models import Assignment, Post, PostKind, StaffMember
 
@@ -303,7 +304,10 @@ def allocation_overview(
             t.teacher += a.fte
     return AllocationOverview(
         rows=rows,
-        people=sorted(people.values(), key=lambda p: (p.member.last_name, p.member.first_name)),
+        people=sorted(
+            people.values(),
+            key=lambda p: (sort_key(p.member.last_name), sort_key(p.member.first_name)),
+        ),
         posts=sorted(posts.values(), key=lambda p: (p.post.kind, p.post.pk)),
         foci=foci if foci is not None else list(plan.foci.order_by("position", "id")),
         focus_time=focus_time,

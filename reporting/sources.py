@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
+from centers.collation import sort_key
 from centers.models import Center, ConceptStatus, FundingDecision, IntegrationConcept
 from centers.selectors import (
     OperatingStatus,
@@ -107,6 +108,8 @@ class Leader:
     role_label: str
     name: str
     kind_label: str
+    # German order by last name, then first name (centers.collation).
+    order: tuple = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -176,12 +179,16 @@ def staffing_by_center(
                             str(AssignmentRole(a.role).label),
                             f"{a.member.first_name} {a.member.last_name}",
                             str(PostKind(post.kind).label),
+                            order=(sort_key(a.member.last_name), sort_key(a.member.first_name)),
                         )
                     )
     if with_people:
         for fig in figures.values():
             fig.leadership.sort(
-                key=lambda leader: leader.role_label != str(AssignmentRole.LEAD.label)
+                key=lambda leader: (
+                    leader.role_label != str(AssignmentRole.LEAD.label),
+                    leader.order,
+                )
             )
             roles = {(leader.role_label, leader.kind_label) for leader in fig.leadership}
             lead_kinds = {k for r, k in roles if r == str(AssignmentRole.LEAD.label)}
