@@ -127,7 +127,7 @@ class StoredAssignment:
 class NewAssignment:
     number: int
     email: str
-    post: Post  # stored, or one of ``Plan.new_posts``
+    post: PlannedPost  # stored, or one of ``Plan.new_posts``
     fte: Decimal
     start: date
     end: date | None
@@ -137,9 +137,10 @@ class NewAssignment:
 
 @dataclass
 class Plan:
-    new_posts: list[Post] = field(default_factory=list)
+    new_posts: list[PlannedPost] = field(default_factory=list)
     new_assignments: list[NewAssignment] = field(default_factory=list)
-    changed: dict[int, dict] = field(default_factory=dict)  # assignment pk → {field: value}
+    # assignment pk → {field: value}; a moved one has "post_id": the PlannedPost
+    changed: dict[int, dict] = field(default_factory=dict)
     ended: dict[int, date] = field(default_factory=dict)  # full list: pk → last day
     # People of the file's centres who are not in the file (shown, ended on request).
     missing: list[dict] = field(default_factory=list)
@@ -148,27 +149,47 @@ class Plan:
 # --- the centre as the file leaves it ------------------------------------------------------------
 
 
+class PlannedPost:
+    """A post as the plan sees it: a stored one (``pk``) or one the import creates.
+    Plain attributes, not a model instance: a large file plans thousands of them;
+    ``staffing.imports`` makes ``Post`` objects of the new ones when it writes."""
+
+    __slots__ = ("pk", "center", "kind", "label", "fte", "funding_source", "valid_from", "valid_to")
+
+    def __init__(self, pk, center, kind, label, fte, funding_source, valid_from, valid_to):
+        self.pk, self.center, self.kind, self.label = pk, center, kind, label
+        self.fte, self.funding_source = fte, funding_source
+        self.valid_from, self.valid_to = valid_from, valid_to
+
+    def get_kind_display(self) -> str:
+        return str(PostKind(self.kind).label)
+
+
 class _Slot:
     """A post and every share on it in the final state. ``shares`` maps a reference
     (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
 
     __slots__ = ("post", "shares", "exact")
 
-    def __init__(self, post: Post):
+    def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
 
     def has_room(self, share: rules.Share) -> bool:
         post = self.post
         if not rules.within_post(share.start, share.end, post.valid_from, post.valid_to):
             return False
-        overlapping = [
-            s
-            for s in self.shares.values()
-            if rules.overlaps(s.start, s.end, share.start, share.end)
-        ]
-        if sum((s.fte for s in overlapping), share.fte) <= post.fte:
+        cap, fte, start, end = post.fte, share.fte, share.start, share.end
+        overlapping = []
+        total = fte
+        for s in self.shares.values():
+            if (s.end is None or start <= s.end) and (end is None or s.start <= end):
+                if s.fte + fte > cap:
+                    return False  # quick: this share alone leaves no room
+                overlapping.append(s)
+                total += s.fte
+        if total <= cap:
             return True  # quick: even all overlapping shares at once fit
-        return rules.first_excess([*overlapping, share], post.fte, within=share) is None
+        return rules.first_excess([*overlapping, share], cap, within=share) is None
 
     @property
     def full_for_good(self) -> bool:
@@ -202,7 +223,7 @@ class _CentreState:
         self.numbers: dict[str, int] = {}  # kind → next number of a created post's label
         self.bases: dict[str, str] = {}  # kind → "Lehrkraft"
 
-    def add_post(self, post: Post) -> _Slot:
+    def add_post(self, post: PlannedPost) -> _Slot:
         slot = _Slot(post)
         self.slots[post.pk or post.label] = slot
         self.by_label[post.label] = slot
@@ -466,7 +487,9 @@ class Checker:
         file leaves it, adds the warnings and fills ``plan``."""
         held, self.held = self.held, []
         held.sort(key=lambda r: r.number)
-        center_ids = {r.values["center"].pk for r in held}
+        # A centre whose rows change nothing stays as stored: its unchanged Leitung rows
+        # cannot cause a conflict that is not stored already.
+        center_ids = {r.values["center"].pk for r in held if r.status != UNCHANGED}
         states = self._load(center_ids)
         self._missing(states)
         by_ref: dict[object, RowResult] = {}
@@ -474,7 +497,9 @@ class Checker:
         # the file makes room for a new row above it.
         for row in sorted(held, key=lambda r: (r.values["stored"] is None, r.number)):
             v = row.values
-            state = states[v["center"].pk]
+            state = states.get(v["center"].pk)
+            if state is None:
+                continue
             ref = v["stored"].pk if v["stored"] is not None else ("row", row.number)
             by_ref[ref] = row
             self._place(row, ref, state)
@@ -489,9 +514,22 @@ class Checker:
     def _load(self, center_ids: set[int]) -> dict[int, _CentreState]:
         centers = {pk: self.centers_by_pk[pk] for pk in center_ids}
         states = {pk: _CentreState(c) for pk, c in centers.items()}
-        for post in Post.objects.filter(center_id__in=list(centers)).order_by("valid_from", "pk"):
-            post.center = centers[post.center_id]
-            states[post.center_id].add_post(post)
+        posts = (
+            Post.objects.filter(center_id__in=list(centers))
+            .order_by("valid_from", "pk")
+            .values_list(
+                "pk",
+                "center_id",
+                "kind",
+                "label",
+                "fte",
+                "funding_source",
+                "valid_from",
+                "valid_to",
+            )
+        )
+        for pk, center_id, *values in posts:
+            states[center_id].add_post(PlannedPost(pk, centers[center_id], *values))
         rows = Assignment.objects.filter(post__center_id__in=list(centers)).values_list(
             "pk",
             "post_id",
@@ -619,13 +657,15 @@ class Checker:
         if self.post_defaults is None:
             self.post_defaults = _post_defaults()
         spec = self.post_defaults.get(v["kind"], {"funding_source": FundingSource.MUNICIPAL})
-        post = Post(
-            center=state.center,
-            kind=v["kind"],
-            label=label or state.next_label(v["kind"]),
-            fte=v["fte"],
-            funding_source=spec["funding_source"],
-            valid_from=v["start"],
+        post = PlannedPost(
+            None,
+            state.center,
+            v["kind"],
+            label or state.next_label(v["kind"]),
+            v["fte"],
+            spec["funding_source"],
+            v["start"],
+            None,
         )
         self.plan.new_posts.append(post)
         return state.add_post(post)
@@ -652,6 +692,8 @@ class Checker:
 
     def _check_people(self, state: _CentreState, by_ref) -> None:
         for email, shares in state.person.items():
+            if sum(s.fte for s in shares.values()) <= rules.ONE:
+                continue  # even all at once: at most 1,00
             mine = [ref for ref in shares if ref in by_ref]
             for ref in mine:
                 row = by_ref[ref]
@@ -680,6 +722,22 @@ class Checker:
         quotas = quotas_for(centers, self.today)
         exceptions = approved_exceptions([c.pk for c in centers])
         totals: dict[tuple[int, str], Decimal] = {}
+        # Translated once per run, not per row.
+        kind_labels = {kind: str(label) for kind, label in PostKind.choices}
+        texts = {
+            "split": _(
+                "Nr. 3.2: Die Stelle „{post}“ wird auf {n} Anteile ({shares}) verteilt; "
+                "empfohlen sind zwei gleiche Anteile."
+            ),
+            "soll": _(
+                "Neue Stelle: Die Stellen für {kind} überschreiten dann das Soll "
+                "({total} statt {quota} VZÄ)."
+            ),
+            "qualification": _(
+                "{para}: {person} hat keine Qualifikation nach {para} für {kind} "
+                "und keine genehmigte Ausnahme."
+            ),
+        }
         for row in rows:
             v = row.values
             slot, state = v["slot"], states[v["center"].pk]
@@ -690,10 +748,7 @@ class Checker:
             )
             if len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1]):
                 row.warnings.append(
-                    _(
-                        "Nr. 3.2: Die Stelle „{post}“ wird auf {n} Anteile ({shares}) verteilt; "
-                        "empfohlen sind zwei gleiche Anteile."
-                    ).format(
+                    texts["split"].format(
                         post=slot.post.label,
                         n=len(shares),
                         shares=" + ".join(map(rules.fmt_fte, shares)),
@@ -714,11 +769,8 @@ class Checker:
                 total = totals[key]
                 if total > quota:
                     row.warnings.append(
-                        _(
-                            "Neue Stelle: Die Stellen für {kind} überschreiten dann das Soll "
-                            "({total} statt {quota} VZÄ)."
-                        ).format(
-                            kind=PostKind(v["kind"]).label,
+                        texts["soll"].format(
+                            kind=kind_labels[v["kind"]],
                             total=rules.fmt_fte(total),
                             quota=rules.fmt_fte(quota),
                         )
@@ -731,13 +783,10 @@ class Checker:
                 and (person.member_id, v["kind"]) not in exceptions
             ):
                 row.warnings.append(
-                    _(
-                        "{para}: {person} hat keine Qualifikation nach {para} für {kind} "
-                        "und keine genehmigte Ausnahme."
-                    ).format(
+                    texts["qualification"].format(
                         para="Nr. 4.1" if v["kind"] == PostKind.SPECIALIST else "Nr. 4.2",
                         person=person.name,
-                        kind=PostKind(v["kind"]).label,
+                        kind=kind_labels[v["kind"]],
                     )
                 )
 
@@ -765,13 +814,9 @@ class Checker:
                 continue
             values = {f: v[f] for f in ASSIGNMENT_FIELDS if getattr(stored, f) != v[f]}
             if post.pk != stored.post_id:
-                values["post"] = post
+                values["post_id"] = post
             if values:
                 plan.changed[stored.pk] = values
-
-
-def _active(post: Post, day: date) -> bool:
-    return post.valid_from <= day and (post.valid_to is None or post.valid_to >= day)
 
 
 def _post_defaults() -> dict[str, dict]:

@@ -427,8 +427,27 @@ class _PlanWriter:
 
     def write(self):
         self._members()
-        _create_with_history(Post, self.plan.new_posts, user=self.user, when=self.when)
-        changes = dict(self.plan.changed)
+        posts = {
+            id(planned): Post(
+                center=planned.center,
+                kind=planned.kind,
+                label=planned.label,
+                fte=planned.fte,
+                funding_source=planned.funding_source,
+                valid_from=planned.valid_from,
+                valid_to=planned.valid_to,
+            )
+            for planned in self.plan.new_posts
+        }
+        _create_with_history(Post, list(posts.values()), user=self.user, when=self.when)
+
+        def post_id(planned: importing.PlannedPost) -> int:
+            return planned.pk if planned.pk is not None else posts[id(planned)].pk
+
+        changes = {
+            pk: {f: (post_id(value) if f == "post_id" else value) for f, value in values.items()}
+            for pk, values in self.plan.changed.items()
+        }
         for pk, day in self.plan.ended.items():
             changes.setdefault(pk, {})["end"] = day
         if changes:
@@ -445,7 +464,7 @@ class _PlanWriter:
                 [
                     Assignment(
                         member_id=people[a.email].member_id,
-                        post=a.post,
+                        post_id=post_id(a.post),
                         fte=a.fte,
                         start=a.start,
                         end=a.end,
