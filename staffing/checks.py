@@ -57,9 +57,7 @@ def stored_violations(*, center_ids: Iterable[int] | None = None) -> list[Violat
         "start", "pk"
     )
     if ids is not None:
-        assignments = assignments.filter(
-            Q(post__center_id__in=ids) | Q(member__center_id__in=ids)
-        )
+        assignments = assignments.filter(Q(post__center_id__in=ids) | Q(member__center_id__in=ids))
     by_post: dict[int, list[Assignment]] = defaultdict(list)
     by_member: dict[int, list[Assignment]] = defaultdict(list)
     found: list[Violation] = []
@@ -83,7 +81,7 @@ def stored_violations(*, center_ids: Iterable[int] | None = None) -> list[Violat
                     excess.day,
                     excess.total,
                     excess.holders(),
-                    rules.post_overfill_message(str(post), post.fte, excess),
+                    rules.post_overfill_message(str(post), post.fte, excess, stored=True),
                 )
             )
     for held in by_member.values():
@@ -98,7 +96,7 @@ def stored_violations(*, center_ids: Iterable[int] | None = None) -> list[Violat
                     excess.day,
                     excess.total,
                     excess.holders(),
-                    rules.person_overload_message(str(member), excess),
+                    rules.person_overload_message(str(member), excess, stored=True),
                 )
             )
     found.sort(key=lambda v: (v.center.key, KINDS.index(v.kind), v.day, str(v.obj)))

@@ -156,6 +156,7 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
 
 
 UNDO_MODELS = (Assignment, Post, StaffMember)  # deleted in this order (PROTECT)
+UNDO_REASON = "Import rückgängig gemacht"  # history_change_reason of the undo's rows
 
 
 @transaction.atomic
@@ -225,7 +226,13 @@ def import_job_undo(*, job: ImportJob, user) -> dict[str, int]:
                 setattr(obj, f, getattr(old, f))
             obj.version += 1
         bulk_update_with_history(
-            objs, model, [*fields, "version"], batch_size=1000, default_user=user, default_date=now
+            objs,
+            model,
+            [*fields, "version"],
+            batch_size=1000,
+            default_user=user,
+            default_date=now,
+            default_change_reason=UNDO_REASON,
         )
         counts[f"{model._meta.model_name}_restored"] = len(objs)
     # Created objects are deleted (assignments first: posts and people are protected).
@@ -236,8 +243,12 @@ def import_job_undo(*, job: ImportJob, user) -> dict[str, int]:
         try:
             with transaction.atomic():
                 for chunk in importing._chunks(created):
-                    # simple_history records each deletion ("-") with the request's user.
+                    # simple_history records each deletion ("-") with the request's user;
+                    # the reason tells it from a deletion by hand.
                     model.objects.filter(pk__in=chunk).delete()
+                    model.history.filter(
+                        id__in=chunk, history_type="-", history_date__gte=now
+                    ).update(history_change_reason=UNDO_REASON)
         except ProtectedError as exc:
             names = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:3]}))
             raise ValidationError(

@@ -264,11 +264,7 @@ def first_excess(
     shares = list(shares)
     days = {s.start for s in shares}
     if within is not None:
-        days = {
-            max(d, within.start)
-            for d in days
-            if (within.end is None or d <= within.end)
-        }
+        days = {max(d, within.start) for d in days if (within.end is None or d <= within.end)}
     for day in sorted(days):
         active = tuple(s for s in shares if s.start <= day and (s.end is None or s.end >= day))
         total = sum((s.fte for s in active), ZERO)
@@ -277,11 +273,22 @@ def first_excess(
     return None
 
 
-def post_overfill_message(post_label: str, post_fte: Decimal, excess: Excess) -> str:
-    return _(
-        "Die Stelle „{post}“ ({fte} VZÄ) wäre am {day} zu {total} VZÄ besetzt: {holders}. "
-        "Eine Stelle kann nicht über ihren Stellenanteil hinaus besetzt werden."
-    ).format(
+def post_overfill_message(
+    post_label: str, post_fte: Decimal, excess: Excess, *, stored: bool = False
+) -> str:
+    """For a change that is refused ("wäre"), or with ``stored`` for data already saved."""
+    template = (
+        _(
+            "Die Stelle „{post}“ ({fte} VZÄ) ist am {day} zu {total} VZÄ besetzt: {holders}. "
+            "Eine Stelle kann nicht über ihren Stellenanteil hinaus besetzt werden."
+        )
+        if stored
+        else _(
+            "Die Stelle „{post}“ ({fte} VZÄ) wäre am {day} zu {total} VZÄ besetzt: {holders}. "
+            "Eine Stelle kann nicht über ihren Stellenanteil hinaus besetzt werden."
+        )
+    )
+    return template.format(
         post=post_label,
         fte=fmt_fte(post_fte),
         day=fmt_date(excess.day),
@@ -290,11 +297,19 @@ def post_overfill_message(post_label: str, post_fte: Decimal, excess: Excess) ->
     )
 
 
-def person_overload_message(person: str, excess: Excess) -> str:
-    return _(
-        "{person} wäre am {day} zu {total} VZÄ eingesetzt ({holders}); "
-        "eine Person arbeitet höchstens 1,00 VZÄ."
-    ).format(
+def person_overload_message(person: str, excess: Excess, *, stored: bool = False) -> str:
+    template = (
+        _(
+            "{person} ist am {day} zu {total} VZÄ eingesetzt ({holders}); "
+            "eine Person arbeitet höchstens 1,00 VZÄ."
+        )
+        if stored
+        else _(
+            "{person} wäre am {day} zu {total} VZÄ eingesetzt ({holders}); "
+            "eine Person arbeitet höchstens 1,00 VZÄ."
+        )
+    )
+    return template.format(
         person=person,
         day=fmt_date(excess.day),
         total=fmt_fte(excess.total),
