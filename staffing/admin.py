@@ -42,24 +42,33 @@ class StaffingQuotaAdmin(SimpleHistoryAdmin):
         messages.success(request, _("%(n)d Stellensoll-Einträge angelegt.") % {"n": created})
 
 
-class PostAdminForm(forms.ModelForm):
-    class Meta:
-        model = Post
-        fields = ["center", "kind", "label", "fte", "funding_source", "valid_from", "valid_to"]
+class _ValidatedByServiceForm(forms.ModelForm):
+    """An admin form that checks with the portal's rules (``validate``): the admin
+    cannot store what the forms and the import refuse."""
+
+    validate = None  # a service function taking the unsaved instance
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        # The portal's rule: a post's share and period still hold its assignments.
         instance = self.instance
         for name in self.Meta.fields:
             setattr(instance, name, data.get(name))
         try:
-            services.post_validate(instance)
+            type(self).validate(instance)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
         return data
+
+
+class PostAdminForm(_ValidatedByServiceForm):
+    # A post's share and period still hold its assignments.
+    validate = services.post_validate
+
+    class Meta:
+        model = Post
+        fields = ["center", "kind", "label", "fte", "funding_source", "valid_from", "valid_to"]
 
 
 @admin.register(Post)
@@ -91,24 +100,13 @@ class StaffMemberAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["center"]
 
 
-class AssignmentAdminForm(forms.ModelForm):
+class AssignmentAdminForm(_ValidatedByServiceForm):
+    # Capacity, Nr. 4.3 and one Leitung at a time, as in the portal's forms and the import.
+    validate = services.assignment_validate
+
     class Meta:
         model = Assignment
         fields = ["member", "post", "fte", "start", "end", "role", "seconding_school"]
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        # The same rules as the portal's forms and the import (§4.3, one Leitung).
-        instance = self.instance
-        for name in self.Meta.fields:
-            setattr(instance, name, data.get(name))
-        try:
-            services.assignment_validate(instance)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from None
-        return data
 
 
 @admin.register(Assignment)
