@@ -82,23 +82,26 @@ def import_job(request, pk):
     return render(request, "staffing/import_job.html", context)
 
 
-@require_POST
-def import_confirm(request, pk):
+def _job_action(request, pk, service, *, success: str | None = None):
+    """A POST on a job: the service, its refusal as a message, back to the job page."""
     job = _job(request, pk)
     try:
-        imports.import_job_confirm(job=job, user=request.user)
+        service(job=job, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    else:
+        if success:
+            messages.success(request, success)
     return redirect(job)
+
+
+@require_POST
+def import_confirm(request, pk):
+    return _job_action(request, pk, imports.import_job_confirm)
 
 
 @require_POST
 def import_undo(request, pk):
-    job = _job(request, pk)
-    try:
-        imports.import_job_undo(job=job, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Der Import wurde rückgängig gemacht."))
-    return redirect(job)
+    return _job_action(
+        request, pk, imports.import_job_undo, success=_("Der Import wurde rückgängig gemacht.")
+    )
