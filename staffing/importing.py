@@ -730,8 +730,8 @@ class Checker:
                 "empfohlen sind zwei gleiche Anteile."
             ),
             "soll": _(
-                "Neue Stelle: Die Stellen für {kind} überschreiten dann das Soll "
-                "({total} statt {quota} VZÄ)."
+                "Neue Stelle: Die Stellen der Stellenart „{kind}“ kommen damit auf {total} VZÄ, "
+                "das Soll sind {quota} VZÄ."
             ),
             "qualification": _(
                 "{para}: {person} hat keine Qualifikation nach {para} für {kind} "

@@ -123,10 +123,10 @@ def test_leitung_imports_undoes_corrects_posts_and_exports(page, login, shot, as
     expect(rows.locator(".badge", has_text="neue Stelle")).to_have_count(2)
     expect(rows.nth(0).locator(".warning")).to_have_count(0)
     expect(rows.nth(1).locator(".warning")).to_contain_text(
-        "Hinweis: Neue Stelle: Die Stellen für Fachkraft überschreiten dann das Soll"
+        "Hinweis: Neue Stelle: Die Stellen der Stellenart „Fachkraft“ kommen damit auf"
     )
     expect(rows.nth(2).locator(".warning")).to_contain_text(
-        "Hinweis: Neue Stelle: Die Stellen für Lehrkraft überschreiten dann das Soll"
+        "Hinweis: Neue Stelle: Die Stellen der Stellenart „Lehrkraft“ kommen damit auf"
     )
     shot(page, "staffing-correction-preview")
     assert_accessible(page)
