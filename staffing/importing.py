@@ -169,10 +169,26 @@ class _Slot:
     """A post and every share on it in the final state. ``shares`` maps a reference
     (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
 
-    __slots__ = ("post", "shares", "exact")
+    __slots__ = ("post", "shares", "exact", "open_fte", "closed")
 
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
+        # Running figures for ``full_for_good``: the open-ended shares' sum, the others' count.
+        self.open_fte, self.closed = Decimal(0), 0
+
+    def add(self, share: rules.Share) -> None:
+        self.shares[share.ref] = share
+        if share.end is None:
+            self.open_fte += share.fte
+        else:
+            self.closed += 1
+
+    def discard(self, ref) -> None:
+        share = self.shares.pop(ref)
+        if share.end is None:
+            self.open_fte -= share.fte
+        else:
+            self.closed -= 1
 
     def has_room(self, share: rules.Share) -> bool:
         post = self.post
@@ -194,10 +210,7 @@ class _Slot:
     @property
     def full_for_good(self) -> bool:
         """Open-ended shares fill the post: no new row will fit on it again."""
-        shares = self.shares.values()
-        return all(s.end is None for s in shares) and (
-            sum((s.fte for s in shares), Decimal(0)) >= self.post.fte
-        )
+        return not self.closed and self.open_fte >= self.post.fte
 
 
 # First fit looks at the newest ALLOCATION_WINDOW posts with room of a centre and kind;
@@ -265,7 +278,7 @@ class _CentreState:
 
     def put(self, ref, slot: _Slot, email: str, share: rules.Share, holder: str, role: str):
         self.remove(ref, email)
-        slot.shares[ref] = rules.Share(ref, share.start, share.end, share.fte, holder)
+        slot.add(rules.Share(ref, share.start, share.end, share.fte, holder))
         self.person[email][ref] = rules.Share(
             ref, share.start, share.end, share.fte, slot.post.label
         )
@@ -277,7 +290,7 @@ class _CentreState:
 
     def remove(self, ref, email: str) -> None:
         if (slot := self.where.pop(ref, None)) is not None:
-            del slot.shares[ref]
+            slot.discard(ref)
         self.person[email].pop(ref, None)
         self.leaders.pop(ref, None)
 
