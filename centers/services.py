@@ -37,7 +37,7 @@ from .models import (
     TargetAgreement,
     private_storage,
 )
-from .notifications import notify
+from .notifications import notify_center
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "nrw_gebietskoerperschaften.csv"
@@ -280,16 +280,6 @@ def _event(concept: IntegrationConcept, kind: str, user, note: str = "") -> Conc
     return ConceptEvent.objects.create(concept=concept, kind=kind, by=user, note=note)
 
 
-def _notify_center(*, center: Center, perm: str, subject, template: str, context: dict) -> None:
-    recipients = access.users_with_perm(perm, center).values_list("email", flat=True)
-    notify(
-        recipients=list(recipients),
-        subject=subject,
-        template=template,
-        context={"center": center, **context},
-    )
-
-
 def _require_editable(concept: IntegrationConcept) -> None:
     if not concept.is_editable:
         raise ValidationError(
@@ -485,12 +475,14 @@ def concept_submit(
     concept.submitted_at = timezone.now()
     _save(concept, user)
     _event(concept, ConceptEventKind.SUBMITTED, user)
-    _notify_center(
+    notify_center(
         center=concept.center,
-        perm="review_concept",
+        capability="review_concept",
+        state_roles=[Role.FUNDING],
+        actor=user,
         subject=_("Integrationskonzept eingereicht: %(center)s") % {"center": concept.center},
         template="centers/email/concept_submitted.txt",
-        context={"concept": concept, "actor": user},
+        context={"concept": concept},
     )
     return concept
 
@@ -529,12 +521,13 @@ def concept_return(
     concept.decided_by = user
     _save(concept, user)
     _event(concept, ConceptEventKind.RETURNED, user, reason)
-    _notify_center(
+    notify_center(
         center=concept.center,
-        perm="edit_concept",
+        capability="edit_concept",
+        actor=user,
         subject=_("Integrationskonzept zurückgegeben: %(center)s") % {"center": concept.center},
         template="centers/email/concept_returned.txt",
-        context={"concept": concept, "actor": user, "reason": reason},
+        context={"concept": concept, "reason": reason},
     )
     return concept
 
@@ -573,12 +566,13 @@ def concept_approve(
     concept.decided_by = user
     _save(concept, user)
     _event(concept, ConceptEventKind.APPROVED, user)
-    _notify_center(
+    notify_center(
         center=concept.center,
-        perm="edit_concept",
+        capability="edit_concept",
+        actor=user,
         subject=_("Integrationskonzept bewilligt: %(center)s") % {"center": concept.center},
         template="centers/email/concept_approved.txt",
-        context={"concept": concept, "actor": user, "previous": previous},
+        context={"concept": concept, "previous": previous},
     )
     return concept
 
@@ -603,13 +597,14 @@ def funding_decision_save(
         _claim(decision, expected_version)
     _set_fields(decision, fields, FUNDING_FIELDS)
     _save(decision, user)
-    _notify_center(
+    notify_center(
         center=center,
-        perm="edit_concept",
+        capability="edit_concept",
+        actor=user,
         subject=_("Förderbescheid %(year)s erfasst: %(center)s")
         % {"year": decision.year, "center": center},
         template="centers/email/funding_recorded.txt",
-        context={"decision": decision, "actor": user, "created": created},
+        context={"decision": decision, "created": created},
     )
     return decision
 
@@ -648,12 +643,13 @@ def target_agreement_save(
         raise
     if upload is not None and old_name:
         transaction.on_commit(lambda: private_storage().delete(old_name))
-    _notify_center(
+    notify_center(
         center=center,
-        perm="edit_concept",
+        capability="edit_concept",
+        actor=user,
         subject=_("Zielvereinbarung erfasst: %(center)s") % {"center": center},
         template="centers/email/target_agreement_recorded.txt",
-        context={"agreement": agreement, "actor": user, "created": created},
+        context={"agreement": agreement, "created": created},
     )
     return agreement
 

@@ -16,10 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import center_perms, centers_for, has_center_perm, users_with_perm
+from centers.access import center_perms, centers_for, has_center_perm
 from centers.locking import claim_version
-from centers.models import Center
-from centers.notifications import notify
+from centers.models import Center, Role
+from centers.notifications import notify_center
 
 from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus, ReviewComment
 from .periods import Period, current_period
@@ -111,25 +111,6 @@ def _require_status(plan: DeploymentPlan, allowed, action: str) -> None:
 
 def _event(plan, action, user, note="") -> PlanEvent:
     return PlanEvent.objects.create(plan=plan, action=action, actor=user, note=note)
-
-
-def _emails(perm: str, center: Center, exclude_user=None) -> list[str]:
-    qs = users_with_perm(perm, center)
-    if exclude_user is not None:
-        qs = qs.exclude(pk=exclude_user.pk)
-    return list(qs.values_list("email", flat=True))
-
-
-def _notify(plan, *, perms, subject, template, user, extra=None) -> None:
-    recipients: set[str] = set()
-    for perm in perms:
-        recipients.update(_emails(perm, plan.center, exclude_user=user))
-    notify(
-        recipients=recipients,
-        subject=subject,
-        template=template,
-        context={"plan": plan, "center": plan.center, "actor": user, **(extra or {})},
-    )
 
 
 def _copy_focus(source: Focus, plan: DeploymentPlan, **overrides) -> Focus:
@@ -227,13 +208,15 @@ def plan_submit(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     plan.full_clean()
     plan.save()
     _event(plan, PlanEvent.Action.SUBMITTED, user)
-    _notify(
-        plan,
-        perms=["review_plan"],
-        subject=_("Einsatzmanagement %(center)s zur Herstellung des Benehmens")
+    # The Schulaufsicht acts next; the centre's other Leitung learns it is on its way.
+    notify_center(
+        center=plan.center,
+        capability=("review_plan", "submit_plan"),
+        actor=user,
+        subject=_("Einsatzmanagement zur Herstellung des Benehmens eingereicht: %(center)s")
         % {"center": plan.center.name},
         template="deployment/email/plan_submitted.txt",
-        user=user,
+        context={"plan": plan},
     )
     return plan
 
@@ -251,14 +234,14 @@ def plan_return(*, plan: DeploymentPlan, user, reason: str) -> DeploymentPlan:
     plan.version += 1
     plan.save()
     _event(plan, PlanEvent.Action.RETURNED, user, reason)
-    _notify(
-        plan,
-        perms=["edit_plan_draft"],
-        subject=_("Einsatzmanagement %(center)s zur Überarbeitung zurückgegeben")
+    notify_center(
+        center=plan.center,
+        capability="edit_plan_draft",
+        actor=user,
+        subject=_("Einsatzmanagement zur Überarbeitung zurückgegeben: %(center)s")
         % {"center": plan.center.name},
         template="deployment/email/plan_returned.txt",
-        user=user,
-        extra={"reason": reason},
+        context={"plan": plan, "reason": reason},
     )
     return plan
 
@@ -279,13 +262,14 @@ def plan_agree(*, plan: DeploymentPlan, user, note: str = "") -> DeploymentPlan:
     plan.version += 1
     plan.save()
     _event(plan, PlanEvent.Action.AGREED, user, (note or "").strip())
-    _notify(
-        plan,
-        perms=["submit_plan", "edit_plan_draft"],
-        subject=_("Einsatzmanagement %(center)s: Benehmen hergestellt")
+    notify_center(
+        center=plan.center,
+        capability="edit_plan_draft",
+        actor=user,
+        subject=_("Benehmen zum Einsatzmanagement hergestellt: %(center)s")
         % {"center": plan.center.name},
         template="deployment/email/plan_agreed.txt",
-        user=user,
+        context={"plan": plan},
     )
     return plan
 
@@ -301,12 +285,15 @@ def plan_report(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     plan.version += 1
     plan.save()
     _event(plan, PlanEvent.Action.REPORTED, user)
-    _notify(
-        plan,
-        perms=["acknowledge_plan"],
-        subject=_("Einsatzmanagement %(center)s an LaSI gemeldet") % {"center": plan.center.name},
+    notify_center(
+        center=plan.center,
+        capability="acknowledge_plan",
+        state_roles=[Role.LASI],
+        actor=user,
+        subject=_("Einsatzmanagement an die LaSI gemeldet: %(center)s")
+        % {"center": plan.center.name},
         template="deployment/email/plan_reported.txt",
-        user=user,
+        context={"plan": plan},
     )
     return plan
 
@@ -321,13 +308,14 @@ def plan_acknowledge(*, plan: DeploymentPlan, user, note: str = "") -> Deploymen
     plan.version += 1
     plan.save()
     _event(plan, PlanEvent.Action.ACKNOWLEDGED, user, (note or "").strip())
-    _notify(
-        plan,
-        perms=["submit_plan"],
-        subject=_("Einsatzmanagement %(center)s von LaSI zur Kenntnis genommen")
+    notify_center(
+        center=plan.center,
+        capability="edit_plan_draft",
+        actor=user,
+        subject=_("Einsatzmanagement von der LaSI zur Kenntnis genommen: %(center)s")
         % {"center": plan.center.name},
         template="deployment/email/plan_acknowledged.txt",
-        user=user,
+        context={"plan": plan},
     )
     return plan
 
@@ -493,21 +481,25 @@ def comment_add(
     )
     comment.full_clean()
     comment.save()
+    # The centre's comments go to whoever is reviewing the plan at the moment;
+    # a reviewer's comment goes to the centre.
+    capability, state_roles = "edit_plan_draft", ()
     if kind == ReviewComment.AuthorKind.CENTER:
-        perms = ["review_plan"] if plan.status == PlanStatus.SUBMITTED else []
-        if plan.status in (PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED):
-            perms = ["comment_plan"]
-    else:
-        perms = ["edit_plan_draft"]
-    if perms:
-        _notify(
-            plan,
-            perms=perms,
-            subject=_("Neuer Kommentar zum Einsatzmanagement %(center)s")
+        capability = None
+        if plan.status == PlanStatus.SUBMITTED:
+            capability = "review_plan"
+        elif plan.status in (PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED):
+            capability, state_roles = "comment_plan", (Role.LASI,)
+    if capability:
+        notify_center(
+            center=plan.center,
+            capability=capability,
+            state_roles=state_roles,
+            actor=user,
+            subject=_("Neuer Kommentar zum Einsatzmanagement: %(center)s")
             % {"center": plan.center.name},
             template="deployment/email/comment_added.txt",
-            user=user,
-            extra={"comment": comment},
+            context={"plan": plan, "comment": comment},
         )
     return comment
 
@@ -529,13 +521,13 @@ def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
     comment.resolution = ""
     comment.save()
     _event(plan, PlanEvent.Action.ESCALATED, user, comment.text[:200])
-    _notify(
-        plan,
-        perms=["review_plan"],
-        subject=_("Konfliktfall im Einsatzmanagement %(center)s") % {"center": plan.center.name},
+    notify_center(
+        center=plan.center,
+        capability="review_plan",
+        actor=user,
+        subject=_("Konfliktfall im Einsatzmanagement: %(center)s") % {"center": plan.center.name},
         template="deployment/email/conflict_escalated.txt",
-        user=user,
-        extra={"comment": comment},
+        context={"plan": plan, "comment": comment},
     )
     return comment
 
@@ -555,14 +547,14 @@ def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewC
     comment.resolution = resolution
     comment.save()
     _event(plan, PlanEvent.Action.RESOLVED, user, resolution)
-    _notify(
-        plan,
-        perms=["submit_plan"],
-        subject=_("Konflikt im Einsatzmanagement %(center)s geklärt")
+    notify_center(
+        center=plan.center,
+        capability="submit_plan",
+        actor=user,
+        subject=_("Konflikt im Einsatzmanagement geklärt: %(center)s")
         % {"center": plan.center.name},
         template="deployment/email/conflict_resolved.txt",
-        user=user,
-        extra={"comment": comment},
+        context={"plan": plan, "comment": comment},
     )
     return comment
 

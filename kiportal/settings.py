@@ -223,6 +223,8 @@ EMAIL_BACKEND = env.str(
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KI-Portal <noreply@ki-portal.nrw.de>")
+# Scheme and host the portal is reached at (no path): links in e-mails are absolute.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Security headers, everywhere; HTTPS-only parts in production.
 X_FRAME_OPTIONS = "DENY"

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from centers.access import users_with_perm
 from centers.models import Center
-from centers.notifications import notify
+from centers.notifications import notify_center, recipients_for
 from deployment.periods import Period, current_period
 
 from . import services, sources
@@ -43,11 +42,6 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     raise ValueError(day)
 
 
-def _recipients(perm: str, center: Center) -> list[str]:
-    # The ministry's superusers hold every capability; reminders go to the centre.
-    return [u.email for u in users_with_perm(perm, center).exclude(is_superuser=True) if u.email]
-
-
 def _once(kind: str, center: Center, due_on: datetime.date, recipients: list[str]) -> bool:
     """Record the reminder; False if it was sent before."""
     try:
@@ -69,17 +63,19 @@ def generate_period_reports(today: datetime.date | None = None) -> int:
     for plan in sources.reported_plans(ended.end):
         center = plan.center
         with override("de"), transaction.atomic():
-            recipients = _recipients("request_report", center)
+            recipients = recipients_for(center=center, capability="request_report")
             if not _once(ReminderKind.REPORTS_GENERATED, center, ended.end, recipients):
                 continue
             report = services.report_request(
                 center=center, period_start=ended.start, period_end=ended.end, user=None
             )
-            notify(
-                recipients=recipients,
+            notify_center(
+                center=center,
+                capability="request_report",
+                actor=None,
                 subject=_("Bericht an die LaSI für %(period)s erstellt") % {"period": ended.label},
                 template="reporting/email/reports_generated.txt",
-                context={"center": center, "period": ended, "report": report},
+                context={"period": ended, "report": report},
             )
             count += 1
     logger.info("Berichte zum Periodenende %s: %s angefordert", ended, count)
@@ -101,15 +97,17 @@ def send_reminders(today: datetime.date | None = None) -> int:
             if center.pk in planned:
                 continue
             with override("de"), transaction.atomic():
-                recipients = _recipients("submit_plan", center)
+                recipients = recipients_for(center=center, capability="submit_plan")
                 if not _once(ReminderKind.PLAN_MISSING, center, coming.start, recipients):
                     continue
-                notify(
-                    recipients=recipients,
+                notify_center(
+                    center=center,
+                    capability="submit_plan",
+                    actor=None,
                     subject=_("Erinnerung: Einsatzmanagement %(period)s fehlt")
                     % {"period": coming.label},
                     template="reporting/email/plan_missing.txt",
-                    context={"center": center, "period": coming},
+                    context={"period": coming},
                 )
                 sent += 1
 
@@ -125,15 +123,17 @@ def send_reminders(today: datetime.date | None = None) -> int:
         ):
             continue
         with override("de"), transaction.atomic():
-            recipients = _recipients("edit_concept", center)
+            recipients = recipients_for(center=center, capability="edit_concept")
             if not _once(ReminderKind.CONCEPT_EXPIRING, center, valid_until, recipients):
                 continue
-            notify(
-                recipients=recipients,
+            notify_center(
+                center=center,
+                capability="edit_concept",
+                actor=None,
                 subject=_("Erinnerung: Integrationskonzept läuft am %(day)s ab")
                 % {"day": valid_until.strftime("%d.%m.%Y")},
                 template="reporting/email/concept_expiring.txt",
-                context={"center": center, "concept": concept, "valid_until": valid_until},
+                context={"concept": concept, "valid_until": valid_until},
             )
             sent += 1
     logger.info("Erinnerungen versandt: %s", sent)

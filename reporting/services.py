@@ -20,9 +20,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import has_center_perm, has_state_perm, users_with_perm
-from centers.models import Center
-from centers.notifications import notify
+from centers.access import has_center_perm, has_state_perm
+from centers.models import Center, Role
+from centers.notifications import notify_center, notify_user
 
 from .models import Report, ReportKind, ReportStatus
 
@@ -224,12 +224,14 @@ def report_submit(*, report: Report, user) -> Report:
     report.submitted_at = timezone.now()
     report.full_clean()
     report.save()
-    recipients = users_with_perm("acknowledge_report", report.center).exclude(is_superuser=True)
-    notify(
-        recipients=[u.email for u in recipients],
+    notify_center(
+        center=report.center,
+        capability="acknowledge_report",
+        state_roles=[Role.LASI],
+        actor=user,
         subject=_("Bericht an die LaSI übermittelt: %(center)s") % {"center": report.center},
         template="reporting/email/report_submitted.txt",
-        context={"report": report, "user": user},
+        context={"report": report},
     )
     return report
 
@@ -256,12 +258,13 @@ def report_acknowledge(*, report: Report, user) -> Report:
     report.acknowledged_at = timezone.now()
     report.full_clean()
     report.save()
-    recipients = users_with_perm("request_report", report.center).exclude(is_superuser=True)
-    notify(
-        recipients=[u.email for u in recipients],
+    notify_center(
+        center=report.center,
+        capability="request_report",
+        actor=user,
         subject=_("Bericht zur Kenntnis genommen: %(center)s") % {"center": report.center},
         template="reporting/email/report_acknowledged.txt",
-        context={"report": report, "user": user},
+        context={"report": report},
     )
     return report
 
@@ -345,9 +348,9 @@ def report_fail(*, report_id: int, reason: str) -> None:
     report.status = ReportStatus.FAILED
     report.failure_reason = reason[:2000]
     report.save(update_fields=["status", "failure_reason"])
-    if report.requested_by_id and report.requested_by.email:
-        notify(
-            recipients=[report.requested_by.email],
+    if report.requested_by_id:
+        notify_user(
+            user=report.requested_by,
             subject=_("Bericht konnte nicht erstellt werden"),
             template="reporting/email/report_failed.txt",
             context={"report": report},
