@@ -24,6 +24,8 @@ from django.core.validators import EmailValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from centers.fields import parse_german_date, parse_share
+
 from . import rules
 from .models import AssignmentRole, ImportRowStatus, PostKind, Qualification
 
@@ -157,37 +159,26 @@ def unescape_cell(value: str) -> str:
 
 # --- German values ----------------------------------------------------------------------------------
 
-_PERCENT = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*%$")
-_NUMBER = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
 def parse_fte(value) -> Decimal:
-    """``0,5`` / ``0.5`` / ``50 %`` / ``1`` (and numeric XLSX cells) → Decimal in (0, 1]."""
+    """``0,5`` / ``0.5`` / ``50 %`` / ``1`` (and numeric XLSX cells) → Decimal in (0, 1].
+
+    Text is read by the portal's share parser (``centers.fields.parse_share``), the same
+    as in every form."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int | float):
         number = Decimal(str(round(float(value), 6)))
-    else:
-        text = str(value).strip()
-        if m := _PERCENT.match(text):
-            number = Decimal(m.group(1).replace(",", ".")) / 100
-        elif _NUMBER.match(text.lstrip("-")):
-            number = Decimal(text.replace(",", "."))
-        else:
+        if not number.is_finite():
+            raise ValueError(_("„{value}“ ist kein Stellenanteil.").format(value=value))
+        if number != number.quantize(Decimal("0.01")):
             raise ValueError(
-                _("„{value}“ ist kein Stellenanteil; erwartet z. B. 0,5, 0.5, 50 % oder 1.").format(
-                    value=text
+                _("Der Stellenanteil „{value}“ hat mehr als zwei Nachkommastellen.").format(
+                    value=value
                 )
             )
-    if not number.is_finite():
-        raise ValueError(_("„{value}“ ist kein Stellenanteil.").format(value=value))
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueError(
-            _("Der Stellenanteil „{value}“ hat mehr als zwei Nachkommastellen.").format(value=value)
-        )
-    number = number.quantize(Decimal("0.01"))
+        number = number.quantize(Decimal("0.01"))
+    else:
+        number = parse_share(str(value))
     if (msg := rules.fte_error(number)) is not None:
         raise ValueError(msg)
     return number
@@ -196,7 +187,8 @@ def parse_fte(value) -> Decimal:
 def parse_date(value) -> date:
     """``31.07.2027``, ``31.07.27`` or ``2027-07-31`` (and date cells of XLSX).
 
-    Two-digit years are read as Excel reads them: 00–69 → 20xx, 70–99 → 19xx."""
+    Text is read by the portal's date parser (``centers.fields.parse_german_date``):
+    two-digit years as Excel reads them, 00–69 → 20xx, 70–99 → 19xx."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -204,27 +196,7 @@ def parse_date(value) -> date:
     text = str(value).strip()
     if text.endswith((" 00:00:00", "T00:00:00")):
         text = text[: -len(" 00:00:00")]
-    m = _GERMAN_DATE.match(text)
-    parts = None
-    if m:
-        year = int(m.group(3))
-        if len(m.group(3)) == 2:
-            year += 2000 if year < 70 else 1900
-        parts = (year, m.group(2), m.group(1))
-    elif m := _ISO_DATE.match(text):
-        parts = (m.group(1), m.group(2), m.group(3))
-    if parts is None:
-        raise ValueError(
-            _("„{value}“ ist kein Datum; erwartet TT.MM.JJJJ, TT.MM.JJ oder JJJJ-MM-TT.").format(
-                value=text
-            )
-        )
-    try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise ValueError(
-            _("„{value}“ ist kein gültiges Datum (diesen Tag gibt es nicht).").format(value=text)
-        ) from None
+    return parse_german_date(text)
 
 
 def _choice_lookup(choices, aliases: dict[str, str]) -> dict[str, str]:
