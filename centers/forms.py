@@ -1,11 +1,11 @@
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .documents import validate_pdf
+from .fields import GermanDateField, GermanDecimalField
+from .locking import VersionedFormMixin, VersionForm
 from .models import ConceptParticipation, FundingDecision, IntegrationConcept
 from .services import CONCEPT_FIELDS, FUNDING_FIELDS, PARTICIPATION_FIELDS
 
@@ -30,26 +30,16 @@ class LoginForm(AuthenticationForm):
 # --- Integrationskonzept and Landesförderung ----------------------------------------------
 
 
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class VersionForm(forms.Form):
-    """The optimistic lock: the version the page was rendered with (centers.locking)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class ConceptForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-
+class ConceptForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = IntegrationConcept
         fields = CONCEPT_FIELDS
+        field_classes = {
+            "resolution_date": GermanDateField,
+            "municipalities_agreed_on": GermanDateField,
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
-            "resolution_date": _date_widget(),
-            "municipalities_agreed_on": _date_widget(),
             "municipalities_note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -62,12 +52,6 @@ class ConceptForm(forms.ModelForm):
             # §1.4: the agreement with kreisangehörige Gemeinden concerns Kreise only.
             del self.fields["municipalities_agreed_on"]
             del self.fields["municipalities_note"]
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
-
-    def service_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class ConceptDocumentForm(VersionForm):
@@ -84,22 +68,12 @@ class ConceptDocumentForm(VersionForm):
         return upload
 
 
-class ParticipationForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-
+class ParticipationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ConceptParticipation
         fields = PARTICIPATION_FIELDS
-        widgets = {"involved_on": _date_widget(), "note": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
-
-    def service_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        field_classes = {"involved_on": GermanDateField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
 
 class ConceptReturnForm(VersionForm):
@@ -110,64 +84,30 @@ class ConceptReturnForm(VersionForm):
     )
 
 
-_GERMAN_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-class GermanDecimalField(forms.DecimalField):
-    """Reads „312.500,50“, „312500,50“, „5,5“ and „5.5“ whatever the request's language
-    (STACK-NOTES: never rely on USE_THOUSAND_SEPARATOR for input)."""
-
-    def __init__(self, *args, thousands: bool = False, **kwargs):
-        self.thousands = thousands
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
-            elif self.thousands and _GERMAN_THOUSANDS.match(value):
-                value = value.replace(".", "")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # No type=number/step: the browser would refuse the German comma.
-        return {}
-
-
-class FundingDecisionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-
+class FundingDecisionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = FundingDecision
         fields = FUNDING_FIELDS
-        field_classes = {"amount": GermanDecimalField, "funded_posts": GermanDecimalField}
-        widgets = {
-            "decided_on": _date_widget(),
-            "note": forms.Textarea(attrs={"rows": 3}),
+        field_classes = {
+            "amount": GermanDecimalField,
+            "funded_posts": GermanDecimalField,
+            "decided_on": GermanDateField,
         }
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].thousands = True
         if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
             # Show the stored numbers the German way as well.
             for name in ("amount", "funded_posts"):
                 self.initial[name] = f"{getattr(self.instance, name):.2f}".replace(".", ",")
 
-    def service_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
-
-class TargetAgreementForm(forms.Form):
-    valid_from = forms.DateField(label=_("gültig ab"), widget=_date_widget())
-    valid_until = forms.DateField(label=_("gültig bis"), widget=_date_widget())
-    concluded_on = forms.DateField(
-        label=_("abgeschlossen am"), required=False, widget=_date_widget()
-    )
+class TargetAgreementForm(VersionedFormMixin, forms.Form):
+    valid_from = GermanDateField(label=_("gültig ab"))
+    valid_until = GermanDateField(label=_("gültig bis"))
+    concluded_on = GermanDateField(label=_("abgeschlossen am"), required=False)
     text = forms.CharField(
         label=_("Inhalt"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -177,7 +117,6 @@ class TargetAgreementForm(forms.Form):
         help_text=_("Optional; ersetzt ein bereits hinterlegtes Dokument."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance
@@ -189,12 +128,9 @@ class TargetAgreementForm(forms.Form):
                     "valid_until": instance.valid_until,
                     "concluded_on": instance.concluded_on,
                     "text": instance.text,
-                    "version": instance.version,
                 },
             )
         super().__init__(*args, **kwargs)
-        if instance is not None:
-            self.fields["version"].required = True
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")

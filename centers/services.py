@@ -594,7 +594,7 @@ def funding_decision_save(
     if created:
         decision = FundingDecision(center=center)
     else:
-        _claim(decision, expected_version)
+        claim_version(decision, expected_version)  # an edit: the form's version, required
     _set_fields(decision, fields, FUNDING_FIELDS)
     _save(decision, user)
     notify_center(
@@ -629,7 +629,7 @@ def target_agreement_save(
     if created:
         agreement = TargetAgreement(center=center)
     else:
-        _claim(agreement, expected_version)
+        claim_version(agreement, expected_version)  # an edit: the form's version, required
     _set_fields(agreement, fields, AGREEMENT_FIELDS)
     old_name = agreement.document.name
     if upload is not None:

@@ -29,9 +29,9 @@ from .forms import (
     FundingDecisionForm,
     ParticipationForm,
     TargetAgreementForm,
-    VersionForm,
     add_service_error,
 )
+from .locking import VersionForm
 from .models import ConceptParticipation, ConceptStatus, FundingDecision, TargetAgreement
 
 
@@ -238,7 +238,7 @@ class ConceptUpdateView(EditableConceptMixin, ServiceFormMixin, FormView):
         return services.concept_update(
             concept=self.get_concept(),
             user=self.request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             **form.service_fields(),
         )
 
@@ -256,7 +256,7 @@ class ConceptUploadView(EditableConceptMixin, ServiceFormMixin, FormView):
             concept=self.get_concept(),
             user=self.request.user,
             upload=form.cleaned_data["document"],
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
 
 
@@ -329,7 +329,7 @@ class ParticipationUpdateView(ParticipationMixin, ServiceFormMixin, FormView):
         return services.participation_update(
             participation=participation,
             user=self.request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             **form.service_fields(),
         )
 
@@ -356,7 +356,7 @@ class ParticipationDeleteView(ParticipationMixin, ServiceFormMixin, FormView):
         return services.participation_delete(
             participation=self.get_participation(),
             user=self.request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
 
 
@@ -385,7 +385,7 @@ class ConceptSubmitView(EditableConceptMixin, ServiceFormMixin, FormView):
         return services.concept_submit(
             concept=self.get_concept(),
             user=self.request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
 
 
@@ -430,7 +430,7 @@ class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
         return services.concept_approve(
             concept=self.get_concept(),
             user=self.request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
 
 
@@ -446,7 +446,7 @@ class ConceptReturnView(SubmittedConceptMixin, ServiceFormMixin, FormView):
             concept=self.get_concept(),
             user=self.request.user,
             reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
 
 
@@ -549,7 +549,7 @@ class FundingDecisionUpdateView(FundingFormMixin, FormView):
             center=self.get_center(),
             user=self.request.user,
             decision=self.get_decision(),
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             **form.service_fields(),
         )
 
@@ -588,7 +588,7 @@ class TargetAgreementUpdateView(FundingFormMixin, FormView):
             center=self.get_center(),
             user=self.request.user,
             agreement=self.get_agreement(),
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             upload=form.cleaned_data["document"],
             **form.service_fields(),
         )

@@ -1,37 +1,28 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from centers.fields import GermanDateField, ShareField
+from centers.locking import VersionedFormMixin
 
 from .models import DeploymentPlan, Focus
 from .services import FOCUS_CONTENT_FIELDS, PLAN_CONTENT_FIELDS
 from .vocabularies import PartnerKind, Programme, TargetGroup
 
 
-class VersionedFormMixin:
-    """Carries the version the form was rendered with (optimistic locking)."""
-
-    def add_version_field(self, instance):
-        self.fields["expected_version"] = forms.IntegerField(
-            widget=forms.HiddenInput, initial=instance.version if instance else 0
-        )
+class _DeploymentLock(VersionedFormMixin):
+    # The deployment pages (and tests/deployment) post the lock as ``expected_version``.
+    version_field_name = "expected_version"
 
 
-class PlanForm(VersionedFormMixin, forms.ModelForm):
+class PlanForm(_DeploymentLock, forms.ModelForm):
     class Meta:
         model = DeploymentPlan
         fields = PLAN_CONTENT_FIELDS
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 6}),
-            "partners_agreed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_version_field(self.instance)
+        field_classes = {"partners_agreed_on": GermanDateField}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
 
 
-class FocusForm(VersionedFormMixin, forms.ModelForm):
+class FocusForm(_DeploymentLock, forms.ModelForm):
     target_groups = forms.MultipleChoiceField(
         label=_("Zielgruppen"),
         choices=TargetGroup.choices,
@@ -64,7 +55,6 @@ class FocusForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.add_version_field(self.instance)
             # Distinct ids per Schwerpunkt: several forms may be open on one page.
             self.auto_id = f"id_focus{self.instance.pk}_%s"
             if self.instance.is_basic:
@@ -122,36 +112,16 @@ class VerbundCopyForm(forms.Form):
             )
 
 
-class FteField(forms.DecimalField):
-    """Accepts the German decimal comma (0,5) as well as 0.5, independent of the locale."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 4)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("max_value", Decimal("1"))
-        super().__init__(**kwargs)
-        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 5})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace(",", ".")
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", ",")
-        return value
-
-
 class AllocationForm(forms.Form):
     assignment = forms.ModelChoiceField(label=_("Person und Stelle"), queryset=None)
     focus = forms.ModelChoiceField(label=_("Schwerpunkt"), queryset=None)
-    fte = FteField(
+    fte = ShareField(
         label=_("Anteil (VZÄ)"),
         help_text=_("z. B. 0,25; 0 entfernt den Anteil."),
+        min_value=0,
+        max_value=1,
+        min_inclusive=True,
         error_messages={
-            "invalid": _("Bitte geben Sie eine Zahl wie 0,25 ein."),
             "max_value": _("Höchstens 1,00 VZÄ."),
             "min_value": _("Der Anteil darf nicht negativ sein."),
         },

@@ -175,7 +175,7 @@ def plan_edit(request, pk):
                 plan=plan,
                 user=request.user,
                 data=form.cleaned_data,
-                expected_version=form.cleaned_data["expected_version"],
+                expected_version=form.expected_version,
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -333,7 +333,7 @@ def focus_edit(request, pk):
                 focus=focus,
                 user=request.user,
                 data=form.cleaned_data,
-                expected_version=form.cleaned_data["expected_version"],
+                expected_version=form.expected_version,
             )
         except ValidationError as exc:
             add_service_error(form, exc)

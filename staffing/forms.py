@@ -1,6 +1,6 @@
-"""Input validation for the staffing pages. FTE and dates are parsed by the same
-functions as the import (``staffing.importing``), so "0,5", "50 %" and
-"31.07.2027" mean the same everywhere."""
+"""Input validation for the staffing pages. Shares and dates are the portal's fields
+(``centers.fields``), whose parsers the import uses for text cells too, so "0,5",
+"50 %" and "31.07.2027" mean the same everywhere."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import spreadsheet
+from centers.fields import GermanDateField, ShareField
+from centers.locking import VersionedFormMixin, VersionForm
+
+from . import rules, spreadsheet
 from .models import (
     AssignmentRole,
     FundingSource,
@@ -22,61 +26,27 @@ from .models import (
 )
 
 
-class FteField(forms.Field):
-    widget = forms.TextInput(attrs={"maxlength": 10, "inputmode": "decimal"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Stellenanteil"))
-        kwargs.setdefault("help_text", _("z. B. 0,5, 50 % oder 1"))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if value is None or isinstance(value, str):
-            return value
-        return spreadsheet.format_fte(value)
-
-    def to_python(self, value):
-        value = value.strip() if isinstance(value, str) else value
-        if value in self.empty_values:
-            return None
-        try:
-            return spreadsheet.parse_fte(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+def _fte_range_message() -> str:
+    return rules.fte_error(None)
 
 
-class GermanDateField(forms.Field):
-    widget = forms.TextInput(attrs={"maxlength": 10, "autocomplete": "off"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("TT.MM.JJJJ"))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if hasattr(value, "strftime"):
-            return spreadsheet.format_date(value)
-        return value
-
-    def to_python(self, value):
-        value = value.strip() if isinstance(value, str) else value
-        if value in self.empty_values:
-            return None
-        try:
-            return spreadsheet.parse_date(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+def fte_field(**kwargs) -> ShareField:
+    """A Stellenanteil: (0, 1], worded by the decree rule (``rules.fte_error``)."""
+    message = lazy(_fte_range_message, str)()
+    kwargs.setdefault("label", _("Stellenanteil"))
+    kwargs.setdefault("help_text", _("z. B. 0,5, 50 % oder 1"))
+    return ShareField(
+        min_value=0,
+        max_value=1,
+        error_messages={"min_exclusive": message, "max_value": message},
+        **kwargs,
+    )
 
 
-class VersionForm(forms.Form):
-    """Optimistic locking: the version the page was rendered with."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class AssignmentForm(VersionForm):
+class AssignmentForm(VersionedFormMixin, forms.Form):
     member = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label=_("Person"))
     post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("Stelle"))
-    fte = FteField()
+    fte = fte_field()
     start = GermanDateField(label=_("Beginn"))
     end = GermanDateField(label=_("Ende"), required=False)
     role = forms.ChoiceField(label=_("Funktion"), choices=AssignmentRole.choices, required=False)
@@ -88,13 +58,15 @@ class AssignmentForm(VersionForm):
     )
 
     def __init__(self, *args, center, members, posts, editing=False, **kwargs):
+        self.editing = editing
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["post"].queryset = posts
         if editing:
             del self.fields["member"]
-        else:
-            del self.fields["version"]
+
+    def edits_existing(self) -> bool:
+        return self.editing
 
     def clean(self):
         data = super().clean()
@@ -110,9 +82,7 @@ class AssignmentEndForm(VersionForm):
     end = GermanDateField(label=_("Letzter Tag der Besetzung"))
 
 
-class MemberForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-
+class MemberForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = StaffMember
         fields = [
@@ -137,8 +107,8 @@ class SensitiveForm(VersionForm):
     )
 
 
-class PostForm(forms.ModelForm):
-    fte = FteField()
+class PostForm(VersionedFormMixin, forms.ModelForm):
+    fte = fte_field()
     valid_from = GermanDateField(label=_("gültig ab"))
     valid_to = GermanDateField(label=_("gültig bis"), required=False)
 
@@ -154,8 +124,6 @@ class PostForm(forms.ModelForm):
 class PostEditForm(PostForm):
     """Correcting a post: everything but its kind (the kind decides which rules apply to
     its holders, §4.1–§4.3; a wrong kind is a new post)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta(PostForm.Meta):
         fields = ["label", "fte", "funding_source", "valid_from", "valid_to"]

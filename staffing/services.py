@@ -271,7 +271,7 @@ def post_validate(post: Post) -> None:
 def post_save(*, post: Post, user, expected_version: int | None = None) -> Post:
     _require(user, "manage_staffing", post.center)
     post_validate(post)
-    if post.pk and expected_version is not None:
+    if post.pk:  # an existing post: the lock is not optional
         claim_version(post, expected_version)
     post.save()
     return post
@@ -499,7 +499,7 @@ def member_save(
         log_edit = False
     member.email = (member.email or "").strip().lower()
     member.full_clean()
-    if member.pk and expected_version is not None:
+    if member.pk:  # an existing person: the lock is not optional
         claim_version(member, expected_version)
     member.save()
     if log_edit:

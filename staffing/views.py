@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
+from centers.locking import VersionForm
 
 from . import checks, selectors, services
 from .filters import StateStaffingFilter
@@ -27,7 +28,6 @@ from .forms import (
     PostEndForm,
     PostForm,
     SensitiveForm,
-    VersionForm,
 )
 from .models import (
     Assignment,
@@ -184,14 +184,12 @@ def member_detail(request, key, pk):
 def member_edit(request, key, pk=None):
     center = require_center(request.user, "manage_staffing", key)
     member = _member(request, center, pk) if pk else StaffMember(center=center)
-    form = MemberForm(request.POST or None, instance=member, initial={"version": member.version})
+    form = MemberForm(request.POST or None, instance=member)
     return _submitted(
         request,
         form,
         lambda: services.member_save(
-            member=form.instance,
-            user=request.user,
-            expected_version=form.cleaned_data.get("version") if pk else None,
+            member=form.instance, user=request.user, expected_version=form.expected_version
         ),
         success=_("Die Angaben zur Person wurden gespeichert."),
     ) or _form_page(request, center, form, _("Person bearbeiten") if pk else _("Person anlegen"))
@@ -211,7 +209,7 @@ def member_sensitive(request, key, pk):
         lambda: services.member_save(
             member=member,
             user=request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             immigration_history=form.cleaned_data["immigration_history"],
         ),
         success=_("Die Selbstauskunft wurde gespeichert."),
@@ -281,10 +279,11 @@ def assignment_edit(request, key, pk):
     form = _assignment_form(request, center, initial=initial, editing=True)
 
     def perform():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
         services.assignment_change(
-            assignment=assignment, user=request.user, expected_version=version, **data
+            assignment=assignment,
+            user=request.user,
+            expected_version=form.expected_version,
+            **form.service_fields(),
         )
         return assignment.member
 
@@ -309,7 +308,7 @@ def assignment_end(request, key, pk):
             assignment=assignment,
             user=request.user,
             end=form.cleaned_data["end"],
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
         )
         return assignment.member
 
@@ -372,7 +371,7 @@ def exception_decide(request, key, pk):
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
                 user=request.user,
-                expected_version=form.cleaned_data["version"],
+                expected_version=form.expected_version,
             )
             return exception.member
 
@@ -427,12 +426,12 @@ def post_edit(request, key, pk):
     center = require_center(request.user, "manage_staffing", key)
     post = _post(request, center, pk)
     label = post.label  # the form writes the new values onto ``post`` while validating
-    form = PostEditForm(request.POST or None, instance=post, initial={"version": post.version})
+    form = PostEditForm(request.POST or None, instance=post)
     return _submitted(
         request,
         form,
         lambda: services.post_save(
-            post=form.instance, user=request.user, expected_version=form.cleaned_data["version"]
+            post=form.instance, user=request.user, expected_version=form.expected_version
         ),
         success=_("Die Stelle wurde geändert."),
     ) or _form_page(
@@ -459,7 +458,7 @@ def post_end(request, key, pk):
             post=post,
             user=request.user,
             end=form.cleaned_data["valid_to"],
-            expected_version=form.cleaned_data["version"],
+            expected_version=form.expected_version,
             end_assignments=form.cleaned_data["end_assignments"],
         ),
         success=_("Die Stelle wurde beendet."),
@@ -480,7 +479,7 @@ def _confirm_delete(request, center, obj, *, delete, target, success, refusal, *
     done = _submitted(
         request,
         form,
-        lambda: delete(form.cleaned_data["version"]) or target,
+        lambda: delete(form.expected_version) or target,
         success=success,
     )
     if done:

@@ -183,7 +183,7 @@ def test_leitung_imports_undoes_corrects_posts_and_exports(page, login, shot, as
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Stelle beenden: Fachkraft 5 (Elternarbeit)"
     )
-    page.get_by_label("Letzter Tag der Stelle").fill(last_day.strftime("%d.%m.%Y"))
+    page.get_by_label("Letzter Tag der Stelle").fill(last_day.isoformat())
     shot(page, "staffing-correction-post-end")
     page.get_by_role("button", name="Stelle beenden").click()
     expect(message(page)).to_contain_text("Die Stelle wurde beendet.")
@@ -200,7 +200,7 @@ def test_leitung_imports_undoes_corrects_posts_and_exports(page, login, shot, as
     page.get_by_label("Stellenanteil").fill("0,5")
     page.get_by_label("Finanzierung").select_option(label="Land-Zuwendung (§6.2)")
     # Current (from the first of this month), so the staffing page lists it.
-    page.get_by_label("gültig ab").fill(timezone.localdate().replace(day=1).strftime("%d.%m.%Y"))
+    page.get_by_label("gültig ab").fill(timezone.localdate().replace(day=1).isoformat())
     page.get_by_role("button", name="Speichern").click()
     expect(message(page)).to_contain_text("Die Stelle wurde angelegt.")
     assert Post.objects.filter(center__key=CENTER, label="Verwaltungsassistenz 9").exists()
