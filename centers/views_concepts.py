@@ -21,7 +21,7 @@ from django_filters.views import FilterView
 
 from . import selectors, services
 from .access import CenterPermissionMixin, StatePermissionMixin
-from .filters import ConceptReviewFilter
+from .filters import SORT_PARAM, ConceptReviewFilter
 from .forms import (
     ConceptDocumentForm,
     ConceptForm,
@@ -463,9 +463,10 @@ class ConceptReviewQueueView(StatePermissionMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        if kwargs["data"] is None or not kwargs["data"]:
-            # First visit: what waits for a decision.
-            kwargs["data"] = {"status": ConceptStatus.SUBMITTED}
+        data = kwargs["data"] or {}
+        if set(data) <= {SORT_PARAM}:
+            # First visit (perhaps sorted by a column header): what waits for a decision.
+            kwargs["data"] = {"status": ConceptStatus.SUBMITTED, **{k: data.get(k) for k in data}}
         return kwargs
 
 

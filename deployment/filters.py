@@ -3,19 +3,37 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from centers.filters import region_filter, search_filter
+from centers.filters import (
+    SortableFilterSet,
+    SortFilter,
+    choice_order,
+    region_filter,
+    search_filter,
+)
 from centers.models import Region
 
 from .models import DeploymentPlan, Focus, PlanStatus
 from .vocabularies import Field, Programme, Stage
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(SortableFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=PlanStatus.choices, empty_label=_("alle")
     )
     region = region_filter("center__")
     q = search_filter(label=_("Zentrum"))
+    sort = SortFilter(
+        columns={
+            "center": (_("Zentrum"), "center__name"),
+            "period": (_("Zeitraum"), "period_start"),
+            "revision": (_("Fassung"), "revision"),
+            "status": (_("Status"), choice_order("status", PlanStatus.choices)),
+            "foci": (_("Schwerpunkte"), "focus_count"),
+            "conflicts": (_("offene Konflikte"), "open_conflicts"),
+        },
+        default="-period",
+        then=("center__name", "pk"),
+    )
 
     class Meta:
         model = DeploymentPlan

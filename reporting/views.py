@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
 
 from centers.access import (
     CenterPermissionMixin,
@@ -32,12 +33,14 @@ from deployment.periods import current_period
 from staffing.models import PostKind
 
 from . import charts, content, selectors, services, sources
+from .filters import ReportFilter
 from .forms import ReportRequestForm
 from .models import Report, ReportKind
 
 
-class ReportListView(ListView):
+class ReportListView(FilterView):
     template_name = "reporting/report_list.html"
+    filterset_class = ReportFilter
     context_object_name = "reports"
     paginate_by = 50
     max_center_links = 12

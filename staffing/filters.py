@@ -3,11 +3,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from centers.filters import region_filter, search_filter, sponsor_kind_filter
+from centers.filters import (
+    SortableFilterSet,
+    SortFilter,
+    region_filter,
+    search_filter,
+    sponsor_kind_filter,
+)
 from centers.models import Center
 
 
-class StateStaffingFilter(django_filters.FilterSet):
+class StateStaffingFilter(SortableFilterSet):
     """The state-wide staffing table for LaSI and the ministry."""
 
     q = search_filter(_("Zentrum oder Schlüssel"))
@@ -18,6 +24,9 @@ class StateStaffingFilter(django_filters.FilterSet):
         method="noop",
         widget=forms.Select(choices=[("", _("alle")), ("true", _("ja"))]),
     )
+    # The other columns are computed in Python (staffing.selectors.staffing_of), which keeps
+    # the order of the centres it is given.
+    sort = SortFilter(columns={"name": (_("Zentrum"), "name")}, default="name")
 
     class Meta:
         model = Center
