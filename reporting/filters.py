@@ -18,6 +18,7 @@ class ReportFilter(SortableFilterSet):
             "requested": (_("angefordert am"), "requested_at"),
         },
         default="-requested",
+        then=("-pk",),
     )
 
     class Meta:
