@@ -1,6 +1,10 @@
 """Navigation by capability: the base layout shows only what the user may use."""
 
+from functools import partial
+
 from django.utils.functional import SimpleLazyObject
+
+from . import todo
 
 from .access import centers_for, has_state_perm
 
@@ -22,4 +26,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     # Lazy: pages without the navigation (downloads, htmx fragments) pay nothing.
-    return {"nav": SimpleLazyObject(lambda: _flags(user))}
+    return {
+        "nav": SimpleLazyObject(lambda: _flags(user)),
+        # The number of open tasks next to "Übersicht": a callable, so the template computes
+        # it only where it shows it, once per request (centers.todo).
+        "open_task_count": partial(todo.count_for_request, request),
+    }

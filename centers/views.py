@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import selectors
+from . import selectors, todo
 from .access import CenterPermissionMixin, center_perms, centers_for, has_state_perm
 from .filters import CenterFilter
 from .models import Center
@@ -35,6 +35,9 @@ class DashboardView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["memberships"] = selectors.memberships_of(self.request.user)
+        # What waits for this person leads every dashboard (issue 11); the navigation's
+        # count reads the same list.
+        context["tasks"] = todo.tasks_for_request(self.request)
         if self.kind == "state":
             regions = selectors.center_counts_by_region(self.request.user)
             context["regions"] = regions

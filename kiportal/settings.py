@@ -183,6 +183,18 @@ DEPLOYMENT_PERIOD_START = (
     env.int("DEPLOYMENT_PERIOD_START_DAY", default=1),
 )
 DEPLOYMENT_PERIOD_ANCHOR_YEAR = env.int("DEPLOYMENT_PERIOD_ANCHOR_YEAR", default=2025)
+# Due dates behind the dashboards' to-do lists ("Aufgaben", centers.todo). Data, not code:
+# the plan for a period is due this many months before the period starts (Nr. 3.6) ...
+PLAN_DUE_MONTHS_BEFORE_PERIOD = env.int("PLAN_DUE_MONTHS_BEFORE_PERIOD", default=2)
+# ... the centre's report to LaSI for a period this many months after the period ends ...
+REPORT_DUE_MONTHS_AFTER_PERIOD = env.int("REPORT_DUE_MONTHS_AFTER_PERIOD", default=3)
+# ... an expiring Integrationskonzept (CONCEPT_VALIDITY_YEARS) is listed this many months
+# ahead for the KI-Leitung and for the Bewilligung ...
+TODO_CONCEPT_EXPIRY_MONTHS_CENTER = env.int("TODO_CONCEPT_EXPIRY_MONTHS_CENTER", default=12)
+TODO_CONCEPT_EXPIRY_MONTHS_FUNDING = env.int("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING", default=6)
+# ... and the Träger's decision on a qualification exception stays on the KI-Leitung's list
+# for this many days.
+TODO_DECIDED_EXCEPTION_DAYS = env.int("TODO_DECIDED_EXCEPTION_DAYS", default=30)
 
 if REDIS_URL:
     CACHES = {

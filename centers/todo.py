@@ -1,0 +1,444 @@
+"""The to-do list ("Aufgaben") that leads every dashboard, and its count in the navigation
+(DESIGN.md §5a, issue 11).
+
+Nothing is kept by hand: a task is a row in a workflow state that waits for someone (a
+submitted plan, a returned concept, a proposed exception …) or a due date that has passed
+(a plan for the period, a report, a concept's validity, the year's Förderbescheid). Each
+*kind* of task names one capability; its rows are read from the centres where the user holds
+that capability (``centers.access.centers_for``), never from role names. The Ministerium holds
+every capability everywhere and so sees every kind across NRW.
+
+Each app may have a ``todo`` module with a list ``KINDS`` (like the ``demo`` modules that
+``seed_demo`` collects): the kinds of plans live in ``deployment.todo``, of reports in
+``reporting.todo``, and so on, so dependencies keep pointing one way
+(reporting → deployment → staffing → centers) while this module only collects them.
+
+Queries do not grow with the data: one query per kind for the list (a kind the user holds
+no capability for costs nothing), and for the navigation's count one ``UNION ALL`` over every
+kind's rows (plus the few kinds computed in Python). No loop over centres runs a query.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.conf import settings
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .access import centers_for, has_state_perm
+from .models import (
+    Center,
+    CenterGroupObjectPermission,
+    ConceptStatus,
+    FundingDecision,
+    IntegrationConcept,
+)
+from .selectors import _add_years
+
+# The apps whose ``todo`` module is collected, in dependency order (as ``seed_demo``).
+PROJECT_APPS = ("centers", "staffing", "deployment", "reporting")
+
+# A kind with more rows than this becomes one entry with the count and the rows inside
+# (the Bewilligung does not need 54 lines "kein Förderbescheid").
+GROUP_ABOVE = 5
+
+
+@dataclass
+class Task:
+    """One entry of the list: what waits, since when, and where the action happens."""
+
+    kind: str
+    title: str
+    since: datetime.date
+    url: str
+    center: Center | None = None
+    items: list[Task] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        """Days it has been waiting (0 = since today)."""
+        return max((timezone.localdate() - self.since).days, 0)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of task.
+
+    ``rows(centers, scope)`` answers the rows waiting in ``centers`` — the centres where the
+    user holds ``capability`` — as a queryset (counted in SQL) or, for what only Python
+    computes, a list. It filters completely: ``task(row, scope)`` turns each row into a
+    ``Task`` and drops none, so the count and the list always agree.
+
+    ``unless`` is the acting side's capability for kinds that tell the centre what another
+    body has to do (a conflict at the Schulaufsicht, a missing Förderbescheid): where the user
+    holds it too, the acting side's kind is shown instead of both.
+    """
+
+    code: str
+    capability: str
+    rows: Callable[[QuerySet[Center], Scope], QuerySet | list]
+    task: Callable[[Any, Scope], Task]
+    group_title: Callable[[int, Scope], str]
+    group_url: Callable[[Scope], str]
+    unless: str | None = None
+
+
+class Scope:
+    """The user and the day a list is made for; capabilities are looked up once."""
+
+    def __init__(self, user, today: datetime.date | None = None):
+        self.user = user
+        self.today = today or timezone.localdate()
+
+    @cached_property
+    def capabilities(self) -> frozenset[str]:
+        """Every capability the user holds on at least one centre (one query at most)."""
+        user = self.user
+        if not user.is_authenticated:
+            return frozenset()
+        held = {
+            p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")
+        }
+        held.update(
+            CenterGroupObjectPermission.objects.filter(group__user=user)
+            .values_list("permission__codename", flat=True)
+            .distinct()
+        )
+        return frozenset(held)
+
+    def concerns(self, kind: Kind) -> bool:
+        if kind.capability not in self.capabilities:
+            return False
+        # Held everywhere, the acting side's capability replaces this kind altogether.
+        return not (kind.unless and has_state_perm(self.user, kind.unless))
+
+    def centers(self, kind: Kind) -> QuerySet[Center]:
+        centers = centers_for(self.user, kind.capability)
+        if kind.unless and kind.unless in self.capabilities:
+            centers = centers.exclude(pk__in=centers_for(self.user, kind.unless))
+        return centers
+
+
+@cache
+def kinds() -> tuple[Kind, ...]:
+    found: list[Kind] = []
+    for label in PROJECT_APPS:
+        module_name = f"{label}.todo"
+        if find_spec(module_name) is not None:
+            found.extend(import_module(module_name).KINDS)
+    return tuple(found)
+
+
+def _grouped(kind: Kind, tasks: list[Task], scope: Scope) -> Task:
+    tasks.sort(key=lambda t: (t.since, t.title))
+    return Task(
+        kind=kind.code,
+        title=kind.group_title(len(tasks), scope),
+        since=tasks[0].since,
+        url=kind.group_url(scope),
+        items=tasks,
+    )
+
+
+def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
+    """What waits for ``user``, longest waiting first."""
+    scope = Scope(user, today)
+    result: list[Task] = []
+    for kind in kinds():
+        if not scope.concerns(kind):
+            continue
+        tasks = [kind.task(row, scope) for row in kind.rows(scope.centers(kind), scope)]
+        result.extend([_grouped(kind, tasks, scope)] if len(tasks) > GROUP_ABOVE else tasks)
+    result.sort(key=lambda t: (t.since, t.title))
+    return result
+
+
+def count_for(user, *, today: datetime.date | None = None) -> int:
+    """The number of entries ``tasks_for`` lists, in one query over every kind."""
+    scope = Scope(user, today)
+    counts: Counter[str] = Counter()
+    branches = []
+    for kind in kinds():
+        if not scope.concerns(kind):
+            continue
+        rows = kind.rows(scope.centers(kind), scope)
+        if isinstance(rows, QuerySet):
+            branches.append(
+                rows.order_by()
+                .annotate(todo_kind=Value(kind.code, output_field=CharField()))
+                .values_list("todo_kind", "pk")
+            )
+        else:
+            counts[kind.code] += len(rows)
+    if branches:
+        first, *rest = branches
+        counts.update(code for code, _pk in first.union(*rest, all=True))
+    return sum(1 if n > GROUP_ABOVE else n for n in counts.values())
+
+
+def tasks_for_request(request) -> list[Task]:
+    """The list for the request's user, made once per request (dashboard and navigation)."""
+    if not hasattr(request, "_todo_tasks"):
+        request._todo_tasks = tasks_for(request.user)
+    return request._todo_tasks
+
+
+def count_for_request(request) -> int:
+    """The navigation's count: from the list when the page made one, else counted."""
+    if hasattr(request, "_todo_tasks"):
+        return len(request._todo_tasks)
+    if not hasattr(request, "_todo_count"):
+        request._todo_count = count_for(request.user)
+    return request._todo_count
+
+
+# --- helpers for the kinds ------------------------------------------------------------------
+
+
+def local_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by ``months`` (negative: back); a missing day becomes the month's last."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def fmt_date(day: datetime.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+# --- Integrationskonzept and Förderbescheid (Nr. 1.4) ------------------------------------------
+
+
+def _concept_url(concept: IntegrationConcept) -> str:
+    return reverse(
+        "centers:concept_detail", kwargs={"key": concept.center.key, "pk": concept.pk}
+    )
+
+
+def _concepts(centers: QuerySet[Center], status: str) -> QuerySet[IntegrationConcept]:
+    return IntegrationConcept.objects.filter(center__in=centers, status=status).select_related(
+        "center"
+    )
+
+
+def _returned_concept(concept: IntegrationConcept, scope: Scope) -> Task:
+    return Task(
+        kind="concept_returned",
+        title=_(
+            "Integrationskonzept (Fassung %(number)s) des Zentrums „%(center)s“ wurde "
+            "zurückgegeben und wartet auf Ihre Überarbeitung"
+        )
+        % {"number": concept.number, "center": concept.center.name},
+        since=local_date(concept.decided_at or concept.created_at),
+        url=_concept_url(concept),
+        center=concept.center,
+    )
+
+
+def _submitted_concept(concept: IntegrationConcept, scope: Scope) -> Task:
+    return Task(
+        kind="concept_to_review",
+        title=_(
+            "Integrationskonzept (Fassung %(number)s) des Zentrums „%(center)s“ wartet auf "
+            "Ihre Prüfung"
+        )
+        % {"number": concept.number, "center": concept.center.name},
+        since=local_date(concept.submitted_at or concept.created_at),
+        url=_concept_url(concept),
+        center=concept.center,
+    )
+
+
+def _expiry_cutoff(scope: Scope, months: int) -> datetime.date:
+    """Approved concepts resolved on or before this day end their validity within ``months``."""
+    return _add_years(add_months(scope.today, months), -settings.CONCEPT_VALIDITY_YEARS)
+
+
+def _expiring_concepts(months_setting: str):
+    def rows(centers, scope):
+        months = getattr(settings, months_setting)
+        submitted = IntegrationConcept.objects.filter(
+            center=OuterRef("center"), status=ConceptStatus.SUBMITTED
+        )
+        # A Fortschreibung already at the Bewilligung is its own task.
+        return (
+            _concepts(centers, ConceptStatus.APPROVED)
+            .filter(
+                resolution_date__isnull=False,
+                resolution_date__lte=_expiry_cutoff(scope, months),
+            )
+            .exclude(Exists(submitted))
+        )
+
+    return rows
+
+
+def _expiry(concept: IntegrationConcept, months: int) -> tuple[datetime.date, datetime.date]:
+    valid_until = _add_years(concept.resolution_date, settings.CONCEPT_VALIDITY_YEARS)
+    return valid_until, add_months(valid_until, -months)
+
+
+def _expiring_for_center(concept: IntegrationConcept, scope: Scope) -> Task:
+    valid_until, listed_from = _expiry(concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_CENTER)
+    values = {"center": concept.center.name, "date": fmt_date(valid_until)}
+    if valid_until < scope.today:
+        title = _(
+            "Das Integrationskonzept des Zentrums „%(center)s“ ist seit dem %(date)s nicht mehr "
+            "aktuell – die Fortschreibung ist fällig"
+        )
+    else:
+        title = _(
+            "Das Integrationskonzept des Zentrums „%(center)s“ ist nur noch bis zum %(date)s "
+            "aktuell – bitte die Fortschreibung vorbereiten"
+        )
+    return Task(
+        kind="concept_expiring",
+        title=title % values,
+        since=listed_from,
+        url=reverse("centers:concept_list", kwargs={"key": concept.center.key}),
+        center=concept.center,
+    )
+
+
+def _expiring_for_funding(concept: IntegrationConcept, scope: Scope) -> Task:
+    valid_until, listed_from = _expiry(concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING)
+    values = {"center": concept.center.name, "date": fmt_date(valid_until)}
+    if valid_until < scope.today:
+        title = _("Das Integrationskonzept des Zentrums „%(center)s“ ist am %(date)s abgelaufen")
+    else:
+        title = _("Das Integrationskonzept des Zentrums „%(center)s“ läuft am %(date)s ab")
+    return Task(
+        kind="concept_expiring_funding",
+        title=title % values,
+        since=listed_from,
+        url=_concept_url(concept),
+        center=concept.center,
+    )
+
+
+def _unfunded(centers, scope):
+    funded = FundingDecision.objects.filter(center=OuterRef("pk"), year=scope.today.year)
+    return centers.exclude(Exists(funded)).order_by("name")
+
+
+def _unfunded_task(url_name: str, code: str):
+    def task(center: Center, scope: Scope) -> Task:
+        return Task(
+            kind=code,
+            title=_("Für das Zentrum „%(center)s“ liegt noch kein Förderbescheid für %(year)s vor")
+            % {"center": center.name, "year": scope.today.year},
+            since=datetime.date(scope.today.year, 1, 1),
+            url=reverse(url_name, kwargs={"key": center.key}),
+            center=center,
+        )
+
+    return task
+
+
+def _unfunded_group(n: int, scope: Scope) -> str:
+    return ngettext(
+        "%(count)s Zentrum hat noch keinen Förderbescheid für %(year)s",
+        "%(count)s Zentren haben noch keinen Förderbescheid für %(year)s",
+        n,
+    ) % {"count": n, "year": scope.today.year}
+
+
+def _review_queue(scope: Scope) -> str:
+    return reverse("centers:concept_review_queue")
+
+
+def _center_list(scope: Scope) -> str:
+    return reverse("centers:list")
+
+
+KINDS = [
+    Kind(
+        code="concept_returned",
+        capability="edit_concept",
+        rows=lambda centers, scope: _concepts(centers, ConceptStatus.RETURNED),
+        task=_returned_concept,
+        group_title=lambda n, scope: ngettext(
+            "%(count)s zurückgegebenes Integrationskonzept wartet auf Ihre Überarbeitung",
+            "%(count)s zurückgegebene Integrationskonzepte warten auf Ihre Überarbeitung",
+            n,
+        )
+        % {"count": n},
+        group_url=_center_list,
+    ),
+    Kind(
+        code="concept_to_review",
+        capability="review_concept",
+        rows=lambda centers, scope: _concepts(centers, ConceptStatus.SUBMITTED),
+        task=_submitted_concept,
+        group_title=lambda n, scope: ngettext(
+            "%(count)s eingereichtes Integrationskonzept wartet auf Ihre Prüfung",
+            "%(count)s eingereichte Integrationskonzepte warten auf Ihre Prüfung",
+            n,
+        )
+        % {"count": n},
+        group_url=_review_queue,
+    ),
+    Kind(
+        code="concept_expiring",
+        capability="edit_concept",
+        unless="review_concept",
+        rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_CENTER"),
+        task=_expiring_for_center,
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Integrationskonzept muss fortgeschrieben werden",
+            "%(count)s Integrationskonzepte müssen fortgeschrieben werden",
+            n,
+        )
+        % {"count": n},
+        group_url=_center_list,
+    ),
+    Kind(
+        code="concept_expiring_funding",
+        capability="review_concept",
+        rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING"),
+        task=_expiring_for_funding,
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Integrationskonzept läuft innerhalb von %(months)s Monaten ab",
+            "%(count)s Integrationskonzepte laufen innerhalb von %(months)s Monaten ab",
+            n,
+        )
+        % {"count": n, "months": settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING},
+        group_url=_review_queue,
+    ),
+    Kind(
+        code="funding_missing",
+        capability="edit_concept",
+        unless="manage_funding",
+        rows=_unfunded,
+        task=_unfunded_task("centers:funding", "funding_missing"),
+        group_title=_unfunded_group,
+        group_url=_center_list,
+    ),
+    Kind(
+        code="funding_to_decide",
+        capability="manage_funding",
+        rows=_unfunded,
+        task=_unfunded_task("centers:funding_decision_create", "funding_to_decide"),
+        group_title=_unfunded_group,
+        group_url=lambda scope: reverse("centers:list") + "?operating=inactive",
+    ),
+]

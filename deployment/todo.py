@@ -1,0 +1,273 @@
+"""Tasks from the Einsatzmanagement for the dashboards' to-do lists (``centers.todo``):
+each plan status names who acts next (DESIGN.md §5), escalated comments wait for the
+Schulaufsicht (Nr. 3.5), and a plan is due for every period (Nr. 3.6)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from centers.models import Center
+from centers.todo import Kind, Scope, Task, add_months, local_date
+
+from .models import DeploymentPlan, PlanEvent, PlanStatus, ReviewComment
+from .periods import Period, current_period
+
+# The timeline entry that put a plan into each status: the task waits since then.
+_ENTERED_BY = {
+    PlanStatus.DRAFT: (PlanEvent.Action.CREATED, PlanEvent.Action.NEW_VERSION),
+    PlanStatus.RETURNED: (PlanEvent.Action.RETURNED,),
+    PlanStatus.SUBMITTED: (PlanEvent.Action.SUBMITTED,),
+    PlanStatus.AGREED: (PlanEvent.Action.AGREED,),
+    PlanStatus.REPORTED: (PlanEvent.Action.REPORTED,),
+}
+
+
+def _plans(status: str):
+    def rows(centers: QuerySet[Center], scope: Scope) -> QuerySet[DeploymentPlan]:
+        entered = PlanEvent.objects.filter(
+            plan=OuterRef("pk"), action__in=_ENTERED_BY[status]
+        ).order_by("-at", "-pk")
+        return (
+            DeploymentPlan.objects.filter(
+                center__in=centers,
+                status=status,
+                is_current=True,
+                period_end__gte=scope.today,
+            )
+            .select_related("center")
+            .annotate(status_since=Subquery(entered.values("at")[:1]))
+        )
+
+    return rows
+
+
+def _plan_task(code: str, title: str):
+    def task(plan: DeploymentPlan, scope: Scope) -> Task:
+        return Task(
+            kind=code,
+            title=title % {"period": plan.period.label, "center": plan.center.name},
+            since=local_date(plan.status_since or plan.created_at),
+            url=plan.get_absolute_url(),
+            center=plan.center,
+        )
+
+    return task
+
+
+def _plan_list(status: str = ""):
+    def url(scope: Scope) -> str:
+        base = reverse("deployment:plan_list")
+        return f"{base}?status={status}" if status else base
+
+    return url
+
+
+def _plan_kind(code, capability, status, title, group_title) -> Kind:
+    return Kind(
+        code=code,
+        capability=capability,
+        rows=_plans(status),
+        task=_plan_task(code, title),
+        group_title=lambda n, scope: group_title(n) % {"count": n},
+        group_url=_plan_list(status),
+    )
+
+
+# --- conflicts (Nr. 3.5) ------------------------------------------------------------------
+
+
+def _conflicts(centers, scope: Scope) -> QuerySet[ReviewComment]:
+    return ReviewComment.objects.filter(
+        plan__center__in=centers, escalated_at__isnull=False, resolved_at__isnull=True
+    ).select_related("plan", "plan__center")
+
+
+def _conflict_task(code: str, title: str):
+    def task(comment: ReviewComment, scope: Scope) -> Task:
+        plan = comment.plan
+        return Task(
+            kind=code,
+            title=title % {"period": plan.period.label, "center": plan.center.name},
+            since=local_date(comment.escalated_at),
+            url=f"{plan.get_absolute_url()}#comment-{comment.pk}",
+            center=plan.center,
+        )
+
+    return task
+
+
+# --- plans due for the running period (Nr. 3.6) ---------------------------------------------
+
+
+def due_date(period: Period):
+    """The plan for ``period`` is due this long before the period starts."""
+    return add_months(period.start, -settings.PLAN_DUE_MONTHS_BEFORE_PERIOD)
+
+
+def _without_plan(statuses=None):
+    def rows(centers, scope: Scope) -> QuerySet[Center]:
+        period = current_period(scope.today)
+        plans = DeploymentPlan.objects.filter(
+            center=OuterRef("pk"), period_start=period.start, is_current=True
+        )
+        if statuses:
+            plans = plans.filter(status__in=statuses)
+        return centers.exclude(Exists(plans)).order_by("name")
+
+    return rows
+
+
+def _due_task(code: str, title: str, url):
+    def task(center: Center, scope: Scope) -> Task:
+        period = current_period(scope.today)
+        return Task(
+            kind=code,
+            title=title % {"period": period.label, "center": center.name},
+            since=due_date(period),
+            url=url(center),
+            center=center,
+        )
+
+    return task
+
+
+KINDS = [
+    _plan_kind(
+        "plan_draft",
+        "edit_plan_draft",
+        PlanStatus.DRAFT,
+        _("Der Entwurf des Einsatzmanagement-Plans %(period)s des Zentrums „%(center)s“ wartet "
+          "auf Bearbeitung"),
+        lambda n: ngettext(
+            "%(count)s Einsatzmanagement-Plan ist noch ein Entwurf",
+            "%(count)s Einsatzmanagement-Pläne sind noch Entwürfe",
+            n,
+        ),
+    ),
+    _plan_kind(
+        "plan_returned",
+        "edit_plan_draft",
+        PlanStatus.RETURNED,
+        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde von der "
+          "Schulaufsicht zurückgegeben und wartet auf Ihre Überarbeitung"),
+        lambda n: ngettext(
+            "%(count)s zurückgegebener Einsatzmanagement-Plan wartet auf Überarbeitung",
+            "%(count)s zurückgegebene Einsatzmanagement-Pläne warten auf Überarbeitung",
+            n,
+        ),
+    ),
+    _plan_kind(
+        "plan_to_review",
+        "review_plan",
+        PlanStatus.SUBMITTED,
+        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet auf Ihre "
+          "Prüfung"),
+        lambda n: ngettext(
+            "%(count)s Einsatzmanagement-Plan wartet auf Ihre Prüfung",
+            "%(count)s Einsatzmanagement-Pläne warten auf Ihre Prüfung",
+            n,
+        ),
+    ),
+    _plan_kind(
+        "plan_to_report",
+        "submit_plan",
+        PlanStatus.AGREED,
+        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist im Benehmen mit "
+          "der Schulaufsicht und wartet auf die Meldung an die LaSI"),
+        lambda n: ngettext(
+            "%(count)s Einsatzmanagement-Plan wartet auf die Meldung an die LaSI",
+            "%(count)s Einsatzmanagement-Pläne warten auf die Meldung an die LaSI",
+            n,
+        ),
+    ),
+    _plan_kind(
+        "plan_to_acknowledge",
+        "acknowledge_plan",
+        PlanStatus.REPORTED,
+        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde an die LaSI "
+          "gemeldet und wartet auf Ihre Kenntnisnahme"),
+        lambda n: ngettext(
+            "%(count)s gemeldeter Einsatzmanagement-Plan wartet auf Ihre Kenntnisnahme",
+            "%(count)s gemeldete Einsatzmanagement-Pläne warten auf Ihre Kenntnisnahme",
+            n,
+        ),
+    ),
+    Kind(
+        code="conflict_to_resolve",
+        capability="review_plan",
+        rows=_conflicts,
+        task=_conflict_task(
+            "conflict_to_resolve",
+            _("Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet "
+              "auf Ihre Klärung"),
+        ),
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Konflikt im Einsatzmanagement wartet auf Ihre Klärung",
+            "%(count)s Konflikte im Einsatzmanagement warten auf Ihre Klärung",
+            n,
+        )
+        % {"count": n},
+        group_url=_plan_list(),
+    ),
+    Kind(
+        code="conflict_open",
+        capability="submit_plan",
+        unless="review_plan",
+        rows=_conflicts,
+        task=_conflict_task(
+            "conflict_open",
+            _("Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist bei "
+              "der Schulaufsicht zur Klärung offen"),
+        ),
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Konflikt im Einsatzmanagement ist bei der Schulaufsicht offen",
+            "%(count)s Konflikte im Einsatzmanagement sind bei der Schulaufsicht offen",
+            n,
+        )
+        % {"count": n},
+        group_url=_plan_list(),
+    ),
+    Kind(
+        code="plan_due",
+        capability="submit_plan",
+        unless="acknowledge_plan",
+        rows=_without_plan(),
+        task=_due_task(
+            "plan_due",
+            _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist fällig und noch "
+              "nicht begonnen"),
+            lambda center: reverse("deployment:plan_list"),
+        ),
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Zentrum hat den fälligen Einsatzmanagement-Plan noch nicht begonnen",
+            "%(count)s Zentren haben den fälligen Einsatzmanagement-Plan noch nicht begonnen",
+            n,
+        )
+        % {"count": n},
+        group_url=_plan_list(),
+    ),
+    Kind(
+        code="plan_missing",
+        capability="acknowledge_plan",
+        rows=_without_plan((PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED)),
+        task=_due_task(
+            "plan_missing",
+            _("Das Zentrum „%(center)s“ hat noch keinen Einsatzmanagement-Plan %(period)s an "
+              "die LaSI gemeldet"),
+            lambda center: center.get_absolute_url(),
+        ),
+        group_title=lambda n, scope: ngettext(
+            "%(count)s Zentrum hat noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
+            "gemeldet",
+            "%(count)s Zentren haben noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
+            "gemeldet",
+            n,
+        )
+        % {"count": n, "period": current_period(scope.today).label},
+        group_url=_plan_list(),
+    ),
+]
