@@ -5,7 +5,6 @@ from functools import partial
 from django.utils.functional import SimpleLazyObject
 
 from . import todo
-
 from .access import centers_for, has_state_perm
 
 

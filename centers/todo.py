@@ -109,9 +109,7 @@ class Scope:
         user = self.user
         if not user.is_authenticated:
             return frozenset()
-        held = {
-            p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")
-        }
+        held = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
         held.update(
             CenterGroupObjectPermission.objects.filter(group__user=user)
             .values_list("permission__codename", flat=True)
@@ -229,9 +227,7 @@ def fmt_date(day: datetime.date) -> str:
 
 
 def _concept_url(concept: IntegrationConcept) -> str:
-    return reverse(
-        "centers:concept_detail", kwargs={"key": concept.center.key, "pk": concept.pk}
-    )
+    return reverse("centers:concept_detail", kwargs={"key": concept.center.key, "pk": concept.pk})
 
 
 def _concepts(centers: QuerySet[Center], status: str) -> QuerySet[IntegrationConcept]:
@@ -376,12 +372,14 @@ KINDS = [
         capability="edit_concept",
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.RETURNED),
         task=_returned_concept,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s zurückgegebenes Integrationskonzept wartet auf Ihre Überarbeitung",
-            "%(count)s zurückgegebene Integrationskonzepte warten auf Ihre Überarbeitung",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s zurückgegebenes Integrationskonzept wartet auf Ihre Überarbeitung",
+                "%(count)s zurückgegebene Integrationskonzepte warten auf Ihre Überarbeitung",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_center_list,
     ),
     Kind(
@@ -389,12 +387,14 @@ KINDS = [
         capability="review_concept",
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.SUBMITTED),
         task=_submitted_concept,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s eingereichtes Integrationskonzept wartet auf Ihre Prüfung",
-            "%(count)s eingereichte Integrationskonzepte warten auf Ihre Prüfung",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s eingereichtes Integrationskonzept wartet auf Ihre Prüfung",
+                "%(count)s eingereichte Integrationskonzepte warten auf Ihre Prüfung",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_review_queue,
     ),
     Kind(
@@ -403,12 +403,14 @@ KINDS = [
         unless="review_concept",
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_CENTER"),
         task=_expiring_for_center,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Integrationskonzept muss fortgeschrieben werden",
-            "%(count)s Integrationskonzepte müssen fortgeschrieben werden",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Integrationskonzept muss fortgeschrieben werden",
+                "%(count)s Integrationskonzepte müssen fortgeschrieben werden",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_center_list,
     ),
     Kind(
@@ -416,12 +418,16 @@ KINDS = [
         capability="review_concept",
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING"),
         task=_expiring_for_funding,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Integrationskonzept läuft innerhalb von %(months)s Monaten ab",
-            "%(count)s Integrationskonzepte laufen innerhalb von %(months)s Monaten ab",
-            n,
-        )
-        % {"count": n, "months": settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Integrationskonzept ist abgelaufen oder läuft innerhalb von %(months)s "
+                "Monaten ab",
+                "%(count)s Integrationskonzepte sind abgelaufen oder laufen innerhalb von %(months)s "
+                "Monaten ab",
+                n,
+            )
+            % {"count": n, "months": settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING}
+        ),
         group_url=_review_queue,
     ),
     Kind(

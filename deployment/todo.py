@@ -140,8 +140,10 @@ KINDS = [
         "plan_draft",
         "edit_plan_draft",
         PlanStatus.DRAFT,
-        _("Der Entwurf des Einsatzmanagement-Plans %(period)s des Zentrums „%(center)s“ wartet "
-          "auf Bearbeitung"),
+        _(
+            "Der Entwurf des Einsatzmanagement-Plans %(period)s des Zentrums „%(center)s“ wartet "
+            "auf Bearbeitung"
+        ),
         lambda n: ngettext(
             "%(count)s Einsatzmanagement-Plan ist noch ein Entwurf",
             "%(count)s Einsatzmanagement-Pläne sind noch Entwürfe",
@@ -152,8 +154,10 @@ KINDS = [
         "plan_returned",
         "edit_plan_draft",
         PlanStatus.RETURNED,
-        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde von der "
-          "Schulaufsicht zurückgegeben und wartet auf Ihre Überarbeitung"),
+        _(
+            "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde von der "
+            "Schulaufsicht zurückgegeben und wartet auf Ihre Überarbeitung"
+        ),
         lambda n: ngettext(
             "%(count)s zurückgegebener Einsatzmanagement-Plan wartet auf Überarbeitung",
             "%(count)s zurückgegebene Einsatzmanagement-Pläne warten auf Überarbeitung",
@@ -164,8 +168,7 @@ KINDS = [
         "plan_to_review",
         "review_plan",
         PlanStatus.SUBMITTED,
-        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet auf Ihre "
-          "Prüfung"),
+        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet auf Ihre Prüfung"),
         lambda n: ngettext(
             "%(count)s Einsatzmanagement-Plan wartet auf Ihre Prüfung",
             "%(count)s Einsatzmanagement-Pläne warten auf Ihre Prüfung",
@@ -176,8 +179,10 @@ KINDS = [
         "plan_to_report",
         "submit_plan",
         PlanStatus.AGREED,
-        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist im Benehmen mit "
-          "der Schulaufsicht und wartet auf die Meldung an die LaSI"),
+        _(
+            "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist im Benehmen mit "
+            "der Schulaufsicht und wartet auf die Meldung an die LaSI"
+        ),
         lambda n: ngettext(
             "%(count)s Einsatzmanagement-Plan wartet auf die Meldung an die LaSI",
             "%(count)s Einsatzmanagement-Pläne warten auf die Meldung an die LaSI",
@@ -188,8 +193,10 @@ KINDS = [
         "plan_to_acknowledge",
         "acknowledge_plan",
         PlanStatus.REPORTED,
-        _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde an die LaSI "
-          "gemeldet und wartet auf Ihre Kenntnisnahme"),
+        _(
+            "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde an die LaSI "
+            "gemeldet und wartet auf Ihre Kenntnisnahme"
+        ),
         lambda n: ngettext(
             "%(count)s gemeldeter Einsatzmanagement-Plan wartet auf Ihre Kenntnisnahme",
             "%(count)s gemeldete Einsatzmanagement-Pläne warten auf Ihre Kenntnisnahme",
@@ -202,15 +209,19 @@ KINDS = [
         rows=_conflicts,
         task=_conflict_task(
             "conflict_to_resolve",
-            _("Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet "
-              "auf Ihre Klärung"),
+            _(
+                "Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet "
+                "auf Ihre Klärung"
+            ),
         ),
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Konflikt im Einsatzmanagement wartet auf Ihre Klärung",
-            "%(count)s Konflikte im Einsatzmanagement warten auf Ihre Klärung",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Konflikt im Einsatzmanagement wartet auf Ihre Klärung",
+                "%(count)s Konflikte im Einsatzmanagement warten auf Ihre Klärung",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_plan_list(),
     ),
     Kind(
@@ -220,15 +231,19 @@ KINDS = [
         rows=_conflicts,
         task=_conflict_task(
             "conflict_open",
-            _("Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist bei "
-              "der Schulaufsicht zur Klärung offen"),
+            _(
+                "Konflikt im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist bei "
+                "der Schulaufsicht zur Klärung offen"
+            ),
         ),
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Konflikt im Einsatzmanagement ist bei der Schulaufsicht offen",
-            "%(count)s Konflikte im Einsatzmanagement sind bei der Schulaufsicht offen",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Konflikt im Einsatzmanagement ist bei der Schulaufsicht offen",
+                "%(count)s Konflikte im Einsatzmanagement sind bei der Schulaufsicht offen",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_plan_list(),
     ),
     Kind(
@@ -238,16 +253,20 @@ KINDS = [
         rows=_without_plan(),
         task=_due_task(
             "plan_due",
-            _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist fällig und noch "
-              "nicht begonnen"),
+            _(
+                "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist fällig und noch "
+                "nicht begonnen"
+            ),
             lambda center: reverse("deployment:plan_list"),
         ),
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Zentrum hat den fälligen Einsatzmanagement-Plan noch nicht begonnen",
-            "%(count)s Zentren haben den fälligen Einsatzmanagement-Plan noch nicht begonnen",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Zentrum hat den fälligen Einsatzmanagement-Plan noch nicht begonnen",
+                "%(count)s Zentren haben den fälligen Einsatzmanagement-Plan noch nicht begonnen",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=_plan_list(),
     ),
     Kind(
@@ -256,18 +275,22 @@ KINDS = [
         rows=_without_plan((PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED)),
         task=_due_task(
             "plan_missing",
-            _("Das Zentrum „%(center)s“ hat noch keinen Einsatzmanagement-Plan %(period)s an "
-              "die LaSI gemeldet"),
+            _(
+                "Das Zentrum „%(center)s“ hat noch keinen Einsatzmanagement-Plan %(period)s an "
+                "die LaSI gemeldet"
+            ),
             lambda center: center.get_absolute_url(),
         ),
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Zentrum hat noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
-            "gemeldet",
-            "%(count)s Zentren haben noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
-            "gemeldet",
-            n,
-        )
-        % {"count": n, "period": current_period(scope.today).label},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Zentrum hat noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
+                "gemeldet",
+                "%(count)s Zentren haben noch keinen Einsatzmanagement-Plan %(period)s an die LaSI "
+                "gemeldet",
+                n,
+            )
+            % {"count": n, "period": current_period(scope.today).label}
+        ),
         group_url=_plan_list(),
     ),
 ]

@@ -57,12 +57,19 @@ def _due(plan: DeploymentPlan, scope: Scope) -> Task:
             "Bericht an die LaSI für %(period)s des Zentrums „%(center)s“ ist erstellt und "
             "wartet auf die Übermittlung (fällig bis zum %(date)s)"
         )
-        url = reverse("reporting:detail", kwargs={"pk": plan.ready_report})
+    elif deadline < scope.today:
+        title = _(
+            "Bericht an die LaSI für %(period)s des Zentrums „%(center)s“ ist seit dem %(date)s "
+            "überfällig"
+        )
     else:
         title = _(
             "Bericht an die LaSI für %(period)s des Zentrums „%(center)s“ ist fällig bis zum "
             "%(date)s"
         )
+    if plan.ready_report:
+        url = reverse("reporting:detail", kwargs={"pk": plan.ready_report})
+    else:
         url = reverse("reporting:center", kwargs={"key": plan.center.key})
     return Task(
         kind="report_due",
@@ -102,12 +109,14 @@ KINDS = [
         capability="request_report",
         rows=_due_rows,
         task=_due,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Bericht an die LaSI ist fällig",
-            "%(count)s Berichte an die LaSI sind fällig",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Bericht an die LaSI ist fällig",
+                "%(count)s Berichte an die LaSI sind fällig",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=lambda scope: reverse("reporting:list"),
     ),
     Kind(
@@ -115,12 +124,14 @@ KINDS = [
         capability="acknowledge_report",
         rows=_submitted,
         task=_to_acknowledge,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s übermittelter Bericht wartet auf Ihre Kenntnisnahme",
-            "%(count)s übermittelte Berichte warten auf Ihre Kenntnisnahme",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s übermittelter Bericht wartet auf Ihre Kenntnisnahme",
+                "%(count)s übermittelte Berichte warten auf Ihre Kenntnisnahme",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=lambda scope: reverse("reporting:list"),
     ),
 ]

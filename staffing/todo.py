@@ -117,8 +117,7 @@ def _vacancies(row: TeacherVacancies, scope: Scope) -> Task:
     return Task(
         kind="teacher_posts_vacant",
         title=ngettext(
-            "Im Zentrum „%(center)s“ ist %(count)s Lehrkräftestelle unbesetzt "
-            "(%(fte)s VZÄ offen)",
+            "Im Zentrum „%(center)s“ ist %(count)s Lehrkräftestelle unbesetzt (%(fte)s VZÄ offen)",
             "Im Zentrum „%(center)s“ sind %(count)s Lehrkräftestellen unbesetzt "
             "(%(fte)s VZÄ offen)",
             row.count,
@@ -136,12 +135,14 @@ KINDS = [
         capability="decide_exception",
         rows=lambda centers, scope: _exceptions(centers).filter(status=ExceptionStatus.PROPOSED),
         task=_to_decide,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Antrag auf Qualifikationsausnahme wartet auf Ihre Entscheidung",
-            "%(count)s Anträge auf Qualifikationsausnahmen warten auf Ihre Entscheidung",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Antrag auf Qualifikationsausnahme wartet auf Ihre Entscheidung",
+                "%(count)s Anträge auf Qualifikationsausnahmen warten auf Ihre Entscheidung",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=lambda scope: reverse("staffing:home"),
     ),
     Kind(
@@ -149,12 +150,14 @@ KINDS = [
         capability="propose_exception",
         rows=_decided_rows,
         task=_decided,
-        group_title=lambda n, scope: ngettext(
-            "Über %(count)s Antrag auf Qualifikationsausnahme wurde entschieden",
-            "Über %(count)s Anträge auf Qualifikationsausnahmen wurde entschieden",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "Über %(count)s Antrag auf Qualifikationsausnahme wurde entschieden",
+                "Über %(count)s Anträge auf Qualifikationsausnahmen wurde entschieden",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=lambda scope: reverse("staffing:home"),
     ),
     Kind(
@@ -164,12 +167,14 @@ KINDS = [
         capability="review_plan",
         rows=_vacancy_rows,
         task=_vacancies,
-        group_title=lambda n, scope: ngettext(
-            "%(count)s Zentrum hat unbesetzte Lehrkräftestellen",
-            "%(count)s Zentren haben unbesetzte Lehrkräftestellen",
-            n,
-        )
-        % {"count": n},
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Zentrum hat unbesetzte Lehrkräftestellen",
+                "%(count)s Zentren haben unbesetzte Lehrkräftestellen",
+                n,
+            )
+            % {"count": n}
+        ),
         group_url=lambda scope: reverse("staffing:teacher_posts"),
     ),
 ]

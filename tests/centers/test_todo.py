@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from centers import services as center_services
 from centers.models import Center, ConceptStatus, FundingDecision, Role
-from centers.todo import GROUP_ABOVE, count_for, tasks_for
+from centers.todo import GROUP_ABOVE, add_months, count_for, tasks_for
 from deployment import services as plan_services
 from deployment.models import PlanEvent, PlanStatus
 from deployment.periods import current_period
@@ -135,12 +135,11 @@ def test_vacant_teacher_posts_of_the_district_are_listed_for_the_schulaufsicht(
     vacant_teacher_post(home_center, "L2")
     vacant_teacher_post(other_center, "L1")
     [task] = [
-        t for t in tasks_for(user_as(Role.SCHOOL_AUTHORITY, home_center))
+        t
+        for t in tasks_for(user_as(Role.SCHOOL_AUTHORITY, home_center))
         if t.kind == "teacher_posts_vacant"
     ]
-    assert task.title == (
-        f"Im Zentrum {KOELN} sind 2 Lehrkräftestellen unbesetzt (1,00 VZÄ offen)"
-    )
+    assert task.title == (f"Im Zentrum {KOELN} sind 2 Lehrkräftestellen unbesetzt (1,00 VZÄ offen)")
     assert task.since == datetime.date(2024, 8, 1)
     # The centre's own people see their vacancies on the staffing page, not as a task.
     assert not titles(user_as(Role.CENTER_LEAD, home_center), "teacher_posts_vacant")
@@ -197,7 +196,8 @@ def test_the_lead_is_told_what_is_due_for_her_centre(settings, user_as, home_cen
     today = timezone.localdate()
     kinds = {t.kind: t for t in tasks_for(lead)}
     # No plan for the running period, no Förderbescheid for this year.
-    assert kinds["plan_due"].since < current_period().start
+    months = settings.PLAN_DUE_MONTHS_BEFORE_PERIOD
+    assert kinds["plan_due"].since == add_months(current_period().start, -months)
     assert kinds["funding_missing"].title == (
         f"Für das Zentrum {KOELN} liegt noch kein Förderbescheid für {today.year} vor"
     )
@@ -206,9 +206,9 @@ def test_the_lead_is_told_what_is_due_for_her_centre(settings, user_as, home_cen
     make_plan(home_center)
     make_funding(home_center, today.year)
     # The approved concept's validity ends within the next 12 months (a setting).
-    resolved = today.replace(year=today.year - settings.CONCEPT_VALIDITY_YEARS) + datetime.timedelta(
-        days=100
-    )
+    resolved = datetime.date(
+        today.year - settings.CONCEPT_VALIDITY_YEARS, today.month, min(today.day, 28)
+    ) + datetime.timedelta(days=100)
     make_concept(home_center, status=ConceptStatus.APPROVED, resolution_date=resolved)
     kinds = {t.kind for t in tasks_for(lead)}
     assert "plan_due" not in kinds and "funding_missing" not in kinds
@@ -218,13 +218,24 @@ def test_the_lead_is_told_what_is_due_for_her_centre(settings, user_as, home_cen
     assert "concept_expiring" not in {t.kind for t in tasks_for(lead)}
 
 
-def test_the_report_for_the_ended_period_is_due_until_it_is_submitted(user_as, home_center):
+def test_the_report_for_the_ended_period_is_due_until_it_is_submitted(
+    settings, user_as, home_center
+):
     lead = user_as(Role.CENTER_LEAD, home_center)
     ended = current_period().previous()
     make_plan(home_center, status=PlanStatus.REPORTED, period=ended)
     [task] = [t for t in tasks_for(lead) if t.kind == "report_due"]
     assert task.since == ended.end + datetime.timedelta(days=1)
     assert task.url == reverse("reporting:center", kwargs={"key": home_center.key})
+    # The deadline is a setting: months after the period's end.
+    settings.REPORT_DUE_MONTHS_AFTER_PERIOD = 0
+    assert titles(lead, "report_due") == [
+        f"Bericht an die LaSI für {ended.label} des Zentrums {KOELN} ist seit dem "
+        f"{ended.end:%d.%m.%Y} überfällig"
+    ]
+    settings.REPORT_DUE_MONTHS_AFTER_PERIOD = 36
+    deadline = ended.end.replace(year=ended.end.year + 3)
+    assert titles(lead, "report_due")[0].endswith(f"ist fällig bis zum {deadline:%d.%m.%Y}")
 
     report = make_report(home_center, status=ReportStatus.READY, period=ended)
     [task] = [t for t in tasks_for(lead) if t.kind == "report_due"]
