@@ -288,13 +288,20 @@ def _expiring_concepts(months_setting: str):
     return rows
 
 
-def _expiry(concept: IntegrationConcept, months: int) -> tuple[datetime.date, datetime.date]:
+def _expiry(
+    concept: IntegrationConcept, months: int, today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """(valid until, waiting since): listed ``months`` before the end; once expired, the
+    task waits since the day the concept stopped being current."""
     valid_until = _add_years(concept.resolution_date, settings.CONCEPT_VALIDITY_YEARS)
-    return valid_until, add_months(valid_until, -months)
+    listed_from = add_months(valid_until, -months)
+    return valid_until, valid_until if valid_until < today else listed_from
 
 
 def _expiring_for_center(concept: IntegrationConcept, scope: Scope) -> Task:
-    valid_until, listed_from = _expiry(concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_CENTER)
+    valid_until, listed_from = _expiry(
+        concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_CENTER, scope.today
+    )
     values = {"center": concept.center.name, "date": fmt_date(valid_until)}
     if valid_until < scope.today:
         title = _(
@@ -316,7 +323,9 @@ def _expiring_for_center(concept: IntegrationConcept, scope: Scope) -> Task:
 
 
 def _expiring_for_funding(concept: IntegrationConcept, scope: Scope) -> Task:
-    valid_until, listed_from = _expiry(concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING)
+    valid_until, listed_from = _expiry(
+        concept, settings.TODO_CONCEPT_EXPIRY_MONTHS_FUNDING, scope.today
+    )
     values = {"center": concept.center.name, "date": fmt_date(valid_until)}
     if valid_until < scope.today:
         title = _("Das Integrationskonzept des Zentrums „%(center)s“ ist am %(date)s abgelaufen")

@@ -478,3 +478,20 @@ def _assert_constant(client, grow):
     grow(9)
     large = [count_queries(client, url) for url in urls]
     assert small == [n for n, _sql in large], "\n".join(large[0][1])
+
+
+def test_an_expired_concept_waits_since_the_day_it_stopped_being_current(user_as, home_center):
+    lead = user_as(Role.CENTER_LEAD, home_center)
+    today = timezone.localdate()
+    resolved = datetime.date(today.year - settings_validity() - 1, 3, 1)
+    make_concept(home_center, status=ConceptStatus.APPROVED, resolution_date=resolved)
+    task = {t.kind: t for t in tasks_for(lead)}["concept_expiring"]
+    expired = datetime.date(resolved.year + settings_validity(), 3, 1)
+    assert "nicht mehr aktuell" in task.title and expired.strftime("%d.%m.%Y") in task.title
+    assert task.since == expired  # not the day it was first listed, a year earlier
+
+
+def settings_validity() -> int:
+    from django.conf import settings as django_settings
+
+    return django_settings.CONCEPT_VALIDITY_YEARS
