@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,29 +18,13 @@ from django.utils.translation import override
 
 from centers.models import Center
 from centers.notifications import notify_center, recipients_for
+from centers.todo import add_months
 from deployment.periods import Period, current_period
 
 from . import services, sources
 from .models import Reminder, ReminderKind
 
 logger = logging.getLogger(__name__)
-
-# §3.6: the plan for the coming period is due two months before it starts.
-PLAN_REMINDER_MONTHS = 2
-# An expiring Integrationskonzept is announced this many months ahead.
-CONCEPT_REMINDER_MONTHS = 3
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _once(kind: str, center: Center, due_on: datetime.date, recipients: list[str]) -> bool:
@@ -91,7 +76,7 @@ def send_reminders(today: datetime.date | None = None) -> int:
     ids = [c.pk for c in centers]
 
     coming = current_period(today).next()
-    if months_before(coming.start, PLAN_REMINDER_MONTHS) <= today < coming.start:
+    if add_months(coming.start, -settings.PLAN_DUE_MONTHS_BEFORE_PERIOD) <= today < coming.start:
         planned = sources.plans_by_center(ids, coming)
         for center in centers:
             if center.pk in planned:
@@ -119,7 +104,7 @@ def send_reminders(today: datetime.date | None = None) -> int:
         if (
             concept is None
             or valid_until is None
-            or today < months_before(valid_until, CONCEPT_REMINDER_MONTHS)
+            or today < add_months(valid_until, -settings.CONCEPT_REMINDER_MONTHS_BEFORE_EXPIRY)
         ):
             continue
         with override("de"), transaction.atomic():

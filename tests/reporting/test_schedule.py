@@ -72,6 +72,17 @@ def test_the_plan_reminder_goes_out_two_months_before_the_period_once(
     assert Reminder.objects.filter(center=home_center, kind="plan_missing").count() == 1
 
 
+def test_the_plan_reminder_follows_the_due_date_the_to_do_list_uses(
+    settings, home_center, user_as, django_capture_on_commit_callbacks
+):
+    """One definition of "the plan is due": PLAN_DUE_MONTHS_BEFORE_PERIOD, not a literal."""
+    settings.PLAN_DUE_MONTHS_BEFORE_PERIOD = 3
+    koeln_lead = user_as(Role.CENTER_LEAD, home_center)
+    with _on(datetime.date(2027, 5, 1)), django_capture_on_commit_callbacks(execute=True):
+        periodic.send_reminders()
+    assert len(_mails_to(koeln_lead)) == 1
+
+
 def test_an_expiring_integrationskonzept_is_announced_once(
     home_center, user_as, django_capture_on_commit_callbacks, settings
 ):
