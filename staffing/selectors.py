@@ -296,3 +296,20 @@ def import_preview_rows(job, *, errors_only: bool = False):
     """The preview of an import job, in file order (paginated by the caller)."""
     rows = ImportRow.objects.filter(job=job).order_by("number")
     return rows.filter(status=ImportRowStatus.ERROR) if errors_only else rows
+
+
+def center_deletions(center: Center) -> dict:
+    """Posts and assignments of the centre deleted as entered by mistake (or taken back with
+    an import), with who and when (DESIGN.md §7 "deletes are rare and recorded"). Two queries."""
+    return {
+        "deleted_posts": list(
+            Post.history.filter(center_id=center.pk, history_type="-")
+            .select_related("history_user")
+            .order_by("-history_date")[:50]
+        ),
+        "deleted_assignments": list(
+            Assignment.history.filter(member__center_id=center.pk, history_type="-")
+            .select_related("history_user", "member", "post")
+            .order_by("-history_date")[:50]
+        ),
+    }

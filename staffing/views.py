@@ -99,24 +99,6 @@ def home(request):
 # --- per centre ------------------------------------------------------------------------------
 
 
-def _deletions(center) -> dict:
-    """Posts and assignments of the centre deleted by mistake-correction, with who and when
-    (DESIGN.md §7 "deletes are rare and recorded"). Two queries."""
-    # TODO(selectors owner): move to staffing.selectors.center_deletions.
-    return {
-        "deleted_posts": list(
-            Post.history.filter(center_id=center.pk, history_type="-")
-            .select_related("history_user")
-            .order_by("-history_date")[:50]
-        ),
-        "deleted_assignments": list(
-            Assignment.history.filter(member__center_id=center.pk, history_type="-")
-            .select_related("history_user", "member", "post")
-            .order_by("-history_date")[:50]
-        ),
-    }
-
-
 def center_overview(request, key):
     center = require_center(request.user, "view_staffing", key)
     staffing = selectors.center_staffing(center)
@@ -129,7 +111,7 @@ def center_overview(request, key):
             staffing=staffing,
             members=selectors.center_members(center),
             open_exceptions=selectors.open_exceptions(center),
-            **_deletions(center),
+            **selectors.center_deletions(center),
         ),
     )
 
