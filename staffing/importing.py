@@ -169,12 +169,17 @@ class _Slot:
     """A post and every share on it in the final state. ``shares`` maps a reference
     (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
 
-    __slots__ = ("post", "shares", "exact", "open_fte", "closed")
+    __slots__ = ("post", "shares", "exact", "open_fte", "closed", "blocked")
+
+    NEVER = date.max  # an open end, for comparing without a None check
 
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
         # Running figures for ``full_for_good``: the open-ended shares' sum, the others' count.
         self.open_fte, self.closed = Decimal(0), 0
+        # The period (start, end or NEVER) of one share that fills the post alone, or
+        # None: a row overlapping it cannot fit, which first fit sees at a glance.
+        self.blocked: tuple[date, date] | None = None
 
     def add(self, share: rules.Share) -> None:
         self.shares[share.ref] = share
@@ -182,6 +187,8 @@ class _Slot:
             self.open_fte += share.fte
         else:
             self.closed += 1
+        if self.blocked is None and share.fte >= self.post.fte:
+            self.blocked = (share.start, share.end or self.NEVER, share.ref)
 
     def discard(self, ref) -> None:
         share = self.shares.pop(ref)
@@ -189,6 +196,12 @@ class _Slot:
             self.open_fte -= share.fte
         else:
             self.closed -= 1
+        if self.blocked is not None and self.blocked[2] == ref:
+            self.blocked = None
+            for other in self.shares.values():
+                if other.fte >= self.post.fte:
+                    self.blocked = (other.start, other.end or self.NEVER, other.ref)
+                    break
 
     def has_room(self, share: rules.Share) -> bool:
         post = self.post
@@ -261,8 +274,15 @@ class _CentreState:
         return label
 
     def first_fit(self, kind: str, share: rules.Share) -> _Slot | None:
-        window = self.candidates[kind][-ALLOCATION_WINDOW:]
-        return next((slot for slot in window if slot.has_room(share)), None)
+        start, end, fte = share.start, share.end or _Slot.NEVER, share.fte
+        for slot in self.candidates[kind][-ALLOCATION_WINDOW:]:
+            # The two cheap refusals inline: a file of thousands of rows asks this often.
+            blocked = slot.blocked
+            if blocked is not None and start <= blocked[1] and blocked[0] <= end:
+                continue
+            if slot.post.fte >= fte and slot.has_room(share):
+                return slot
+        return None
 
     def taken(self, slot: _Slot) -> None:
         """After a share was put on ``slot``: a post full for good leaves first fit, a
@@ -285,7 +305,7 @@ class _CentreState:
         self.where[ref] = slot
         if role in LEADERSHIP:
             self.leaders[ref] = rules.Tenure(
-                ref, self.center.pk, slot.post.kind, role, share.start, share.end, email
+                ref, self.center.id, slot.post.kind, role, share.start, share.end, email
             )
 
     def remove(self, ref, email: str) -> None:
@@ -502,7 +522,7 @@ class Checker:
         held.sort(key=lambda r: r.number)
         # A centre whose rows change nothing stays as stored: its unchanged Leitung rows
         # cannot cause a conflict that is not stored already.
-        center_ids = {r.values["center"].pk for r in held if r.status != UNCHANGED}
+        center_ids = {r.values["center"].id for r in held if r.status != UNCHANGED}
         states = self._load(center_ids)
         self._missing(states)
         by_ref: dict[object, RowResult] = {}
@@ -510,7 +530,7 @@ class Checker:
         # the file makes room for a new row above it.
         for row in sorted(held, key=lambda r: (r.values["stored"] is None, r.number)):
             v = row.values
-            state = states.get(v["center"].pk)
+            state = states.get(v["center"].id)
             if state is None:
                 continue
             ref = v["stored"].pk if v["stored"] is not None else ("row", row.number)
@@ -731,10 +751,10 @@ class Checker:
         rows = [r for r in held if r.status != ERROR and r.status != UNCHANGED]
         if not rows:
             return
-        centers = [states[pk].center for pk in {r.values["center"].pk for r in rows}]
+        centers = [states[pk].center for pk in {r.values["center"].id for r in rows}]
         quotas = quotas_for(centers, self.today)
         exceptions = approved_exceptions([c.pk for c in centers])
-        totals: dict[tuple[int, str], Decimal] = {}
+        soll: dict[tuple[int, str], str | None] = {}  # the warning, the same for each row
         # Translated once per run, not per row.
         kind_labels = {kind: str(label) for kind, label in PostKind.choices}
         texts = {
@@ -753,7 +773,7 @@ class Checker:
         }
         for row in rows:
             v = row.values
-            slot, state = v["slot"], states[v["center"].pk]
+            slot, state = v["slot"], states[v["center"].id]
             shares = sorted(
                 s.fte
                 for s in slot.shares.values()
@@ -767,11 +787,11 @@ class Checker:
                         shares=" + ".join(map(rules.fmt_fte, shares)),
                     )
                 )
-            quota = quotas.get(state.center.pk, {}).get(v["kind"])
+            quota = quotas.get(state.center.id, {}).get(v["kind"])
             if v.get("new_post") and quota is not None:
-                key = (state.center.pk, v["kind"])
-                if key not in totals:  # the kind's posts from today on, once per centre
-                    totals[key] = sum(
+                key = (state.center.id, v["kind"])
+                if key not in soll:  # the kind's posts from today on, once per centre
+                    total = sum(
                         (
                             s.post.fte
                             for s in state.by_kind[v["kind"]]
@@ -779,15 +799,17 @@ class Checker:
                         ),
                         Decimal(0),
                     )
-                total = totals[key]
-                if total > quota:
-                    row.warnings.append(
+                    soll[key] = (
                         texts["soll"].format(
                             kind=kind_labels[v["kind"]],
                             total=rules.fmt_fte(total),
                             quota=rules.fmt_fte(quota),
                         )
+                        if total > quota
+                        else None
                     )
+                if soll[key] is not None:
+                    row.warnings.append(soll[key])
             accepted = rules.QUALIFIED.get(v["kind"])
             person = self.people[v["email"]]
             if (

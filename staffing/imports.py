@@ -8,6 +8,8 @@ the file's cells in ``staffing.spreadsheet``; the decree's rules in ``staffing.r
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -66,7 +68,7 @@ def staffing_list_import(
                 on_row(row)
 
     try:
-        with transaction.atomic():
+        with _without_gc_pauses(), transaction.atomic():
             checker = importing.Checker(user=user, end_missing_on=end_missing_on)
             checked = 0
             for rows in spreadsheet.read_chunks(source, result):
@@ -99,6 +101,21 @@ def staffing_list_import(
             )
         )
     return result
+
+
+@contextlib.contextmanager
+def _without_gc_pauses():
+    """The check builds a few objects per row and frees none of them until the end, so
+    the cyclic garbage collector only scans a growing heap (a third of a 10,000-row dry
+    run's time). Reference counting still frees everything; the collector is switched
+    back on afterwards (by whoever switched it off, when two imports overlap)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # PostgreSQL's advice after a bulk load ("Populating a Database: run ANALYZE
