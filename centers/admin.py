@@ -15,7 +15,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import access, services
 from .models import (
     Center,
-    ConceptEvent,
     ConceptParticipation,
     FundingDecision,
     IntegrationConcept,
@@ -24,6 +23,7 @@ from .models import (
     SchoolAuthority,
     TargetAgreement,
 )
+from .workflow.admin import TimelineInline
 
 User = get_user_model()
 
@@ -115,17 +115,6 @@ class ConceptParticipationInline(admin.TabularInline):
     fields = ["partner_kind", "partner_name", "involved_on", "note"]
 
 
-class ConceptEventInline(admin.TabularInline):
-    model = ConceptEvent
-    extra = 0
-    fields = ["at", "kind", "by", "note"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 def _run_transition(modeladmin, request, queryset, service, done):
     """Admin actions call the same services as the pages; errors are reported per concept."""
     ok = 0
@@ -149,7 +138,7 @@ class IntegrationConceptAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["center", "predecessor"]
     readonly_fields = ["document_name", "document_size", "version", "created_at"]
     exclude = ["document"]
-    inlines = [ConceptParticipationInline, ConceptEventInline]
+    inlines = [ConceptParticipationInline, TimelineInline]
     actions = ["submit_concepts", "approve_concepts", "return_concepts"]
 
     def save_model(self, request, obj, form, change):

@@ -9,6 +9,7 @@ class CentersConfig(AppConfig):
     verbose_name = _("Zentren und Stammdaten")
 
     def ready(self):
+        from . import workflows  # noqa: F401 - registers the declared transitions
         from .collation import register_sqlite_collation
 
         # Every connection, also those that run migrations and tests: name columns are

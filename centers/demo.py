@@ -422,10 +422,14 @@ def _participations(concept, center, rng, start, *, leave_out=0):
 
 
 def _events(concept, rows):
-    from .models import ConceptEvent
+    from .workflow.models import TimelineEvent
+    from .workflow.transitions import timeline_entry
 
-    ConceptEvent.objects.bulk_create(
-        [ConceptEvent(concept=concept, kind=k, at=at, by=by, note=note) for k, at, by, note in rows]
+    TimelineEvent.objects.bulk_create(
+        [
+            timeline_entry(concept, center=concept.center, kind=k, at=at, actor=by, note=note)
+            for k, at, by, note in rows
+        ]
     )
 
 

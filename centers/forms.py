@@ -76,14 +76,6 @@ class ParticipationForm(VersionedFormMixin, forms.ModelForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
 
-class ConceptReturnForm(VersionForm):
-    reason = forms.CharField(
-        label=_("Grund der Rückgabe"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Die KI-Leitung sieht diesen Text am Konzept und erhält ihn per E-Mail."),
-    )
-
-
 class FundingDecisionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = FundingDecision

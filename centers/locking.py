@@ -68,7 +68,9 @@ class VersionedFormMixin:
         self.fields[name] = forms.IntegerField(
             widget=forms.HiddenInput,
             min_value=0,
-            error_messages=dict.fromkeys(("required", "invalid", "min_value"), MISSING_VERSION_MESSAGE),
+            error_messages=dict.fromkeys(
+                ("required", "invalid", "min_value"), MISSING_VERSION_MESSAGE
+            ),
         )
         instance = getattr(self, "instance", None)
         if instance is not None:

@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +24,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from .collation import COLLATION, collate
+from .workflow.models import TimelineEvent, Versioned  # noqa: F401 - registered with this app
 
 
 class Region(models.TextChoices):
@@ -411,7 +413,7 @@ class ResolutionBody(models.TextChoices):
     CITY_REGION_COUNCIL = "city_region_council", _("Städteregionstag")
 
 
-class IntegrationConcept(models.Model):
+class IntegrationConcept(Versioned):
     """One version of a centre's Integrationskonzept (§1.4).
 
     A Fortschreibung is a new row with ``predecessor`` set; it supersedes the
@@ -470,9 +472,9 @@ class IntegrationConcept(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
 
     history = HistoricalRecords()
+    events = GenericRelation(TimelineEvent, related_query_name="concept")
 
     class Meta:
         verbose_name = _("Integrationskonzept")
@@ -539,7 +541,7 @@ class PartnerKind(models.TextChoices):
         return [k for k in cls if k != cls.OTHER]
 
 
-class ConceptParticipation(models.Model):
+class ConceptParticipation(Versioned):
     """Which partner was involved in a concept, when (§1.4)."""
 
     concept = models.ForeignKey(
@@ -557,7 +559,6 @@ class ConceptParticipation(models.Model):
     )
     involved_on = models.DateField(_("beteiligt am"))
     note = models.TextField(_("Vermerk"), blank=True)
-    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
 
     history = HistoricalRecords()
 
@@ -587,37 +588,7 @@ class ConceptEventKind(models.TextChoices):
     SUPERSEDED = "superseded", _("durch Fortschreibung abgelöst")
 
 
-class ConceptEvent(models.Model):
-    """The status timeline of a concept: who did what, when."""
-
-    concept = models.ForeignKey(
-        IntegrationConcept,
-        verbose_name=_("Integrationskonzept"),
-        on_delete=models.CASCADE,
-        related_name="events",
-    )
-    kind = models.CharField(_("Ereignis"), max_length=30, choices=ConceptEventKind.choices)
-    at = models.DateTimeField(_("am"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("von"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.TextField(_("Vermerk"), blank=True)
-
-    class Meta:
-        verbose_name = _("Verlaufseintrag")
-        verbose_name_plural = _("Verlauf")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y})"
-
-
-class FundingDecision(models.Model):
+class FundingDecision(Versioned):
     """The yearly Landesförderung of a centre (Förderbescheid, §1.4, §6.2)."""
 
     center = models.ForeignKey(
@@ -644,7 +615,6 @@ class FundingDecision(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     note = models.TextField(_("Vermerk"), blank=True)
-    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
 
     history = HistoricalRecords()
 
@@ -660,7 +630,7 @@ class FundingDecision(models.Model):
         return f"{self.center} – {self.year}"
 
 
-class TargetAgreement(models.Model):
+class TargetAgreement(Versioned):
     """A Zielvereinbarung between the Land and the Träger (§1.4), where one is made."""
 
     center = models.ForeignKey(
@@ -681,7 +651,6 @@ class TargetAgreement(models.Model):
         max_length=200,
     )
     document_name = models.CharField(_("Dateiname"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(_("Bearbeitungsstand"), default=0)
 
     history = HistoricalRecords()
 

@@ -15,7 +15,6 @@ from .access import centers_for, scoped
 from .collation import collate
 from .models import (
     Center,
-    ConceptEvent,
     ConceptParticipation,
     ConceptStatus,
     FundingDecision,
@@ -227,10 +226,6 @@ def concept_of_center(center: Center, pk: int) -> IntegrationConcept:
 
 def concept_participations(concept: IntegrationConcept) -> list[ConceptParticipation]:
     return list(concept.participations.all())
-
-
-def concept_timeline(concept: IntegrationConcept) -> QuerySet[ConceptEvent]:
-    return concept.events.select_related("by").order_by("at", "pk")
 
 
 def concepts_for_review(user) -> QuerySet[IntegrationConcept]:

@@ -13,7 +13,6 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access
@@ -21,7 +20,6 @@ from .documents import display_name, validate_pdf
 from .locking import claim_version
 from .models import (
     Center,
-    ConceptEvent,
     ConceptEventKind,
     ConceptParticipation,
     ConceptStatus,
@@ -38,6 +36,7 @@ from .models import (
     private_storage,
 )
 from .notifications import notify_center
+from .workflow.transitions import record_event, transition_apply
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "nrw_gebietskoerperschaften.csv"
@@ -276,8 +275,8 @@ def _lock_concept(concept: IntegrationConcept) -> IntegrationConcept:
     )
 
 
-def _event(concept: IntegrationConcept, kind: str, user, note: str = "") -> ConceptEvent:
-    return ConceptEvent.objects.create(concept=concept, kind=kind, by=user, note=note)
+def _event(concept: IntegrationConcept, kind: str, user, note: str = "") -> None:
+    record_event(concept, center=concept.center, kind=kind, actor=user, note=note)
 
 
 def _require_editable(concept: IntegrationConcept) -> None:
@@ -451,130 +450,36 @@ def participation_delete(
     participation.delete()
 
 
-@transaction.atomic
 def concept_submit(
     *, concept: IntegrationConcept, user, expected_version: int | None = None
 ) -> IntegrationConcept:
-    """Draft (or returned) → submitted, once §1.4 is complete; tells the Bewilligung."""
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht einreichen."))
-    concept = _lock_concept(concept)
-    if concept.status not in ConceptStatus.editable():
-        raise ValidationError(
-            _("Nur ein Entwurf oder ein zurückgegebenes Konzept kann eingereicht werden."),
-            code="illegal_transition",
-        )
-    missing = concept_missing_for_submission(concept)
-    if missing:
-        raise ValidationError(
-            _("Das Konzept kann noch nicht eingereicht werden. Es fehlt: %(missing)s.")
-            % {"missing": "; ".join(str(m) for m in missing)},
-            code="incomplete",
-        )
-    _claim(concept, expected_version)
-    concept.status = ConceptStatus.SUBMITTED
-    concept.submitted_at = timezone.now()
-    _save(concept, user)
-    _event(concept, ConceptEventKind.SUBMITTED, user)
-    notify_center(
-        center=concept.center,
-        capability="review_concept",
-        state_roles=[Role.FUNDING],
-        actor=user,
-        subject=_("Integrationskonzept eingereicht: %(center)s") % {"center": concept.center},
-        template="centers/email/concept_submitted.txt",
-        context={"concept": concept},
-    )
-    return concept
+    """Draft (or returned) → submitted, once Nr. 1.4 is complete; tells the Bewilligung."""
+    return _apply("submit", concept, user, expected_version)
 
 
-def _require_submitted(concept: IntegrationConcept, action) -> None:
-    if concept.status != ConceptStatus.SUBMITTED:
-        raise ValidationError(
-            _("Nur ein eingereichtes Konzept kann %(action)s werden; dieses ist %(status)s.")
-            % {"action": action, "status": concept.get_status_display()},
-            code="illegal_transition",
-        )
-
-
-@transaction.atomic
 def concept_return(
     *, concept: IntegrationConcept, user, reason: str, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Submitted → returned (a draft again), with the reason the KI-Leitung reads."""
-    _require(
-        user,
-        "review_concept",
-        concept.center,
-        _("Nur die Bewilligungsbehörde darf ein Konzept zurückgeben."),
-    )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            {"reason": _("Bitte geben Sie einen Grund für die Rückgabe an.")}, code="required"
-        )
-    concept = _lock_concept(concept)
-    _require_submitted(concept, _("zurückgegeben"))
-    _claim(concept, expected_version)
-    concept.status = ConceptStatus.RETURNED
-    concept.return_reason = reason
-    concept.decided_at = timezone.now()
-    concept.decided_by = user
-    _save(concept, user)
-    _event(concept, ConceptEventKind.RETURNED, user, reason)
-    notify_center(
-        center=concept.center,
-        capability="edit_concept",
-        actor=user,
-        subject=_("Integrationskonzept zurückgegeben: %(center)s") % {"center": concept.center},
-        template="centers/email/concept_returned.txt",
-        context={"concept": concept, "reason": reason},
-    )
-    return concept
+    return _apply("return", concept, user, expected_version, note=reason)
 
 
-@transaction.atomic
 def concept_approve(
     *, concept: IntegrationConcept, user, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Submitted → approved; an approved earlier version is superseded and stays readable."""
-    _require(
-        user,
-        "review_concept",
-        concept.center,
-        _("Nur die Bewilligungsbehörde darf ein Konzept bewilligen."),
+    return _apply("approve", concept, user, expected_version)
+
+
+def _apply(name, concept, user, expected_version, note=""):
+    """The declared transition (``centers.workflows.CONCEPT``); without a version from a
+    form, the one of the concept as the caller read it."""
+    from .workflows import CONCEPT
+
+    version = concept.version if expected_version is None else expected_version
+    return transition_apply(
+        CONCEPT, name, obj=concept, user=user, expected_version=version, note=note
     )
-    concept = _lock_concept(concept)
-    _require_submitted(concept, _("bewilligt"))
-    _claim(concept, expected_version)
-    previous = (
-        IntegrationConcept.objects.select_for_update()
-        .filter(center=concept.center, status=ConceptStatus.APPROVED)
-        .first()
-    )
-    if previous is not None:
-        previous.status = ConceptStatus.SUPERSEDED
-        previous.version += 1
-        _save(previous, user)
-        _event(
-            previous,
-            ConceptEventKind.SUPERSEDED,
-            user,
-            _("abgelöst durch Fassung %(number)s") % {"number": concept.number},
-        )
-    concept.status = ConceptStatus.APPROVED
-    concept.decided_at = timezone.now()
-    concept.decided_by = user
-    _save(concept, user)
-    _event(concept, ConceptEventKind.APPROVED, user)
-    notify_center(
-        center=concept.center,
-        capability="edit_concept",
-        actor=user,
-        subject=_("Integrationskonzept bewilligt: %(center)s") % {"center": concept.center},
-        template="centers/email/concept_approved.txt",
-        context={"concept": concept, "previous": previous},
-    )
-    return concept
 
 
 @transaction.atomic

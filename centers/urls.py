@@ -56,17 +56,17 @@ urlpatterns = [
     ),
     path(
         concept + "einreichen/",
-        views_concepts.ConceptSubmitView.as_view(),
+        views_concepts.concept_transition("submit"),
         name="concept_submit",
     ),
     path(
         concept + "bewilligen/",
-        views_concepts.ConceptApproveView.as_view(),
+        views_concepts.concept_transition("approve"),
         name="concept_approve",
     ),
     path(
         concept + "zurueckgeben/",
-        views_concepts.ConceptReturnView.as_view(),
+        views_concepts.concept_transition("return"),
         name="concept_return",
     ),
     # Landesförderung (§6.2) and Zielvereinbarung (§1.4)

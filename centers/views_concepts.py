@@ -20,12 +20,11 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors, services
-from .access import CenterPermissionMixin, StatePermissionMixin
+from .access import CenterPermissionMixin, StatePermissionMixin, require_center
 from .filters import SORT_PARAM, ConceptReviewFilter
 from .forms import (
     ConceptDocumentForm,
     ConceptForm,
-    ConceptReturnForm,
     FundingDecisionForm,
     ParticipationForm,
     TargetAgreementForm,
@@ -33,6 +32,9 @@ from .forms import (
 )
 from .locking import VersionForm
 from .models import ConceptParticipation, ConceptStatus, FundingDecision, TargetAgreement
+from .workflow.transitions import timeline
+from .workflow.views import TransitionView
+from .workflows import CONCEPT
 
 
 class ConceptMixin(CenterPermissionMixin):
@@ -131,9 +133,8 @@ class ConceptDetailView(ConceptMixin, TemplateView):
         context["participations"] = participations
         if concept.is_editable:
             context["missing"] = services.concept_missing_for_submission(concept, participations)
-        context["timeline"] = selectors.concept_timeline(concept)
+        context["timeline"] = timeline(concept)
         context["history"] = selectors.concept_history(concept)
-        context["return_form"] = ConceptReturnForm(initial={"version": concept.version})
         context["requires_municipalities"] = services.requires_municipalities_agreement(
             concept.center
         )
@@ -363,91 +364,32 @@ class ParticipationDeleteView(ParticipationMixin, ServiceFormMixin, FormView):
 # --- transitions -----------------------------------------------------------------------------
 
 
-class ConceptSubmitView(EditableConceptMixin, ServiceFormMixin, FormView):
-    form_class = VersionForm
-    template_name = "centers/concept_confirm.html"
-    title = _lazy("Konzept einreichen")
-    submit_label = _lazy("Jetzt einreichen")
-    success_message = _lazy(
-        "Das Konzept wurde eingereicht; die Bewilligungsbehörde ist benachrichtigt."
+def _concept_in_scope(request, perm, key, pk):
+    """The concept of a centre on which the user holds ``perm``; 404 for every other id."""
+    return selectors.concept_of_center(require_center(request.user, perm, key), pk)
+
+
+def _concept_breadcrumbs(concept) -> dict:
+    center = concept.center
+    return {
+        "center": center,
+        "breadcrumbs": [
+            (_("Zentren"), reverse("centers:list")),
+            (center.name, center.get_absolute_url()),
+            (_("Integrationskonzepte"), center_url(center, "concept_list")),
+        ],
+        "object_label": _("Integrationskonzept, Fassung %(number)s") % {"number": concept.number},
+    }
+
+
+def concept_transition(name: str):
+    """The confirmation page of one of the concept's declared transitions."""
+    return TransitionView.as_view(
+        workflow=CONCEPT,
+        transition=name,
+        lookup=_concept_in_scope,
+        extra_context_for=_concept_breadcrumbs,
     )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["missing"] = services.concept_missing_for_submission(self.get_concept())
-        context["question"] = _(
-            "Das Konzept wird der Bewilligungsbehörde zur Prüfung vorgelegt. "
-            "Bis zu ihrer Entscheidung kann es nicht mehr geändert werden."
-        )
-        return context
-
-    def perform(self, form):
-        return services.concept_submit(
-            concept=self.get_concept(),
-            user=self.request.user,
-            expected_version=form.expected_version,
-        )
-
-
-class SubmittedConceptMixin(ConceptMixin):
-    permission_required = "review_concept"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            concept = self.get_concept()
-            if concept.status != ConceptStatus.SUBMITTED:
-                messages.error(
-                    request,
-                    _("Das Konzept ist %(status)s; es liegt nicht zur Entscheidung vor.")
-                    % {"status": concept.get_status_display()},
-                )
-                return redirect(concept)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ConceptApproveView(SubmittedConceptMixin, ServiceFormMixin, FormView):
-    form_class = VersionForm
-    template_name = "centers/concept_confirm.html"
-    title = _lazy("Konzept bewilligen")
-    submit_label = _lazy("Bewilligen")
-    success_message = _lazy("Das Konzept wurde bewilligt; das Zentrum ist benachrichtigt.")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        concept = self.get_concept()
-        question = _("Soll die Fassung %(number)s „%(title)s“ bewilligt werden?") % {
-            "number": concept.number,
-            "title": concept.title,
-        }
-        if concept.predecessor and concept.predecessor.status == ConceptStatus.APPROVED:
-            question += " " + _(
-                "Sie löst die bisher bewilligte Fassung %(number)s ab; diese bleibt lesbar."
-            ) % {"number": concept.predecessor.number}
-        context["question"] = question
-        return context
-
-    def perform(self, form):
-        return services.concept_approve(
-            concept=self.get_concept(),
-            user=self.request.user,
-            expected_version=form.expected_version,
-        )
-
-
-class ConceptReturnView(SubmittedConceptMixin, ServiceFormMixin, FormView):
-    form_class = ConceptReturnForm
-    template_name = "centers/concept_form.html"
-    title = _lazy("Konzept zurückgeben")
-    submit_label = _lazy("Zurückgeben")
-    success_message = _lazy("Das Konzept wurde zurückgegeben; das Zentrum ist benachrichtigt.")
-
-    def perform(self, form):
-        return services.concept_return(
-            concept=self.get_concept(),
-            user=self.request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.expected_version,
-        )
 
 
 class ConceptReviewQueueView(StatePermissionMixin, FilterView):

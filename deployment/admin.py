@@ -4,7 +4,9 @@ through the services (the portal pages), so they are read-only here."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, ReviewComment
+from centers.workflow.admin import TimelineInline
+
+from .models import DeploymentPlan, Focus, FocusAllocation, ReviewComment
 
 
 class FocusInline(admin.StackedInline):
@@ -13,17 +15,6 @@ class FocusInline(admin.StackedInline):
     fields = ["position", "title", "basic_component", "field", "stage", "goal", "shared"]
     readonly_fields = ["basic_component"]
     show_change_link = True
-
-
-class PlanEventInline(admin.TabularInline):
-    model = PlanEvent
-    extra = 0
-    can_delete = False
-    fields = ["at", "action", "actor", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeploymentPlan)
@@ -44,7 +35,7 @@ class DeploymentPlanAdmin(SimpleHistoryAdmin):
         "acknowledged_at",
         "version",
     ]
-    inlines = [FocusInline, PlanEventInline]
+    inlines = [FocusInline, TimelineInline]
 
 
 @admin.register(Focus)

@@ -25,9 +25,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from centers.models import Center, Membership, Role
+from centers.workflow.models import TimelineEvent
+from centers.workflow.transitions import timeline_entry
 from staffing.models import Assignment
 
-from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus, ReviewComment
+from .models import DeploymentPlan, Focus, FocusAllocation, PlanEventKind, PlanStatus, ReviewComment
 from .periods import current_period
 from .services import BASIC_FOCI
 from .vocabularies import Field, PartnerKind, Programme, Stage, TargetGroup
@@ -202,19 +204,19 @@ KOELN, BONN, METTMANN = "05315", "05314", "05158"
 
 STEPS = {
     PlanStatus.DRAFT: [],
-    PlanStatus.SUBMITTED: [PlanEvent.Action.SUBMITTED],
-    PlanStatus.RETURNED: [PlanEvent.Action.SUBMITTED, PlanEvent.Action.RETURNED],
-    PlanStatus.AGREED: [PlanEvent.Action.SUBMITTED, PlanEvent.Action.AGREED],
+    PlanStatus.SUBMITTED: [PlanEventKind.SUBMITTED],
+    PlanStatus.RETURNED: [PlanEventKind.SUBMITTED, PlanEventKind.RETURNED],
+    PlanStatus.AGREED: [PlanEventKind.SUBMITTED, PlanEventKind.AGREED],
     PlanStatus.REPORTED: [
-        PlanEvent.Action.SUBMITTED,
-        PlanEvent.Action.AGREED,
-        PlanEvent.Action.REPORTED,
+        PlanEventKind.SUBMITTED,
+        PlanEventKind.AGREED,
+        PlanEventKind.REPORTED,
     ],
     PlanStatus.ACKNOWLEDGED: [
-        PlanEvent.Action.SUBMITTED,
-        PlanEvent.Action.AGREED,
-        PlanEvent.Action.REPORTED,
-        PlanEvent.Action.ACKNOWLEDGED,
+        PlanEventKind.SUBMITTED,
+        PlanEventKind.AGREED,
+        PlanEventKind.REPORTED,
+        PlanEventKind.ACKNOWLEDGED,
     ],
 }
 
@@ -278,12 +280,12 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             steps = STEPS[status]
             if steps:
                 plan.submitted_at = _when(p.start, 30)
-            if PlanEvent.Action.AGREED in steps:
+            if PlanEventKind.AGREED in steps:
                 plan.agreed_at = _when(p.start, 60)
                 plan.agreed_by = authorities.get(center.school_authority_id)
-            if PlanEvent.Action.REPORTED in steps:
+            if PlanEventKind.REPORTED in steps:
                 plan.reported_at = _when(p.start, 75)
-            if PlanEvent.Action.ACKNOWLEDGED in steps:
+            if PlanEventKind.ACKNOWLEDGED in steps:
                 plan.acknowledged_at = _when(p.start, 100)
             plans.append(plan)
             wanted.append((plan, status, rng))
@@ -315,33 +317,43 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
     plan_ids = [p.pk for p, _s, _r in wanted] + ([bonn_new.pk] if bonn_new else [])
     _allocate(plan_ids)
 
-    events: list[PlanEvent] = []
+    events: list[TimelineEvent] = []
     comments: list[ReviewComment] = []
     for plan, status, _rng in wanted:
         lead = leads.get(plan.center_id)
         authority = authorities.get(plan.center.school_authority_id)
         actors = {
-            PlanEvent.Action.SUBMITTED: lead,
-            PlanEvent.Action.RETURNED: authority,
-            PlanEvent.Action.AGREED: authority,
-            PlanEvent.Action.REPORTED: lead,
-            PlanEvent.Action.ACKNOWLEDGED: lasi,
+            PlanEventKind.SUBMITTED: lead,
+            PlanEventKind.RETURNED: authority,
+            PlanEventKind.AGREED: authority,
+            PlanEventKind.REPORTED: lead,
+            PlanEventKind.ACKNOWLEDGED: lasi,
         }
         days = {
-            PlanEvent.Action.SUBMITTED: 30,
-            PlanEvent.Action.RETURNED: 45,
-            PlanEvent.Action.AGREED: 60,
-            PlanEvent.Action.REPORTED: 75,
-            PlanEvent.Action.ACKNOWLEDGED: 100,
+            PlanEventKind.SUBMITTED: 30,
+            PlanEventKind.RETURNED: 45,
+            PlanEventKind.AGREED: 60,
+            PlanEventKind.REPORTED: 75,
+            PlanEventKind.ACKNOWLEDGED: 100,
         }
         start = plan.period_start
         events.append(
-            PlanEvent(plan=plan, action=PlanEvent.Action.CREATED, actor=lead, at=_when(start, -90))
+            timeline_entry(
+                plan,
+                center=plan.center,
+                kind=PlanEventKind.CREATED,
+                actor=lead,
+                at=_when(start, -90),
+            )
         )
         for action in STEPS[status]:
             events.append(
-                PlanEvent(
-                    plan=plan, action=action, actor=actors[action], at=_when(start, days[action])
+                timeline_entry(
+                    plan,
+                    center=plan.center,
+                    kind=action,
+                    actor=actors[action],
+                    at=_when(start, days[action]),
                 )
             )
         if plan.period_start != period.start:
@@ -372,7 +384,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     escalated_by=lead if plan.center.key == METTMANN else None,
                 )
             )
-    PlanEvent.objects.bulk_create(events, batch_size=1000)
+    TimelineEvent.objects.bulk_create(events, batch_size=1000)
     bulk_create_with_history(comments, ReviewComment, batch_size=500)
     return {"plans": len(plans) + (1 if bonn_new else 0), "foci": len(foci)}
 
@@ -399,12 +411,15 @@ def _bonn_revision(period, leads) -> DeploymentPlan | None:
     for focus in agreed.foci.all():
         _copy_focus(focus, new)
     lead = leads.get(agreed.center_id)
-    PlanEvent.objects.bulk_create(
+    TimelineEvent.objects.bulk_create(
         [
-            PlanEvent(plan=agreed, action=PlanEvent.Action.NEW_VERSION, actor=lead),
-            PlanEvent(
-                plan=new,
-                action=PlanEvent.Action.NEW_VERSION,
+            timeline_entry(
+                agreed, center=agreed.center, kind=PlanEventKind.NEW_VERSION, actor=lead
+            ),
+            timeline_entry(
+                new,
+                center=new.center,
+                kind=PlanEventKind.NEW_VERSION,
                 actor=lead,
                 note="auf Grundlage von Fassung 1",
             ),

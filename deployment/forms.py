@@ -66,18 +66,6 @@ class FocusForm(_DeploymentLock, forms.ModelForm):
             self.auto_id = "id_newfocus_%s"
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Begründung der Rückgabe"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Bemerkung (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
     focus = forms.ModelChoiceField(

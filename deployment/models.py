@@ -8,6 +8,7 @@ or checks roles.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centers.models import Center
+from centers.workflow.models import TimelineEvent, Versioned
 
 from .periods import Period
 from .vocabularies import BasicComponent, Field, PartnerKind, Programme, Stage, TargetGroup
@@ -39,7 +41,7 @@ class PlanStatus(models.TextChoices):
         return (cls.AGREED, cls.REPORTED, cls.ACKNOWLEDGED)
 
 
-class DeploymentPlan(models.Model):
+class DeploymentPlan(Versioned):
     """One plan per centre and period; a change after agreement is a new
     revision that goes through agreement again (only one revision is current)."""
 
@@ -85,9 +87,9 @@ class DeploymentPlan(models.Model):
     reported_at = models.DateTimeField(_("an LaSI gemeldet am"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("zur Kenntnis genommen am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
+    events = GenericRelation(TimelineEvent, related_query_name="plan")
 
     class Meta:
         verbose_name = _("Einsatzmanagement")
@@ -127,7 +129,7 @@ class DeploymentPlan(models.Model):
             raise ValidationError({"period_end": _("Das Ende muss nach dem Beginn liegen.")})
 
 
-class Focus(models.Model):
+class Focus(Versioned):
     """A Schwerpunkt of the plan (§3.6) — what, for whom, with whom, measured how."""
 
     plan = models.ForeignKey(
@@ -179,7 +181,6 @@ class Focus(models.Model):
         related_name="copies",
     )
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -246,45 +247,18 @@ class Focus(models.Model):
         return rows
 
 
-class PlanEvent(models.Model):
-    """The plan's timeline: each workflow step with who and when."""
+class PlanEventKind(models.TextChoices):
+    """The kinds of step on a plan's timeline (``centers.workflow.TimelineEvent``)."""
 
-    class Action(models.TextChoices):
-        CREATED = "created", _("angelegt")
-        SUBMITTED = "submitted", _("bei der Schulaufsicht eingereicht")
-        RETURNED = "returned", _("zur Überarbeitung zurückgegeben")
-        AGREED = "agreed", _("Benehmen hergestellt")
-        REPORTED = "reported", _("an LaSI gemeldet")
-        ACKNOWLEDGED = "acknowledged", _("von LaSI zur Kenntnis genommen")
-        NEW_VERSION = "new_version", _("neue Fassung begonnen")
-        ESCALATED = "escalated", _("Konflikt an die Schulaufsicht gegeben")
-        RESOLVED = "resolved", _("Konflikt geklärt")
-
-    plan = models.ForeignKey(
-        DeploymentPlan,
-        verbose_name=_("Einsatzmanagement"),
-        on_delete=models.CASCADE,
-        related_name="events",
-    )
-    action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("durch"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("am"), default=timezone.now)
-    note = models.TextField(_("Bemerkung"), blank=True)
-
-    class Meta:
-        verbose_name = _("Verlaufseintrag")
-        verbose_name_plural = _("Verlauf")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} ({self.at:%d.%m.%Y})"
+    CREATED = "created", _("angelegt")
+    SUBMITTED = "submitted", _("bei der Schulaufsicht eingereicht")
+    RETURNED = "returned", _("zur Überarbeitung zurückgegeben")
+    AGREED = "agreed", _("Benehmen hergestellt")
+    REPORTED = "reported", _("an die LaSI gemeldet")
+    ACKNOWLEDGED = "acknowledged", _("von der LaSI zur Kenntnis genommen")
+    NEW_VERSION = "new_version", _("neue Fassung begonnen")
+    ESCALATED = "escalated", _("Konflikt an die Schulaufsicht gegeben")
+    RESOLVED = "resolved", _("Konflikt geklärt")
 
 
 class ReviewComment(models.Model):

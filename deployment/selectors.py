@@ -17,7 +17,7 @@ from centers.collation import sort_key
 from centers.models import Center
 from staffing.models import Assignment, Post, PostKind, StaffMember
 
-from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus, ReviewComment
+from .models import DeploymentPlan, Focus, FocusAllocation, PlanStatus, ReviewComment
 from .periods import Period, current_period
 
 
@@ -57,10 +57,6 @@ def plan_comments(plan: DeploymentPlan) -> list[ReviewComment]:
         .select_related("author", "focus", "escalated_by", "resolved_by")
         .prefetch_related(Prefetch("replies", queryset=replies))
     )
-
-
-def plan_events(plan: DeploymentPlan) -> QuerySet[PlanEvent]:
-    return plan.events.select_related("actor").order_by("at", "id")
 
 
 def plan_revisions(plan: DeploymentPlan) -> QuerySet[DeploymentPlan]:

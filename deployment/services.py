@@ -2,7 +2,7 @@
 
 Each function takes keyword arguments only, runs in one transaction, checks
 the capability on the plan's centre (``centers.access``), validates with
-``full_clean``, leaves history (django-simple-history plus a ``PlanEvent``
+``full_clean``, leaves history (django-simple-history plus a timeline entry
 for the timeline) and enqueues its German e-mail on commit.
 """
 
@@ -20,8 +20,9 @@ from centers.access import center_perms, centers_for, has_center_perm
 from centers.locking import claim_version
 from centers.models import Center, Role
 from centers.notifications import notify_center
+from centers.workflow.transitions import record_event, transition_apply
 
-from .models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus, ReviewComment
+from .models import DeploymentPlan, Focus, FocusAllocation, PlanEventKind, PlanStatus, ReviewComment
 from .periods import Period, current_period
 from .vocabularies import BasicComponent, Field, Programme, Stage, TargetGroup
 
@@ -109,8 +110,8 @@ def _require_status(plan: DeploymentPlan, allowed, action: str) -> None:
         )
 
 
-def _event(plan, action, user, note="") -> PlanEvent:
-    return PlanEvent.objects.create(plan=plan, action=action, actor=user, note=note)
+def _event(plan, kind, user, note="") -> None:
+    record_event(plan, center=plan.center, kind=kind, actor=user, note=note)
 
 
 def _copy_focus(source: Focus, plan: DeploymentPlan, **overrides) -> Focus:
@@ -173,7 +174,7 @@ def plan_create(
         focus.full_clean()
         focus.save()
     note = _("Übernommen aus %(period)s.") % {"period": previous.period.label} if previous else ""
-    _event(plan, PlanEvent.Action.CREATED, user, note)
+    _event(plan, PlanEventKind.CREATED, user, note)
     return plan
 
 
@@ -192,132 +193,39 @@ def plan_update(*, plan: DeploymentPlan, user, data: dict, expected_version: int
     return plan
 
 
-@transaction.atomic
-def plan_submit(*, plan: DeploymentPlan, user) -> DeploymentPlan:
-    """Draft (or returned) → at the Schulaufsicht for agreement (§3.5, §3.6)."""
-    _require(user, "submit_plan", plan.center)
-    plan = _locked_plan(plan)
-    _require_status(plan, PlanStatus.editable(), _("Einreichen"))
-    if not plan.foci.filter(basic_component="").exists():
-        raise ValidationError(
-            _("Bitte legen Sie neben der Grundförderung mindestens einen Schwerpunkt an.")
-        )
-    plan.status = PlanStatus.SUBMITTED
-    plan.submitted_at = timezone.now()
-    plan.version += 1
-    plan.full_clean()
-    plan.save()
-    _event(plan, PlanEvent.Action.SUBMITTED, user)
-    # The Schulaufsicht acts next; the centre's other Leitung learns it is on its way.
-    notify_center(
-        center=plan.center,
-        capability=("review_plan", "submit_plan"),
-        actor=user,
-        subject=_("Einsatzmanagement zur Herstellung des Benehmens eingereicht: %(center)s")
-        % {"center": plan.center.name},
-        template="deployment/email/plan_submitted.txt",
-        context={"plan": plan},
-    )
-    return plan
+def plan_submit(*, plan: DeploymentPlan, user, expected_version: int | None = None):
+    """Draft (or returned) → at the Schulaufsicht for agreement (Nr. 3.5, Nr. 3.6)."""
+    return _apply("submit", plan, user, expected_version)
 
 
-@transaction.atomic
-def plan_return(*, plan: DeploymentPlan, user, reason: str) -> DeploymentPlan:
-    """The Schulaufsicht sends the plan back with its comments."""
-    _require(user, "review_plan", plan.center)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Bitte begründen Sie die Rückgabe."))
-    plan = _locked_plan(plan)
-    _require_status(plan, [PlanStatus.SUBMITTED], _("Zurückgeben"))
-    plan.status = PlanStatus.RETURNED
-    plan.version += 1
-    plan.save()
-    _event(plan, PlanEvent.Action.RETURNED, user, reason)
-    notify_center(
-        center=plan.center,
-        capability="edit_plan_draft",
-        actor=user,
-        subject=_("Einsatzmanagement zur Überarbeitung zurückgegeben: %(center)s")
-        % {"center": plan.center.name},
-        template="deployment/email/plan_returned.txt",
-        context={"plan": plan, "reason": reason},
-    )
-    return plan
+def plan_return(*, plan: DeploymentPlan, user, reason: str, expected_version: int | None = None):
+    """The Schulaufsicht sends the plan back with its reasons."""
+    return _apply("return", plan, user, expected_version, note=reason)
 
 
-@transaction.atomic
-def plan_agree(*, plan: DeploymentPlan, user, note: str = "") -> DeploymentPlan:
+def plan_agree(*, plan: DeploymentPlan, user, note: str = "", expected_version: int | None = None):
     """The Schulaufsicht agrees ("im Benehmen"); from now on the plan is read-only."""
-    _require(user, "review_plan", plan.center)
-    plan = _locked_plan(plan)
-    _require_status(plan, [PlanStatus.SUBMITTED], _("Benehmen herstellen"))
-    if plan.comments.filter(escalated_at__isnull=False, resolved_at__isnull=True).exists():
-        raise ValidationError(
-            _("Es gibt noch offene Konflikte. Bitte klären Sie diese vor dem Benehmen.")
-        )
-    plan.status = PlanStatus.AGREED
-    plan.agreed_at = timezone.now()
-    plan.agreed_by = user
-    plan.version += 1
-    plan.save()
-    _event(plan, PlanEvent.Action.AGREED, user, (note or "").strip())
-    notify_center(
-        center=plan.center,
-        capability="edit_plan_draft",
-        actor=user,
-        subject=_("Benehmen zum Einsatzmanagement hergestellt: %(center)s")
-        % {"center": plan.center.name},
-        template="deployment/email/plan_agreed.txt",
-        context={"plan": plan},
-    )
-    return plan
+    return _apply("agree", plan, user, expected_version, note=note)
 
 
-@transaction.atomic
-def plan_report(*, plan: DeploymentPlan, user) -> DeploymentPlan:
-    """The KI-Leitung informs LaSI about the agreed plan (§3.6)."""
-    _require(user, "submit_plan", plan.center)
-    plan = _locked_plan(plan)
-    _require_status(plan, [PlanStatus.AGREED], _("An LaSI melden"))
-    plan.status = PlanStatus.REPORTED
-    plan.reported_at = timezone.now()
-    plan.version += 1
-    plan.save()
-    _event(plan, PlanEvent.Action.REPORTED, user)
-    notify_center(
-        center=plan.center,
-        capability="acknowledge_plan",
-        state_roles=[Role.LASI],
-        actor=user,
-        subject=_("Einsatzmanagement an die LaSI gemeldet: %(center)s")
-        % {"center": plan.center.name},
-        template="deployment/email/plan_reported.txt",
-        context={"plan": plan},
-    )
-    return plan
+def plan_report(*, plan: DeploymentPlan, user, expected_version: int | None = None):
+    """The KI-Leitung informs the LaSI about the agreed plan (Nr. 3.6)."""
+    return _apply("report", plan, user, expected_version)
 
 
-@transaction.atomic
-def plan_acknowledge(*, plan: DeploymentPlan, user, note: str = "") -> DeploymentPlan:
-    _require(user, "acknowledge_plan", plan.center)
-    plan = _locked_plan(plan)
-    _require_status(plan, [PlanStatus.REPORTED], _("Zur Kenntnis nehmen"))
-    plan.status = PlanStatus.ACKNOWLEDGED
-    plan.acknowledged_at = timezone.now()
-    plan.version += 1
-    plan.save()
-    _event(plan, PlanEvent.Action.ACKNOWLEDGED, user, (note or "").strip())
-    notify_center(
-        center=plan.center,
-        capability="edit_plan_draft",
-        actor=user,
-        subject=_("Einsatzmanagement von der LaSI zur Kenntnis genommen: %(center)s")
-        % {"center": plan.center.name},
-        template="deployment/email/plan_acknowledged.txt",
-        context={"plan": plan},
-    )
-    return plan
+def plan_acknowledge(
+    *, plan: DeploymentPlan, user, note: str = "", expected_version: int | None = None
+):
+    return _apply("acknowledge", plan, user, expected_version, note=note)
+
+
+def _apply(name, plan, user, expected_version, note=""):
+    """The declared transition (``deployment.workflows.PLAN``); without a version from a
+    form, the one of the plan as the caller read it."""
+    from .workflows import PLAN
+
+    version = plan.version if expected_version is None else expected_version
+    return transition_apply(PLAN, name, obj=plan, user=user, expected_version=version, note=note)
 
 
 @transaction.atomic
@@ -346,13 +254,13 @@ def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
         _copy_allocations(source, copy)
     _event(
         new,
-        PlanEvent.Action.NEW_VERSION,
+        PlanEventKind.NEW_VERSION,
         user,
         _("auf Grundlage von Fassung %(rev)s") % {"rev": plan.revision},
     )
     _event(
         plan,
-        PlanEvent.Action.NEW_VERSION,
+        PlanEventKind.NEW_VERSION,
         user,
         _("abgelöst durch Fassung %(rev)s") % {"rev": new.revision},
     )
@@ -520,7 +428,7 @@ def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
     comment.resolved_by = None
     comment.resolution = ""
     comment.save()
-    _event(plan, PlanEvent.Action.ESCALATED, user, comment.text[:200])
+    _event(plan, PlanEventKind.ESCALATED, user, comment.text[:200])
     notify_center(
         center=plan.center,
         capability="review_plan",
@@ -546,7 +454,7 @@ def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewC
     comment.resolved_by = user
     comment.resolution = resolution
     comment.save()
-    _event(plan, PlanEvent.Action.RESOLVED, user, resolution)
+    _event(plan, PlanEventKind.RESOLVED, user, resolution)
     notify_center(
         center=plan.center,
         capability="submit_plan",

@@ -12,24 +12,25 @@ from django.utils.translation import ngettext
 
 from centers.models import Center
 from centers.todo import Kind, Scope, Task, add_months, local_date
+from centers.workflow.models import TimelineEvent
 
-from .models import DeploymentPlan, PlanEvent, PlanStatus, ReviewComment
+from .models import DeploymentPlan, PlanEventKind, PlanStatus, ReviewComment
 from .periods import Period, current_period
 
 # The timeline entry that put a plan into each status: the task waits since then.
 _ENTERED_BY = {
-    PlanStatus.DRAFT: (PlanEvent.Action.CREATED, PlanEvent.Action.NEW_VERSION),
-    PlanStatus.RETURNED: (PlanEvent.Action.RETURNED,),
-    PlanStatus.SUBMITTED: (PlanEvent.Action.SUBMITTED,),
-    PlanStatus.AGREED: (PlanEvent.Action.AGREED,),
-    PlanStatus.REPORTED: (PlanEvent.Action.REPORTED,),
+    PlanStatus.DRAFT: (PlanEventKind.CREATED, PlanEventKind.NEW_VERSION),
+    PlanStatus.RETURNED: (PlanEventKind.RETURNED,),
+    PlanStatus.SUBMITTED: (PlanEventKind.SUBMITTED,),
+    PlanStatus.AGREED: (PlanEventKind.AGREED,),
+    PlanStatus.REPORTED: (PlanEventKind.REPORTED,),
 }
 
 
 def _plans(status: str):
     def rows(centers: QuerySet[Center], scope: Scope) -> QuerySet[DeploymentPlan]:
-        entered = PlanEvent.objects.filter(
-            plan=OuterRef("pk"), action__in=_ENTERED_BY[status]
+        entered = TimelineEvent.objects.filter(
+            plan=OuterRef("pk"), kind__in=_ENTERED_BY[status]
         ).order_by("-at", "-pk")
         return (
             DeploymentPlan.objects.filter(

@@ -16,6 +16,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center, scoped
 from centers.forms import add_service_error
+from centers.workflow.transitions import timeline
+from centers.workflow.views import TransitionView
 
 from . import selectors, services
 from .filters import OverviewFilter, PlanFilter, VerbundFilter
@@ -23,9 +25,7 @@ from .forms import (
     AllocationForm,
     CommentForm,
     FocusForm,
-    NoteForm,
     PlanForm,
-    ReasonForm,
     ResolveForm,
     VerbundCopyForm,
 )
@@ -33,11 +33,12 @@ from .models import (
     DeploymentPlan,
     Focus,
     FocusAllocation,
-    PlanEvent,
+    PlanEventKind,
     PlanStatus,
     ReviewComment,
 )
 from .periods import current_period
+from .workflows import PLAN
 
 # --- helpers ------------------------------------------------------------------------
 
@@ -62,20 +63,19 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
-def plan_capabilities(user, plan: DeploymentPlan) -> dict[str, bool]:
-    """What the plan page offers this user (templates stay free of permission logic)."""
+def plan_capabilities(user, plan: DeploymentPlan) -> dict:
+    """What the plan page offers this user (templates stay free of permission logic).
+    The workflow's steps come from its declaration (``deployment.workflows.PLAN``)."""
     perms = center_perms(user, plan.center)
-    current = plan.is_current
+    transitions = PLAN.links(user, plan, perms)
+    names = {t["name"] for t in transitions}
     return {
+        "transitions": transitions,
         "edit": "edit_plan_draft" in perms and plan.is_editable,
-        "submit": "submit_plan" in perms and plan.is_editable,
-        "review": "review_plan" in perms and current and plan.status == PlanStatus.SUBMITTED,
-        "report": "submit_plan" in perms and current and plan.status == PlanStatus.AGREED,
-        "acknowledge": "acknowledge_plan" in perms
-        and current
-        and plan.status == PlanStatus.REPORTED,
+        "submit": "submit" in names,
+        "report": "report" in names,
         "new_version": "submit_plan" in perms
-        and current
+        and plan.is_current
         and plan.status in PlanStatus.agreed_or_later(),
         "comment": services.comment_author_kind(user, plan.center) is not None,
         "escalate": "submit_plan" in perms,
@@ -142,10 +142,10 @@ class PlanDetailView(TemplateView):
         staff_time = selectors.allocation_overview(plan, foci=foci)
         time = staff_time.focus_time
         comments = selectors.plan_comments(plan)
-        events = list(selectors.plan_events(plan))
+        events = list(timeline(plan))
         return_reason = ""
         if plan.status == PlanStatus.RETURNED:
-            returned = [e for e in events if e.action == PlanEvent.Action.RETURNED]
+            returned = [e for e in events if e.kind == PlanEventKind.RETURNED]
             return_reason = returned[-1].note if returned else ""
         context.update(
             plan=plan,
@@ -159,8 +159,6 @@ class PlanDetailView(TemplateView):
             return_reason=return_reason,
             revisions=selectors.plan_revisions(plan),
             comment_form=CommentForm(plan=plan) if can["comment"] else None,
-            reason_form=ReasonForm(),
-            note_form=NoteForm(),
             resolve_form=ResolveForm(),
         )
         return context
@@ -188,97 +186,42 @@ def plan_edit(request, pk):
     return render(request, "deployment/plan_form.html", {"plan": plan, "form": form})
 
 
-def _transition(request, pk, perm, service, success, form_class=None, field=None):
-    plan = _plan(request, pk, perm)
-    kwargs = {}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-            return _redirect_plan(plan, "workflow")
-        kwargs[field] = form.cleaned_data[field]
-    try:
-        plan = service(plan=plan, user=request.user, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return _redirect_plan(plan, "workflow")
-    messages.success(request, success)
-    return _redirect_plan(plan)
-
-
-@require_POST
-def plan_submit(request, pk):
-    return _transition(
-        request,
-        pk,
-        "submit_plan",
-        services.plan_submit,
-        _("Das Einsatzmanagement wurde bei der Schulaufsicht eingereicht."),
+def plan_transition(name: str):
+    """The confirmation page of one of the plan's declared transitions."""
+    return TransitionView.as_view(
+        workflow=PLAN,
+        transition=name,
+        lookup=lambda request, perm, pk: _plan(request, pk, perm),
+        extra_context_for=_plan_breadcrumbs,
     )
 
 
-@require_POST
-def plan_return(request, pk):
-    return _transition(
-        request,
-        pk,
-        "review_plan",
-        services.plan_return,
-        _("Das Einsatzmanagement wurde zur Überarbeitung zurückgegeben."),
-        ReasonForm,
-        "reason",
-    )
-
-
-@require_POST
-def plan_agree(request, pk):
-    return _transition(
-        request,
-        pk,
-        "review_plan",
-        services.plan_agree,
-        _("Das Benehmen wurde hergestellt."),
-        NoteForm,
-        "note",
-    )
-
-
-@require_POST
-def plan_report(request, pk):
-    return _transition(
-        request,
-        pk,
-        "submit_plan",
-        services.plan_report,
-        _("Das Einsatzmanagement wurde an LaSI gemeldet."),
-    )
-
-
-@require_POST
-def plan_acknowledge(request, pk):
-    return _transition(
-        request,
-        pk,
-        "acknowledge_plan",
-        services.plan_acknowledge,
-        _("Das Einsatzmanagement wurde zur Kenntnis genommen."),
-        NoteForm,
-        "note",
-    )
+def _plan_breadcrumbs(plan: DeploymentPlan) -> dict:
+    return {
+        "center": plan.center,
+        "breadcrumbs": [(_("Einsatzmanagement"), reverse("deployment:plan_list"))],
+        "object_label": _("Einsatzmanagement %(period)s des Zentrums %(center)s, Fassung %(rev)s")
+        % {"period": plan.period.label, "center": plan.center.name, "rev": plan.revision},
+    }
 
 
 @require_POST
 def plan_new_version(request, pk):
-    return _transition(
+    """Not a transition of this plan but a new revision of it (the agreed one stays)."""
+    plan = _plan(request, pk, "submit_plan")
+    try:
+        new = services.plan_new_version(plan=plan, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _redirect_plan(plan, "workflow")
+    messages.success(
         request,
-        pk,
-        "submit_plan",
-        services.plan_new_version,
         _(
             "Eine neue Fassung wurde als Entwurf angelegt. Sie muss erneut ins Benehmen gesetzt "
             "werden."
         ),
     )
+    return _redirect_plan(new)
 
 
 # --- Schwerpunkte ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from centers.models import Center, Region
 from centers.selectors import school_authority_contacts
+from centers.workflow.transitions import timeline
 from deployment import selectors as deployment_selectors
 from deployment.models import PlanStatus
 from deployment.periods import Period
@@ -74,7 +75,7 @@ def center_report(report: Report) -> dict:
         foci = list(deployment_selectors.plan_foci(plan))
         time = deployment_selectors.focus_time_totals(plan)
         comments = deployment_selectors.plan_comments(plan)
-        events = list(deployment_selectors.plan_events(plan))
+        events = list(timeline(plan))
     focus_rows = [
         {
             "focus": f,

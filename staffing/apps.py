@@ -6,3 +6,6 @@ class StaffingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "staffing"
     verbose_name = _("Personal")
+
+    def ready(self):
+        from . import workflows  # noqa: F401 - registers the declared transitions

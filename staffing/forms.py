@@ -157,15 +157,6 @@ class ExceptionProposeForm(forms.Form):
     )
 
 
-class ExceptionDecideForm(VersionForm):
-    decision = forms.ChoiceField(
-        label=_("Entscheidung"),
-        choices=[("approve", _("genehmigen")), ("reject", _("ablehnen"))],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Personalliste (CSV oder XLSX)"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from centers.collation import COLLATION
 from centers.models import Center
+from centers.workflow.models import TimelineEvent, Versioned
 
 FTE_FIELD = {"max_digits": 4, "decimal_places": 2}
 
@@ -63,7 +65,7 @@ class ImmigrationHistory(models.TextChoices):
     NO = "no", _("nein")
 
 
-class Post(models.Model):
+class Post(Versioned):
     """A Stelle of a centre: kind, FTE share, funding source, period."""
 
     center = models.ForeignKey(
@@ -75,7 +77,9 @@ class Post(models.Model):
         _("Bezeichnung"),
         max_length=100,
         db_collation=COLLATION,
-        help_text=_("Eindeutig im Zentrum, z. B. „Lehrkraft 3“; so heißt die Stelle in der Personalliste."),
+        help_text=_(
+            "Eindeutig im Zentrum, z. B. „Lehrkraft 3“; so heißt die Stelle in der Personalliste."
+        ),
     )
     fte = models.DecimalField(_("Stellenanteil"), **FTE_FIELD)
     funding_source = models.CharField(
@@ -83,7 +87,6 @@ class Post(models.Model):
     )
     valid_from = models.DateField(_("gültig ab"))
     valid_to = models.DateField(_("gültig bis"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -110,7 +113,7 @@ class Post(models.Model):
         rules.raise_if(rules.post_errors(self))
 
 
-class StaffMember(models.Model):
+class StaffMember(Versioned):
     """A person on a centre's staffing list. E-mail is the import's natural key."""
 
     center = models.ForeignKey(
@@ -139,7 +142,6 @@ class StaffMember(models.Model):
         choices=ImmigrationHistory.choices,
         blank=True,
     )
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["immigration_history"])
 
@@ -159,7 +161,7 @@ class StaffMember(models.Model):
         return reverse("staffing:member", kwargs={"key": self.center.key, "pk": self.pk})
 
 
-class Assignment(models.Model):
+class Assignment(Versioned):
     """Besetzung / Abordnung: a person on a post for a period."""
 
     member = models.ForeignKey(
@@ -178,7 +180,6 @@ class Assignment(models.Model):
         _("Funktion"), max_length=10, choices=AssignmentRole.choices, blank=True
     )
     seconding_school = models.CharField(_("Abordnende Schule"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -237,7 +238,15 @@ class ExceptionStatus(models.TextChoices):
     REJECTED = "rejected", _("abgelehnt")
 
 
-class QualificationException(models.Model):
+class ExceptionEventKind(models.TextChoices):
+    """The steps on an exception's timeline (``centers.workflow.TimelineEvent``)."""
+
+    PROPOSED = "proposed", _("beantragt")
+    APPROVED = "approved", _("genehmigt")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class QualificationException(Versioned):
     """§4.1/§4.2: the KI-Leitung proposes, the Anstellungsträger (Träger) decides."""
 
     member = models.ForeignKey(
@@ -268,9 +277,9 @@ class QualificationException(models.Model):
     )
     decided_on = models.DateField(_("entschieden am"), null=True, blank=True)
     decision_note = models.TextField(_("Begründung der Entscheidung"), blank=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
+    events = GenericRelation(TimelineEvent, related_query_name="qualification_exception")
 
     class Meta:
         verbose_name = _("Qualifikationsausnahme")
@@ -279,6 +288,11 @@ class QualificationException(models.Model):
 
     def __str__(self):
         return f"{self.member} – {self.get_kind_display()} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "staffing:exception_decide", kwargs={"key": self.member.center.key, "pk": self.pk}
+        )
 
 
 class SensitiveDataAccess(models.Model):
@@ -345,9 +359,7 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(_("gelesene Zeilen"), default=0)
     result = models.JSONField(_("Ergebnis"), default=dict, blank=True)
     # "Vollständige Liste": people of the centre missing from the file end on this day.
-    end_missing_on = models.DateField(
-        _("Fehlende Personen beenden zum"), null=True, blank=True
-    )
+    end_missing_on = models.DateField(_("Fehlende Personen beenden zum"), null=True, blank=True)
     created_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
     finished_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
     # The history_date of every history row the confirmed import wrote: undo finds them by it.

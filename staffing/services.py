@@ -24,11 +24,13 @@ from simple_history.utils import bulk_create_with_history
 from centers.access import has_center_perm
 from centers.locking import claim_version
 from centers.models import Center
+from centers.workflow.transitions import record_event, transition_apply
 
 from . import rules
 from .models import (
     Assignment,
     AssignmentRole,
+    ExceptionEventKind,
     ExceptionStatus,
     Post,
     PostKind,
@@ -541,25 +543,26 @@ def exception_propose(
         proposed_on=timezone.localdate(),
     )
     exc.full_clean()
+    exc._history_user = user
     exc.save()
+    record_event(
+        exc, center=member.center, kind=ExceptionEventKind.PROPOSED, actor=user, note=reason
+    )
     return exc
 
 
-@transaction.atomic
 def exception_decide(
     *, exception: QualificationException, approve: bool, note: str, user, expected_version: int
 ) -> QualificationException:
-    """The Anstellungsträger decides (§4.1 "Über Ausnahmen entscheidet der Anstellungsträger")."""
-    _require(user, "decide_exception", exception.member.center)
-    if exception.status != ExceptionStatus.PROPOSED:
-        raise ValidationError(_("Über diesen Antrag wurde bereits entschieden."))
-    if not note.strip():
-        raise ValidationError({"decision_note": [_("Bitte begründen Sie die Entscheidung.")]})
-    exception.status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
-    exception.decision_note = note
-    exception.decided_by = user
-    exception.decided_on = timezone.localdate()
-    exception.full_clean()
-    claim_version(exception, expected_version)
-    exception.save()
-    return exception
+    """The Anstellungsträger decides (Nr. 4.1 "Über Ausnahmen entscheidet der
+    Anstellungsträger"): the declared transition ``approve`` or ``reject``."""
+    from .workflows import EXCEPTION
+
+    return transition_apply(
+        EXCEPTION,
+        "approve" if approve else "reject",
+        obj=exception,
+        user=user,
+        expected_version=expected_version,
+        note=note,
+    )

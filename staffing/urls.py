@@ -40,6 +40,16 @@ urlpatterns = [
         views.exception_decide,
         name="exception_decide",
     ),
+    path(
+        "<str:key>/ausnahmen/<int:pk>/genehmigen/",
+        views.exception_transition("approve"),
+        name="exception_approve",
+    ),
+    path(
+        "<str:key>/ausnahmen/<int:pk>/ablehnen/",
+        views.exception_transition("reject"),
+        name="exception_reject",
+    ),
     path("<str:key>/besetzungen/neu/", views.assignment_create, name="assignment_create"),
     path(
         "<str:key>/besetzungen/<int:pk>/bearbeiten/",

@@ -10,18 +10,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from centers.access import center_perms, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
 from centers.locking import VersionForm
+from centers.workflow.transitions import timeline
+from centers.workflow.views import TransitionView
 
 from . import checks, selectors, services
 from .filters import StateStaffingFilter
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
-    ExceptionDecideForm,
     ExceptionProposeForm,
     MemberForm,
     PostEditForm,
@@ -31,11 +32,11 @@ from .forms import (
 )
 from .models import (
     Assignment,
-    ExceptionStatus,
     Post,
     QualificationException,
     StaffMember,
 )
+from .workflows import EXCEPTION
 
 
 def _context(request, center, **extra):
@@ -332,38 +333,53 @@ def exception_propose(request, key, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def exception_decide(request, key, pk):
-    center = require_center(request.user, "decide_exception", key)
-    exception = get_object_or_404(
+def _exception(request, center, pk) -> QualificationException:
+    return get_object_or_404(
         QualificationException.objects.filter(member__center=center).select_related(
-            "member", "member__center", "proposed_by"
+            "member", "member__center", "proposed_by", "decided_by"
         ),
         pk=pk,
     )
-    form = ExceptionDecideForm(request.POST or None, initial={"version": exception.version})
-    if exception.status != ExceptionStatus.PROPOSED and request.method == "POST":
-        form.is_valid()
-        form.add_error(None, _("Über diesen Antrag wurde bereits entschieden."))
-    else:
 
-        def perform():
-            services.exception_decide(
-                exception=exception,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-                user=request.user,
-                expected_version=form.expected_version,
-            )
-            return exception.member
 
-        done = _submitted(request, form, perform, success=_("Die Entscheidung wurde gespeichert."))
-        if done:
-            return done
+@require_GET
+def exception_decide(request, key, pk):
+    """The Träger's page of one exception: the request, its timeline and the two
+    decisions (each a confirmation page of the declared transition)."""
+    center = require_center(request.user, "decide_exception", key)
+    exception = _exception(request, center, pk)
     return render(
         request,
         "staffing/exception_decide.html",
-        _context(request, center, form=form, exception=exception),
+        _context(
+            request,
+            center,
+            exception=exception,
+            transitions=EXCEPTION.links(request.user, exception),
+            events=timeline(exception),
+        ),
+    )
+
+
+def exception_transition(name: str):
+    def lookup(request, perm, key, pk):
+        return _exception(request, require_center(request.user, perm, key), pk)
+
+    def context(exception):
+        center = exception.member.center
+        return {
+            "center": center,
+            "breadcrumbs": [
+                (center.name, center.get_absolute_url()),
+                (_("Personal"), reverse("staffing:center", kwargs={"key": center.key})),
+                (str(exception.member), exception.member.get_absolute_url()),
+            ],
+            "object_label": _("Qualifikationsausnahme als %(kind)s")
+            % {"kind": exception.get_kind_display()},
+        }
+
+    return TransitionView.as_view(
+        workflow=EXCEPTION, transition=name, lookup=lookup, extra_context_for=context
     )
 
 

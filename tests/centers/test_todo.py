@@ -12,7 +12,7 @@ from centers import services as center_services
 from centers.models import Center, ConceptStatus, FundingDecision, Role
 from centers.todo import GROUP_ABOVE, add_months, count_for, tasks_for
 from deployment import services as plan_services
-from deployment.models import PlanEvent, PlanStatus
+from deployment.models import PlanEventKind, PlanStatus
 from deployment.periods import current_period
 from reporting import services as report_services
 from reporting.models import ReportStatus
@@ -101,7 +101,7 @@ def test_a_submitted_plan_waits_for_the_schulaufsicht_of_its_district_only(
 def test_the_plan_waits_since_it_was_submitted_in_days(client, user_as, home_center):
     lead = user_as(Role.CENTER_LEAD, home_center)
     plan = plan_services.plan_submit(plan=make_plan(home_center), user=lead)
-    PlanEvent.objects.filter(plan=plan, action=PlanEvent.Action.SUBMITTED).update(
+    plan.events.filter(kind=PlanEventKind.SUBMITTED).update(
         at=timezone.now() - datetime.timedelta(days=12)
     )
     html = tasks_section(dashboard(client, user_as(Role.SCHOOL_AUTHORITY, home_center)))
@@ -156,7 +156,9 @@ def test_a_returned_concept_waits_for_the_lead_of_its_centre(user_as, home_cente
         f"Integrationskonzept (Fassung 1) des Zentrums {KOELN} wartet auf Ihre Prüfung"
     ]
 
-    center_services.concept_return(concept=concept, user=funding, reason="Beteiligung fehlt.")
+    concept = center_services.concept_return(
+        concept=concept, user=funding, reason="Beteiligung fehlt."
+    )
     assert titles(lead, "concept_returned") == [
         f"Integrationskonzept (Fassung 1) des Zentrums {KOELN} wurde zurückgegeben und wartet "
         "auf Ihre Überarbeitung"
@@ -164,7 +166,7 @@ def test_a_returned_concept_waits_for_the_lead_of_its_centre(user_as, home_cente
     assert not titles(user_as(Role.CENTER_LEAD, other_center), "concept_returned")
     assert not titles(funding, "concept_to_review")
 
-    center_services.concept_submit(concept=concept, user=lead)
+    concept = center_services.concept_submit(concept=concept, user=lead)
     assert not titles(lead, "concept_returned")
     assert titles(funding, "concept_to_review")
 

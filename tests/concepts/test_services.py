@@ -73,7 +73,7 @@ def test_lead_creates_a_draft_with_timeline_and_history(home_center, lead):
     assert concept.number == 1
     assert concept.predecessor is None
     event = concept.events.get()
-    assert (event.kind, event.by) == (ConceptEventKind.CREATED, lead)
+    assert (event.kind, event.actor) == (ConceptEventKind.CREATED, lead)
     assert concept.history.get().history_user == lead
 
 
@@ -244,7 +244,7 @@ def test_complete_submission_tells_the_bewilligung(home_center, lead, funder, on
     concept = on_commit(services.concept_submit, concept=concept, user=lead)
     assert concept.status == ConceptStatus.SUBMITTED
     assert concept.submitted_at is not None
-    assert concept.events.filter(kind=ConceptEventKind.SUBMITTED, by=lead).exists()
+    assert concept.events.filter(kind=ConceptEventKind.SUBMITTED, actor=lead).exists()
     [message] = mail.outbox
     assert funder.email in message.to
     assert lead.email not in message.to
@@ -263,7 +263,9 @@ def test_only_the_lead_submits(home_center, role):
 
 def test_an_approved_concept_cannot_be_submitted_again(home_center, lead):
     concept = make_concept(home_center, status=ConceptStatus.APPROVED, complete=True)
-    with pytest.raises(ValidationError, match="Nur ein Entwurf"):
+    with pytest.raises(
+        ValidationError, match="„Konzept einreichen“ ist im Status „bewilligt“ nicht möglich"
+    ):
         services.concept_submit(concept=concept, user=lead)
 
 
@@ -274,7 +276,7 @@ def test_return_needs_a_reason(home_center, funder):
     concept = make_concept(home_center, status=ConceptStatus.SUBMITTED, complete=True)
     with pytest.raises(ValidationError) as exc:
         services.concept_return(concept=concept, user=funder, reason="  ")
-    assert exc.value.message_dict["reason"] == ["Bitte geben Sie einen Grund für die Rückgabe an."]
+    assert exc.value.message_dict["note"] == ["Bitte geben Sie einen Grund für die Rückgabe an."]
     concept.refresh_from_db()
     assert concept.status == ConceptStatus.SUBMITTED
 
@@ -315,9 +317,13 @@ def test_only_the_bewilligung_decides(home_center, role):
 
 def test_a_draft_cannot_be_approved_or_returned(home_center, funder):
     concept = make_concept(home_center, complete=True)
-    with pytest.raises(ValidationError, match="Nur ein eingereichtes Konzept kann bewilligt"):
+    with pytest.raises(
+        ValidationError, match="„Konzept bewilligen“ ist im Status „Entwurf“ nicht möglich"
+    ):
         services.concept_approve(concept=concept, user=funder)
-    with pytest.raises(ValidationError, match="zurückgegeben werden"):
+    with pytest.raises(
+        ValidationError, match="„Konzept zurückgeben“ ist im Status „Entwurf“ nicht möglich"
+    ):
         services.concept_return(concept=concept, user=funder, reason="x")
     concept.refresh_from_db()
     assert concept.status == ConceptStatus.DRAFT

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from centers.models import (
     Center,
-    ConceptEvent,
     ConceptEventKind,
     ConceptParticipation,
     ConceptStatus,
@@ -18,6 +17,7 @@ from centers.models import (
     PartnerKind,
     Role,
 )
+from centers.workflow.transitions import record_event
 from tests import factories
 from tests.querycount import assert_constant_queries
 
@@ -143,7 +143,7 @@ def test_return_with_reason_through_the_page(funder_client, home_center):
     concept = make_concept(home_center, status=ConceptStatus.SUBMITTED, complete=True)
     response = funder_client.post(
         url("concept_return", home_center, pk=concept.pk),
-        {"reason": "Beschluss fehlt im PDF.", "version": concept.version},
+        {"note": "Beschluss fehlt im PDF.", "version": concept.version},
         follow=True,
     )
     page = response.content.decode()
@@ -269,7 +269,9 @@ def test_concept_detail_queries_do_not_grow(lead_client, home_center):
             )
             p.note = "geändert"
             p.save()
-            ConceptEvent.objects.create(concept=concept, kind=ConceptEventKind.DOCUMENT_UPLOADED)
+            record_event(
+                concept, center=home_center, kind=ConceptEventKind.DOCUMENT_UPLOADED, actor=None
+            )
 
     small, _ = measure(lead_client, url("concept_detail", home_center, pk=concept.pk), grow)
     print(f"concept_detail: {small} Abfragen")

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from centers.locking import ConflictError
 from centers.models import Role
 from deployment import services
-from deployment.models import DeploymentPlan, Focus, FocusAllocation, PlanEvent, PlanStatus
+from deployment.models import DeploymentPlan, Focus, FocusAllocation, PlanEventKind, PlanStatus
 from deployment.periods import current_period, period_containing
 from deployment.vocabularies import BasicComponent, Field, Stage
 from staffing.models import PostKind
@@ -72,7 +72,7 @@ def test_every_new_plan_contains_the_grundfoerderung(home_center, staff):
     plan = services.plan_create(center=home_center, user=staff)
     components = set(plan.foci.values_list("basic_component", flat=True))
     assert components == {BasicComponent.LANGUAGE_MEDIATORS, BasicComponent.VOLUNTEERING}
-    assert plan.events.get().action == PlanEvent.Action.CREATED
+    assert plan.events.get().kind == PlanEventKind.CREATED
 
 
 def test_grundfoerderung_cannot_be_removed(home_center, staff):
@@ -109,25 +109,25 @@ def test_the_whole_workflow_records_who_and_when_and_mails(
 ):
     plan = f.make_plan(home_center)
     with django_capture_on_commit_callbacks(execute=True):
-        services.plan_submit(plan=plan, user=lead)
+        plan = services.plan_submit(plan=plan, user=lead)
     assert mail.outbox[-1].to == [schulamt.email]
     assert "Benehmen" in mail.outbox[-1].subject
     with django_capture_on_commit_callbacks(execute=True):
-        services.plan_return(plan=plan, user=schulamt, reason="Zielwerte fehlen.")
+        plan = services.plan_return(plan=plan, user=schulamt, reason="Zielwerte fehlen.")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.RETURNED
     assert lead.email in mail.outbox[-1].to
     assert "Zielwerte fehlen." in mail.outbox[-1].body
-    services.plan_submit(plan=plan, user=lead)
-    services.plan_agree(plan=plan, user=schulamt)
+    plan = services.plan_submit(plan=plan, user=lead)
+    plan = services.plan_agree(plan=plan, user=schulamt)
     with django_capture_on_commit_callbacks(execute=True):
-        services.plan_report(plan=plan, user=lead)
+        plan = services.plan_report(plan=plan, user=lead)
     assert lasi.email in mail.outbox[-1].to
-    services.plan_acknowledge(plan=plan, user=lasi)
+    plan = services.plan_acknowledge(plan=plan, user=lasi)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACKNOWLEDGED
     assert plan.agreed_by == schulamt
-    actions = list(plan.events.values_list("action", "actor"))
+    actions = list(plan.events.values_list("kind", "actor"))
     assert actions == [
         ("submitted", lead.pk),
         ("returned", schulamt.pk),
@@ -142,13 +142,15 @@ def test_the_whole_workflow_records_who_and_when_and_mails(
 def test_illegal_transitions_change_nothing(home_center, lead, schulamt, lasi, staff):
     plan = f.make_plan(home_center)
     with pytest.raises(ValidationError, match="nicht möglich"):
-        services.plan_agree(plan=plan, user=schulamt)
+        plan = services.plan_agree(plan=plan, user=schulamt)
     with pytest.raises(ValidationError):
-        services.plan_report(plan=plan, user=lead)
+        plan = services.plan_report(plan=plan, user=lead)
     with pytest.raises(PermissionDenied):
-        services.plan_submit(plan=plan, user=staff)  # Mitarbeitende draft, only the Leitung submits
+        plan = services.plan_submit(
+            plan=plan, user=staff
+        )  # Mitarbeitende draft, only the Leitung submits
     with pytest.raises(PermissionDenied):
-        services.plan_acknowledge(plan=plan, user=schulamt)
+        plan = services.plan_acknowledge(plan=plan, user=schulamt)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
     assert not plan.events.exists()
@@ -158,13 +160,13 @@ def test_illegal_transitions_change_nothing(home_center, lead, schulamt, lasi, s
 def test_return_needs_a_reason(home_center, schulamt):
     plan = f.make_plan(home_center, status=PlanStatus.SUBMITTED)
     with pytest.raises(ValidationError, match="begründen"):
-        services.plan_return(plan=plan, user=schulamt, reason="  ")
+        plan = services.plan_return(plan=plan, user=schulamt, reason="  ")
 
 
 def test_schulaufsicht_of_another_district_may_not_review(home_center, other_center, user_as):
     plan = f.make_plan(home_center, status=PlanStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
-        services.plan_agree(plan=plan, user=user_as(Role.SCHOOL_AUTHORITY, other_center))
+        plan = services.plan_agree(plan=plan, user=user_as(Role.SCHOOL_AUTHORITY, other_center))
 
 
 def test_agreed_plan_is_read_only(home_center, staff):
@@ -191,12 +193,12 @@ def test_change_after_agreement_is_a_new_version_through_agreement_again(
     assert (new.revision, new.status, new.is_current) == (2, PlanStatus.DRAFT, True)
     assert new.foci.count() == plan.foci.count()
     assert FocusAllocation.objects.filter(focus__plan=new).get().fte == Decimal("0.40")
-    services.plan_submit(plan=new, user=lead)
-    services.plan_agree(plan=new, user=schulamt)
+    new = services.plan_submit(plan=new, user=lead)
+    new = services.plan_agree(plan=new, user=schulamt)
     new.refresh_from_db()
     assert new.status == PlanStatus.AGREED
     with pytest.raises(ValidationError):
-        services.plan_submit(plan=plan, user=lead)  # the old revision stays as it was
+        plan = services.plan_submit(plan=plan, user=lead)  # the old revision stays as it was
 
 
 def test_second_concurrent_save_of_a_focus_gets_a_conflict(home_center, staff, lead):
@@ -259,12 +261,12 @@ def test_escalated_conflict_stays_open_until_the_schulaufsicht_resolves_it(
     assert comment.is_open_conflict
     assert schulamt.email in mail.outbox[-1].to
     with pytest.raises(ValidationError, match="offene Konflikte"):
-        services.plan_agree(plan=plan, user=schulamt)
+        plan = services.plan_agree(plan=plan, user=schulamt)
     services.comment_resolve(comment=comment, user=schulamt, resolution="Gespräch am 3.3.")
     comment.refresh_from_db()
     assert not comment.is_open_conflict
-    services.plan_agree(plan=plan, user=schulamt)
-    assert list(plan.events.values_list("action", flat=True)) == [
+    plan = services.plan_agree(plan=plan, user=schulamt)
+    assert list(plan.events.values_list("kind", flat=True)) == [
         "escalated",
         "resolved",
         "agreed",

@@ -112,14 +112,14 @@ def test_agreed_plan_shows_no_edit_buttons(client, user_as, home_center):
     page = client.get(plan.get_absolute_url()).text
     assert "schreibgeschützt" in page
     assert "Schwerpunkt hinzufügen" not in page
-    assert "An LaSI melden" in page and "Neue Fassung beginnen" in page
+    assert "An die LaSI melden" in page and "Neue Fassung beginnen" in page
 
 
 def test_workflow_buttons_follow_the_role(client, user_as, home_center):
     plan = f.make_plan(home_center, status=PlanStatus.SUBMITTED)
     _login(client, user_as, Role.SCHOOL_AUTHORITY, home_center)
     page = client.get(plan.get_absolute_url()).text
-    assert "Benehmen herstellen" in page and "Zurückgeben" in page
+    assert "Benehmen herstellen" in page and "Zur Überarbeitung zurückgeben" in page
     _login(client, user_as, Role.SPONSOR, home_center)
     page = client.get(plan.get_absolute_url()).text
     assert "Benehmen herstellen" not in page and "Neuer Kommentar" not in page
@@ -326,7 +326,7 @@ def test_returned_plan_shows_the_reason_to_the_centre(client, user_as, home_cent
     client.force_login(schulamt)
     client.post(
         reverse("deployment:plan_return", kwargs={"pk": plan.pk}),
-        {"reason": "Bitte Zielwerte für den Seiteneinstieg ergänzen."},
+        {"note": "Bitte Zielwerte für den Seiteneinstieg ergänzen.", "version": plan.version},
     )
     _login(client, user_as, Role.CENTER_LEAD, home_center)
     page = client.get(plan.get_absolute_url()).text

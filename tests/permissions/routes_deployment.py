@@ -65,31 +65,15 @@ ROUTES = [
     ),
     Route("deployment:plan_detail", kwargs=_plan(), allowed=ok(*PLAN_READERS)),
     Route("deployment:plan_edit", kwargs=_plan(), allowed=ok(*EDITORS)),
-    Route("deployment:plan_submit", kwargs=_plan(), method="post", allowed=ok(*LEADS, status=302)),
-    Route(
-        "deployment:plan_return",
-        kwargs=_plan(PlanStatus.SUBMITTED),
-        method="post",
-        data=lambda kw: {"reason": "Bitte Zielwerte ergänzen."},
-        allowed=ok(*REVIEWERS, status=302),
-    ),
-    Route(
-        "deployment:plan_agree",
-        kwargs=_plan(PlanStatus.SUBMITTED),
-        method="post",
-        allowed=ok(*REVIEWERS, status=302),
-    ),
-    Route(
-        "deployment:plan_report",
-        kwargs=_plan(PlanStatus.AGREED),
-        method="post",
-        allowed=ok(*LEADS, status=302),
-    ),
+    # The transitions' confirmation pages (centers.workflow.views.TransitionView).
+    Route("deployment:plan_submit", kwargs=_plan(), allowed=ok(*LEADS)),
+    Route("deployment:plan_return", kwargs=_plan(PlanStatus.SUBMITTED), allowed=ok(*REVIEWERS)),
+    Route("deployment:plan_agree", kwargs=_plan(PlanStatus.SUBMITTED), allowed=ok(*REVIEWERS)),
+    Route("deployment:plan_report", kwargs=_plan(PlanStatus.AGREED), allowed=ok(*LEADS)),
     Route(
         "deployment:plan_acknowledge",
         kwargs=_plan(PlanStatus.REPORTED),
-        method="post",
-        allowed=ok(R.LASI, R.MINISTRY, status=302),
+        allowed=ok(R.LASI, R.MINISTRY),
     ),
     Route(
         "deployment:plan_new_version",

@@ -69,6 +69,8 @@ ROUTES = [
     Route("staffing:member_sensitive", kwargs=_member, allowed=ok(LEAD)),
     Route("staffing:exception_propose", kwargs=_member, allowed=ok(*MANAGERS)),
     Route("staffing:exception_decide", kwargs=_exception, allowed=ok(SPONSOR, MINISTRY)),
+    Route("staffing:exception_approve", kwargs=_exception, allowed=ok(SPONSOR, MINISTRY)),
+    Route("staffing:exception_reject", kwargs=_exception, allowed=ok(SPONSOR, MINISTRY)),
     Route("staffing:assignment_create", kwargs=_key, allowed=ok(*MANAGERS)),
     Route("staffing:assignment_edit", kwargs=_assignment, allowed=ok(*MANAGERS)),
     Route("staffing:assignment_end", kwargs=_assignment, allowed=ok(*MANAGERS)),
