@@ -250,7 +250,7 @@ def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     new.full_clean()
     new.save()
     for source in plan.foci.all():
-        copy = _copy_focus(source, new)
+        copy = _copy_focus(source, new, copied_from=source.copied_from)
         _copy_allocations(source, copy)
     _event(
         new,

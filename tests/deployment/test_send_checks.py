@@ -328,12 +328,6 @@ def test_a_centres_own_schwerpunkt_cannot_be_taken_into_its_own_plan(shared):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="services.plan_new_version copies Schwerpunkte without copied_from, so a new "
-    "revision forgets which Verbund Schwerpunkt it took over",
-)
 def test_a_copy_carried_into_a_new_revision_still_blocks(
     shared, other_center, bonn_plan, bonn_staff, user_as
 ):
