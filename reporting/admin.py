@@ -23,7 +23,7 @@ class ReadOnlyAdmin:
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["__str__", "status", "version", "requested_at", "generated_at", "page_count"]
+    list_display = ["__str__", "status", "number", "requested_at", "generated_at", "page_count"]
     list_filter = ["kind", "status", "period_start"]
     search_fields = ["center__name", "center__key", "sha256"]
     list_select_related = ["center"]

@@ -6,3 +6,6 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = _("Berichte")
+
+    def ready(self):
+        from . import workflows  # noqa: F401 - registers the declared transitions

@@ -37,6 +37,6 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
         # Rendered here, not through the queue: seeding must not depend on a worker.
         services.report_render(report_id=report.pk)
         report.refresh_from_db()
-        services.report_submit(report=report, user=users["ki-koeln-leitung"])
+        report = services.report_submit(report=report, user=users["ki-koeln-leitung"])
         services.report_acknowledge(report=report, user=users["lasi"])
     return {"reports": Report.objects.count()}

@@ -3,7 +3,7 @@
 A ``Report`` row is created when a report is requested and then walks
 ``queued → rendering → ready | failed``; a ready centre report is submitted
 by the KI-Leitung and acknowledged by LaSI. Every rendering is its own row
-(``version`` counts per kind, centre and period), so old versions stay
+(``number`` counts per kind, centre and period), so old versions stay
 downloadable.
 
 The files live under ``MEDIA_ROOT/reports/`` with a random, non-guessable
@@ -15,11 +15,14 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from centers.workflow.models import TimelineEvent, Versioned
 
 
 class ReportKind(models.TextChoices):
@@ -60,7 +63,18 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class ReportEventKind(models.TextChoices):
+    """The steps on a report's timeline (``centers.workflow.TimelineEvent``)."""
+
+    REQUESTED = "requested", _("angefordert")
+    READY = "ready", _("erstellt")
+    FAILED = "failed", _("Erstellung fehlgeschlagen")
+    RETRIED = "retried", _("erneut gestartet")
+    SUBMITTED = "submitted", _("an die LaSI übermittelt")
+    ACKNOWLEDGED = "acknowledged", _("von der LaSI zur Kenntnis genommen")
+
+
+class Report(Versioned):
     kind = models.CharField(_("Art"), max_length=10, choices=ReportKind.choices)
     center = models.ForeignKey(
         "centers.Center",
@@ -72,7 +86,7 @@ class Report(models.Model):
     )
     period_start = models.DateField(_("Zeitraum von"))
     period_end = models.DateField(_("Zeitraum bis"))
-    version = models.PositiveIntegerField(_("Fassung"), default=1)
+    number = models.PositiveIntegerField(_("Fassung"), default=1)
     status = models.CharField(
         _("Status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -132,6 +146,7 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["file_token"])
+    events = GenericRelation(TimelineEvent, related_query_name="report")
 
     class Meta:
         verbose_name = _("Bericht")
@@ -139,8 +154,8 @@ class Report(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "center", "period_start", "version"],
-                name="report_unique_version",
+                fields=["kind", "center", "period_start", "number"],
+                name="report_unique_number",
                 nulls_distinct=False,
             ),
             models.CheckConstraint(
@@ -157,7 +172,7 @@ class Report(models.Model):
 
     def __str__(self):
         scope = self.center or _("Nordrhein-Westfalen")
-        return f"{self.get_kind_display()} {scope} {self.period_label} (Fassung {self.version})"
+        return f"{self.get_kind_display()} {scope} {self.period_label} (Fassung {self.number})"
 
     def get_absolute_url(self):
         return reverse("reporting:detail", kwargs={"pk": self.pk})
@@ -184,7 +199,7 @@ class Report(models.Model):
 
     def download_name(self, extension: str = "pdf") -> str:
         scope = self.center.key if self.center_id else "NRW"
-        return f"Bericht-{scope}-{self.period_start:%Y}-{self.period_end:%Y}-v{self.version}.{extension}"
+        return f"Bericht-{scope}-{self.period_start:%Y}-{self.period_end:%Y}-v{self.number}.{extension}"
 
 
 class ReminderKind(models.TextChoices):

@@ -20,7 +20,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
 
 
 def reports_of_center(user, center) -> QuerySet[Report]:
-    return reports_visible_to(user).filter(center=center).order_by("-period_start", "-version")
+    return reports_visible_to(user).filter(center=center).order_by("-period_start", "-number")
 
 
 def versions_of(report: Report) -> QuerySet[Report]:
@@ -30,7 +30,7 @@ def versions_of(report: Report) -> QuerySet[Report]:
             kind=report.kind, center_id=report.center_id, period_start=report.period_start
         )
         .with_related()
-        .order_by("-version")
+        .order_by("-number")
     )
 
 

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.access import has_center_perm, has_state_perm
-from centers.models import Center, Role
-from centers.notifications import notify_center, notify_user
+from centers.models import Center
+from centers.notifications import notify_user
+from centers.workflow.transitions import record_event, transition_apply
 
-from .models import Report, ReportKind, ReportStatus
+from .models import Report, ReportEventKind, ReportKind, ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,11 @@ STALE_QUEUED_AFTER = datetime.timedelta(minutes=30)
 # --- requesting -----------------------------------------------------------------
 
 
-def _next_version(*, kind: str, center: Center | None, period_start: datetime.date) -> int:
+def _next_number(*, kind: str, center: Center | None, period_start: datetime.date) -> int:
     current = (
         Report.objects.select_for_update()
         .filter(kind=kind, center=center, period_start=period_start)
-        .aggregate(v=Max("version"))["v"]
+        .aggregate(v=Max("number"))["v"]
     )
     return (current or 0) + 1
 
@@ -70,11 +71,13 @@ def _request(
         center=center,
         period_start=period_start,
         period_end=period_end,
-        version=_next_version(kind=kind, center=center, period_start=period_start),
+        number=_next_number(kind=kind, center=center, period_start=period_start),
         requested_by=user,
     )
     report.full_clean()
+    report._history_user = user
     report.save()
+    _event(report, ReportEventKind.REQUESTED, user)
     transaction.on_commit(lambda: enqueue(report_id=report.pk))
     return report, True
 
@@ -140,7 +143,9 @@ def report_retry(*, report: Report, user) -> Report:
     report.enqueued_at = None
     report._change_reason = "retry"
     report.full_clean()
+    report._history_user = user
     report.save()
+    _event(report, ReportEventKind.RETRIED, user)
     transaction.on_commit(lambda: enqueue(report_id=report.pk))
     return report
 
@@ -204,69 +209,27 @@ def reports_sweep(*, now: datetime.datetime | None = None) -> int:
 # --- after rendering -----------------------------------------------------------------
 
 
-@transaction.atomic
-def report_submit(*, report: Report, user) -> Report:
-    """The KI-Leitung submits a ready centre report to LaSI (§3.6)."""
-    report = (
-        Report.objects.select_for_update(of=("self",)).select_related("center").get(pk=report.pk)
-    )
-    if report.kind != ReportKind.CENTER:
-        raise ValidationError(_("Nur Berichte eines Zentrums werden an die LaSI übermittelt."))
-    if not has_center_perm(user, "request_report", report.center):
-        raise PermissionDenied(_("Nur die KI-Leitung übermittelt den Bericht an die LaSI."))
-    if report.status != ReportStatus.READY:
-        raise ValidationError(
-            _("Nur ein fertiger Bericht kann übermittelt werden (Status: %(status)s).")
-            % {"status": report.get_status_display()}
-        )
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_by = user
-    report.submitted_at = timezone.now()
-    report.full_clean()
-    report.save()
-    notify_center(
-        center=report.center,
-        capability="acknowledge_report",
-        state_roles=[Role.LASI],
-        actor=user,
-        subject=_("Bericht an die LaSI übermittelt: %(center)s") % {"center": report.center},
-        template="reporting/email/report_submitted.txt",
-        context={"report": report},
-    )
-    return report
+def report_submit(*, report: Report, user, expected_version: int | None = None) -> Report:
+    """The KI-Leitung submits a ready centre report to the LaSI (Nr. 3.6)."""
+    return _apply("submit", report, user, expected_version)
 
 
-@transaction.atomic
-def report_acknowledge(*, report: Report, user) -> Report:
-    """LaSI acknowledges a submitted centre report."""
-    report = (
-        Report.objects.select_for_update(of=("self",)).select_related("center").get(pk=report.pk)
-    )
-    if report.kind != ReportKind.CENTER or not has_center_perm(
-        user, "acknowledge_report", report.center
-    ):
-        raise PermissionDenied(_("Nur die LaSI nimmt Berichte zur Kenntnis."))
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(
-            _(
-                "Nur ein übermittelter Bericht kann zur Kenntnis genommen werden (Status: %(status)s)."
-            )
-            % {"status": report.get_status_display()}
-        )
-    report.status = ReportStatus.ACKNOWLEDGED
-    report.acknowledged_by = user
-    report.acknowledged_at = timezone.now()
-    report.full_clean()
-    report.save()
-    notify_center(
-        center=report.center,
-        capability="request_report",
-        actor=user,
-        subject=_("Bericht zur Kenntnis genommen: %(center)s") % {"center": report.center},
-        template="reporting/email/report_acknowledged.txt",
-        context={"report": report},
-    )
-    return report
+def report_acknowledge(*, report: Report, user, expected_version: int | None = None) -> Report:
+    """The LaSI acknowledges a submitted centre report."""
+    return _apply("acknowledge", report, user, expected_version)
+
+
+def _apply(name, report, user, expected_version):
+    """The declared transition (``reporting.workflows.REPORT``); without a version from a
+    form, the one of the report as the caller read it."""
+    from .workflows import REPORT
+
+    version = report.version if expected_version is None else expected_version
+    return transition_apply(REPORT, name, obj=report, user=user, expected_version=version)
+
+
+def _event(report: Report, kind: str, user=None) -> None:
+    record_event(report, center=report.center, kind=kind, actor=user)
 
 
 # --- rendering (called by the Celery task) -----------------------------------------
@@ -336,6 +299,7 @@ def report_render(*, report_id: int, pause: float = 0.0) -> Report | None:
         report.failure_reason = ""
         report.full_clean()
         report.save()
+        _event(report, ReportEventKind.READY)
     return report
 
 
@@ -348,6 +312,7 @@ def report_fail(*, report_id: int, reason: str) -> None:
     report.status = ReportStatus.FAILED
     report.failure_reason = reason[:2000]
     report.save(update_fields=["status", "failure_reason"])
+    _event(report, ReportEventKind.FAILED)
     if report.requested_by_id:
         notify_user(
             user=report.requested_by,

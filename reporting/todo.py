@@ -43,7 +43,7 @@ def _due_rows(centers: QuerySet[Center], scope: Scope) -> QuerySet[DeploymentPla
         .select_related("center")
         .annotate(
             ready_report=Subquery(
-                reports.filter(status=ReportStatus.READY).order_by("-version").values("pk")[:1]
+                reports.filter(status=ReportStatus.READY).order_by("-number").values("pk")[:1]
             )
         )
     )

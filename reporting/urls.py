@@ -16,6 +16,6 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.ReportDownloadView.as_view(), name="download"),
     path("<int:pk>/xlsx/", views.ReportXlsxDownloadView.as_view(), name="download_xlsx"),
     path("<int:pk>/erneut/", views.ReportRetryView.as_view(), name="retry"),
-    path("<int:pk>/uebermitteln/", views.ReportSubmitView.as_view(), name="submit"),
-    path("<int:pk>/kenntnisnahme/", views.ReportAcknowledgeView.as_view(), name="acknowledge"),
+    path("<int:pk>/uebermitteln/", views.report_transition("submit"), name="submit"),
+    path("<int:pk>/kenntnisnahme/", views.report_transition("acknowledge"), name="acknowledge"),
 ]

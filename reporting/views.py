@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,9 +27,12 @@ from centers.access import (
     CenterPermissionMixin,
     StatePermissionMixin,
     center_perms,
+    centers_for,
     has_center_perm,
     has_state_perm,
 )
+from centers.workflow.transitions import timeline
+from centers.workflow.views import TransitionView
 from deployment.periods import current_period
 from staffing.models import PostKind
 
@@ -36,6 +40,7 @@ from . import charts, content, selectors, services, sources
 from .filters import ReportFilter
 from .forms import ReportRequestForm
 from .models import Report, ReportKind
+from .workflows import REPORT
 
 
 class ReportListView(FilterView):
@@ -118,7 +123,8 @@ class ReportMixin:
             )
         return self._report
 
-    def actions(self, report: Report) -> dict[str, bool]:
+    def actions(self, report: Report) -> dict:
+        """Retry (job control) and the workflow's steps from its declaration."""
         user = self.request.user
         if report.kind == ReportKind.STATE:
             may_request = services.may_request_state_overview(user)
@@ -128,12 +134,7 @@ class ReportMixin:
             may_request = "request_report" in perms
         return {
             "retry": may_request and (report.status == "failed" or report.failed_to_queue),
-            "submit": report.kind == ReportKind.CENTER
-            and report.status == "ready"
-            and "request_report" in perms,
-            "acknowledge": report.kind == ReportKind.CENTER
-            and report.status == "submitted"
-            and "acknowledge_report" in perms,
+            "transitions": REPORT.links(user, report, perms) if report.center_id else [],
         }
 
 
@@ -154,9 +155,7 @@ class ReportDetailView(ReportMixin, DetailView):
             context["versions"] = selectors.versions_of(report).filter(
                 pk__in=selectors.reports_visible_to(self.request.user).values("pk")
             )
-            context["history"] = report.history.select_related("history_user").order_by(
-                "history_date"
-            )
+            context["events"] = timeline(report)
         return context
 
 
@@ -196,37 +195,48 @@ class ReportXlsxDownloadView(ReportDownloadView):
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class _ReportActionView(ReportMixin, View):
-    service = None
-    success = ""
+class ReportRetryView(ReportMixin, View):
+    """Job control, not a workflow step: render a failed report again."""
 
     def post(self, request, pk):
         report = self.get_object()
         try:
-            type(self).service(report=report, user=request.user)
-        except PermissionDenied:
-            raise
+            services.report_retry(report=report, user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, self.success)
+            messages.success(request, _("Die Erstellung wurde erneut gestartet."))
         return redirect("reporting:detail", pk=report.pk)
 
 
-class ReportRetryView(_ReportActionView):
-    service = services.report_retry
-    success = _("Die Erstellung wurde erneut gestartet.")
+def _report_in_scope(request, perm, pk):
+    """A centre report of a centre on which the user holds ``perm``; 404 otherwise."""
+    return get_object_or_404(
+        Report.objects.with_related().filter(center__in=centers_for(request.user, perm)), pk=pk
+    )
 
 
-class ReportSubmitView(_ReportActionView):
-    service = services.report_submit
-    success = _("Der Bericht wurde an die LaSI übermittelt.")
+def _report_breadcrumbs(report: Report) -> dict:
+    return {
+        "center": report.center,
+        "breadcrumbs": [
+            (_("Berichte"), reverse("reporting:list")),
+            (report.center.name, reverse("reporting:center", kwargs={"key": report.center.key})),
+        ],
+        "object_label": _("Bericht %(period)s, Fassung %(number)s")
+        % {"period": report.period_label, "number": report.number},
+    }
 
 
-class ReportAcknowledgeView(_ReportActionView):
-    service = services.report_acknowledge
-    success = _("Der Bericht wurde zur Kenntnis genommen.")
+def report_transition(name: str):
+    """The confirmation page of one of the report's declared transitions."""
+    return TransitionView.as_view(
+        workflow=REPORT,
+        transition=name,
+        lookup=_report_in_scope,
+        extra_context_for=_report_breadcrumbs,
+    )
 
 
 # --- dashboards -----------------------------------------------------------------------------

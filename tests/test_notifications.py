@@ -87,7 +87,7 @@ def assert_fits(message, target):
 
 def test_a_submitted_concept_goes_to_the_bewilligung_only(home_center, people, run):
     concept = make_concept(home_center, complete=True)
-    run(center_services.concept_submit, concept=concept, user=people[Role.CENTER_LEAD])
+    concept = run(center_services.concept_submit, concept=concept, user=people[Role.CENTER_LEAD])
 
     [message] = mail.outbox
     # Not the Leitung who submitted, not the ministry, the LaSI or another centre.
@@ -103,7 +103,7 @@ def test_a_submitted_plan_goes_to_the_districts_schulaufsicht_and_the_other_leit
     home_center, people, run
 ):
     plan = make_plan(home_center)
-    run(plan_services.plan_submit, plan=plan, user=people[Role.CENTER_LEAD])
+    plan = run(plan_services.plan_submit, plan=plan, user=people[Role.CENTER_LEAD])
 
     [message] = mail.outbox
     assert message.to == emails(people, Role.SCHOOL_AUTHORITY, "second_lead")
@@ -115,14 +115,14 @@ def test_a_submitted_plan_goes_to_the_districts_schulaufsicht_and_the_other_leit
 def test_the_ministry_is_copied_on_no_plan_mail(home_center, people, run):
     lead, schulamt, lasi = (people[r] for r in (Role.CENTER_LEAD, Role.SCHOOL_AUTHORITY, Role.LASI))
     plan = make_plan(home_center)
-    run(plan_services.plan_submit, plan=plan, user=lead)
+    plan = run(plan_services.plan_submit, plan=plan, user=lead)
     run(plan_services.comment_add, plan=plan, user=schulamt, text="Zielwerte fehlen.")
-    run(plan_services.plan_return, plan=plan, user=schulamt, reason="Zielwerte fehlen.")
-    run(plan_services.plan_submit, plan=plan, user=lead)
-    run(plan_services.plan_agree, plan=plan, user=schulamt)
-    run(plan_services.plan_report, plan=plan, user=lead)
+    plan = run(plan_services.plan_return, plan=plan, user=schulamt, reason="Zielwerte fehlen.")
+    plan = run(plan_services.plan_submit, plan=plan, user=lead)
+    plan = run(plan_services.plan_agree, plan=plan, user=schulamt)
+    plan = run(plan_services.plan_report, plan=plan, user=lead)
     reported = mail.outbox[-1]
-    run(plan_services.plan_acknowledge, plan=plan, user=lasi)
+    plan = run(plan_services.plan_acknowledge, plan=plan, user=lasi)
     acknowledged = mail.outbox[-1]
 
     assert len(mail.outbox) == 7
@@ -139,12 +139,12 @@ def test_the_ministry_is_copied_on_no_plan_mail(home_center, people, run):
 def test_a_report_goes_to_the_lasi_and_its_acknowledgement_to_the_leitung(home_center, people, run):
     lead, lasi = people[Role.CENTER_LEAD], people[Role.LASI]
     report = make_report(home_center, status=ReportStatus.READY)
-    run(report_services.report_submit, report=report, user=lead)
+    report = run(report_services.report_submit, report=report, user=lead)
     [submitted] = mail.outbox
     assert submitted.to == [lasi.email]
     assert_fits(submitted, report)
 
-    run(report_services.report_acknowledge, report=report, user=lasi)
+    report = run(report_services.report_acknowledge, report=report, user=lasi)
     acknowledged = mail.outbox[-1]
     assert acknowledged.to == emails(people, Role.CENTER_LEAD, "second_lead")
     assert_fits(acknowledged, report)
@@ -173,13 +173,13 @@ def test_every_workflow_mail_links_absolutely_and_declines_no_centre_name(key, r
         mail.outbox.clear()
 
     concept = make_concept(center, complete=True)
-    run(center_services.concept_submit, concept=concept, user=lead)
+    concept = run(center_services.concept_submit, concept=concept, user=lead)
     check(concept)
-    run(center_services.concept_return, concept=concept, user=funder, reason="Protokoll fehlt.")
+    concept = run(center_services.concept_return, concept=concept, user=funder, reason="Protokoll fehlt.")
     check(concept)
-    run(center_services.concept_submit, concept=concept, user=lead)
+    concept = run(center_services.concept_submit, concept=concept, user=lead)
     check(concept)
-    run(center_services.concept_approve, concept=concept, user=funder)
+    concept = run(center_services.concept_approve, concept=concept, user=funder)
     check(concept)
     funding_page = reverse("centers:funding", kwargs={"key": center.key})
     run(
@@ -214,21 +214,21 @@ def test_every_workflow_mail_links_absolutely_and_declines_no_centre_name(key, r
     check(plan)
     run(plan_services.comment_resolve, comment=comment, user=schulamt, resolution="Geklärt.")
     check(plan)
-    run(plan_services.plan_return, plan=plan, user=schulamt, reason="Zielwerte fehlen.")
+    plan = run(plan_services.plan_return, plan=plan, user=schulamt, reason="Zielwerte fehlen.")
     check(plan)
-    run(plan_services.plan_submit, plan=plan, user=lead)
+    plan = run(plan_services.plan_submit, plan=plan, user=lead)
     mail.outbox.clear()
-    run(plan_services.plan_agree, plan=plan, user=schulamt)
+    plan = run(plan_services.plan_agree, plan=plan, user=schulamt)
     check(plan)
-    run(plan_services.plan_report, plan=plan, user=lead)
+    plan = run(plan_services.plan_report, plan=plan, user=lead)
     check(plan)
-    run(plan_services.plan_acknowledge, plan=plan, user=lasi)
+    plan = run(plan_services.plan_acknowledge, plan=plan, user=lasi)
     check(plan)
 
     report = make_report(center, status=ReportStatus.READY)
-    run(report_services.report_submit, report=report, user=lead)
+    report = run(report_services.report_submit, report=report, user=lead)
     check(report)
-    run(report_services.report_acknowledge, report=report, user=lasi)
+    report = run(report_services.report_acknowledge, report=report, user=lasi)
     check(report)
     assert len(sent) == 17
 

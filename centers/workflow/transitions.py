@@ -109,7 +109,10 @@ class Workflow:
         """The transitions the user could start from the object's state (buttons)."""
         from ..access import center_perms
 
-        perms = center_perms(user, self.center_of(obj)) if perms is None else perms
+        center = self.center_of(obj)
+        if center is None:
+            return []  # a state-wide object has no workflow of a centre
+        perms = center_perms(user, center) if perms is None else perms
         state = getattr(obj, self.state_field)
         if any(list(guard(obj)) for guard in self.guards):
             return []
@@ -180,7 +183,8 @@ def transition_check(workflow: Workflow, name: str, obj) -> CheckResult:
 
 
 def may_start(workflow: Workflow, name: str, user, obj) -> bool:
-    return has_center_perm(user, workflow.get(name).capability, workflow.center_of(obj))
+    center = workflow.center_of(obj)
+    return center is not None and has_center_perm(user, workflow.get(name).capability, center)
 
 
 def transition_apply(
@@ -194,7 +198,7 @@ def transition_apply(
     note = (note or "").strip()
     with transaction.atomic():
         center = workflow.center_of(obj)
-        if not has_center_perm(user, transition.capability, center):
+        if center is None or not has_center_perm(user, transition.capability, center):
             raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum."))
         obj = (
             type(obj)

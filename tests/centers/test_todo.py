@@ -452,7 +452,7 @@ def grow_home(center):
                     decided_on=None if status == ExceptionStatus.PROPOSED else timezone.localdate(),
                 )
             vacant_teacher_post(center, f"L{n}")
-            make_report(center, status=ReportStatus.SUBMITTED, version=n)
+            make_report(center, status=ReportStatus.SUBMITTED, number=n)
 
     return grow
 

@@ -69,16 +69,15 @@ ROUTES = [
         kwargs=_report(ReportStatus.FAILED),
         allowed=_acting(Role.CENTER_LEAD, Role.MINISTRY),
     ),
+    # The transitions' confirmation pages (centers.workflow.views.TransitionView).
     Route(
         "reporting:submit",
-        method="post",
         kwargs=_report(ReportStatus.READY),
-        allowed=_acting(Role.CENTER_LEAD, Role.MINISTRY),
+        allowed=ok(Role.CENTER_LEAD, Role.MINISTRY),
     ),
     Route(
         "reporting:acknowledge",
-        method="post",
         kwargs=_report(ReportStatus.SUBMITTED),
-        allowed=_acting(Role.LASI, Role.MINISTRY),
+        allowed=ok(Role.LASI, Role.MINISTRY),
     ),
 ]

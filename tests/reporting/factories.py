@@ -15,7 +15,7 @@ from reporting.models import Report, ReportKind, ReportStatus
 PDF_BYTES = b"%PDF-1.7\n% KI-Portal Testdatei\n%%EOF\n"
 
 
-def report(center=None, *, status=ReportStatus.READY, kind=None, period=None, version=1, **extra):
+def report(center=None, *, status=ReportStatus.READY, kind=None, period=None, number=1, **extra):
     period = period or current_period()
     kind = kind or (ReportKind.CENTER if center is not None else ReportKind.STATE)
     obj = Report.objects.create(
@@ -24,7 +24,7 @@ def report(center=None, *, status=ReportStatus.READY, kind=None, period=None, ve
         period_start=period.start,
         period_end=period.end,
         status=status,
-        version=version,
+        number=number,
         **extra,
     )
     if status in ReportStatus.with_file():

@@ -62,7 +62,7 @@ def test_a_new_rendering_is_a_new_version_and_the_old_one_stays(
     lead = role_users[Role.CENTER_LEAD]
     first = _request(home_center, lead, django_capture_on_commit_callbacks)
     second = _request(home_center, lead, django_capture_on_commit_callbacks)
-    assert (first.version, second.version) == (1, 2)
+    assert (first.number, second.number) == (1, 2)
     assert first.file.name != second.file.name
     assert (Path(settings.MEDIA_ROOT) / first.file.name).exists()
     assert (Path(settings.MEDIA_ROOT) / second.file.name).exists()
@@ -113,7 +113,7 @@ def test_leitung_submits_and_lasi_acknowledges_with_mails(
 )
 def test_only_a_ready_report_is_submitted(home_center, role_users, status):
     report = factories.report(home_center, status=status)
-    with pytest.raises(ValidationError, match="Nur ein fertiger Bericht"):
+    with pytest.raises(ValidationError, match="„An die LaSI übermitteln“ ist im Status „.*“ nicht möglich"):
         services.report_submit(report=report, user=role_users[Role.CENTER_LEAD])
     report.refresh_from_db()
     assert report.status == status
@@ -123,14 +123,14 @@ def test_staff_cannot_submit_and_the_leitung_cannot_acknowledge(home_center, rol
     report = factories.report(home_center, status=ReportStatus.READY)
     with pytest.raises(PermissionDenied):
         services.report_submit(report=report, user=role_users[Role.CENTER_STAFF])
-    report = factories.report(home_center, status=ReportStatus.SUBMITTED, version=2)
+    report = factories.report(home_center, status=ReportStatus.SUBMITTED, number=2)
     with pytest.raises(PermissionDenied):
         services.report_acknowledge(report=report, user=role_users[Role.CENTER_LEAD])
 
 
 def test_only_a_submitted_report_is_acknowledged(home_center, role_users):
     report = factories.report(home_center, status=ReportStatus.READY)
-    with pytest.raises(ValidationError, match="übermittelter Bericht"):
+    with pytest.raises(ValidationError, match="„Zur Kenntnis nehmen“ ist im Status „fertig“ nicht möglich"):
         services.report_acknowledge(report=report, user=role_users[Role.LASI])
 
 
@@ -142,7 +142,7 @@ def test_retry_is_only_for_failed_reports(
     with pytest.raises(ValidationError):
         services.report_retry(report=ready, user=lead)
     failed = factories.report(
-        home_center, status=ReportStatus.FAILED, version=2, failure_reason="Test"
+        home_center, status=ReportStatus.FAILED, number=2, failure_reason="Test"
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.report_retry(report=failed, user=lead)

@@ -64,7 +64,7 @@ def test_progress_page_polls_while_queued_and_stops_when_ready(client, home_cent
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING)
     assert "wird erstellt" in client.get(status_url).content.decode()
 
-    ready = factories.report(home_center, status=ReportStatus.READY, version=2)
+    ready = factories.report(home_center, status=ReportStatus.READY, number=2)
     fragment = client.get(reverse("reporting:status", kwargs={"pk": ready.pk})).content.decode()
     assert "hx-get" not in fragment and "PDF herunterladen" in fragment
 
@@ -96,8 +96,8 @@ def test_another_centres_report_is_a_404(client, home_center, other_center, role
 
 def test_old_versions_stay_listed_and_downloadable(client, home_center, role_users):
     client.force_login(role_users[Role.LASI])
-    old = factories.report(home_center, status=ReportStatus.ACKNOWLEDGED, version=1)
-    new = factories.report(home_center, status=ReportStatus.READY, version=2)
+    old = factories.report(home_center, status=ReportStatus.ACKNOWLEDGED, number=1)
+    new = factories.report(home_center, status=ReportStatus.READY, number=2)
     page = client.get(new.get_absolute_url()).content.decode()
     assert old.get_absolute_url() in page
     assert client.get(reverse("reporting:download", kwargs={"pk": old.pk})).status_code == 200
@@ -106,11 +106,15 @@ def test_old_versions_stay_listed_and_downloadable(client, home_center, role_use
 def test_submit_and_acknowledge_through_the_pages(client, home_center, role_users):
     report = factories.report(home_center, status=ReportStatus.READY)
     client.force_login(role_users[Role.CENTER_LEAD])
-    client.post(reverse("reporting:submit", kwargs={"pk": report.pk}))
+    submit = reverse("reporting:submit", kwargs={"pk": report.pk})
+    assert submit in client.get(report.get_absolute_url()).text
+    client.post(submit, {"version": report.version})
     client.force_login(role_users[Role.LASI])
     page = client.get(report.get_absolute_url()).content.decode()
-    assert "Zur Kenntnis nehmen" in page
-    response = client.post(reverse("reporting:acknowledge", kwargs={"pk": report.pk}), follow=True)
+    acknowledge = reverse("reporting:acknowledge", kwargs={"pk": report.pk})
+    assert acknowledge in page
+    report.refresh_from_db()
+    response = client.post(acknowledge, {"version": report.version}, follow=True)
     assert "Der Bericht wurde zur Kenntnis genommen." in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.ACKNOWLEDGED
@@ -119,8 +123,14 @@ def test_submit_and_acknowledge_through_the_pages(client, home_center, role_user
 def test_acknowledging_twice_says_why_and_changes_nothing(client, home_center, role_users):
     report = factories.report(home_center, status=ReportStatus.ACKNOWLEDGED)
     client.force_login(role_users[Role.LASI])
-    response = client.post(reverse("reporting:acknowledge", kwargs={"pk": report.pk}), follow=True)
-    assert "Nur ein übermittelter Bericht" in response.content.decode()
+    response = client.post(
+        reverse("reporting:acknowledge", kwargs={"pk": report.pk}), {"version": report.version}
+    )
+    assert "„Zur Kenntnis nehmen“ ist im Status „von der LaSI zur Kenntnis genommen“ nicht möglich" in (
+        response.content.decode()
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACKNOWLEDGED
 
 
 def test_state_dashboard_shows_charts_with_tables(client, home_center, role_users, koeln_data):
@@ -156,8 +166,8 @@ def _constant(client, url, grow):
 def _grow_reports(center):
     def grow(k):
         for _ in range(k):
-            factories.report(center, status=ReportStatus.READY, version=Report.objects.count() + 1)
-            factories.report(None, status=ReportStatus.READY, version=Report.objects.count() + 1)
+            factories.report(center, status=ReportStatus.READY, number=Report.objects.count() + 1)
+            factories.report(None, status=ReportStatus.READY, number=Report.objects.count() + 1)
 
     return grow
 
@@ -176,7 +186,7 @@ def test_centre_report_page_queries_do_not_grow(client, home_center, role_users)
 
 def test_report_detail_queries_do_not_grow(client, home_center, role_users):
     client.force_login(role_users[Role.LASI])
-    report = factories.report(home_center, status=ReportStatus.READY, version=999)
+    report = factories.report(home_center, status=ReportStatus.READY, number=999)
     _constant(client, report.get_absolute_url(), _grow_reports(home_center))
 
 
