@@ -299,12 +299,17 @@ def _fictitious_staff(center, rng, scale, accounts, domain) -> None:
 
 # --- Integrationskonzepte and Landesförderung (issue 3) ------------------------------------
 
-# The demo centres get states that give each demo user something to do:
-# Köln: the approved concept is older than the validity and this year's funding is missing
-#   (ki-koeln-leitung writes the Fortschreibung, bewilligung records the funding);
+# The demo centres get states that give each demo user something to do, on whatever day
+# seed_demo runs (every date is counted back from ``today``):
+# Köln is active (Nr. 1.4): its approved concept is current and this year's funding is
+#   decided, but the concept ends within the months the to-do list looks ahead, so
+#   ki-koeln-leitung prepares the Fortschreibung;
 # Bonn: a Fortschreibung was returned with a reason (ki-bonn-leitung fixes it);
 # Mettmann (a Kreis): a Fortschreibung is submitted (bewilligung decides).
-DEMO_CONCEPT_SCENARIOS = {"05315": "outdated", "05314": "returned", "05158": "submitted"}
+# Other centres are spread over every state, inactive ones included (no concept, an outdated
+# one, no Förderbescheid for the year).
+KOELN = "05315"
+DEMO_CONCEPT_SCENARIOS = {KOELN: "expiring", "05314": "returned", "05158": "submitted"}
 SCENARIOS = [
     (0.50, "approved"),
     (0.58, "outdated"),
@@ -558,6 +563,16 @@ def _funding(center, year, rng, funder, today):
     return decision
 
 
+def _expiring_resolution(today):
+    """A resolution date whose concept is current today (Nr. 1.4) and ends within the months
+    the KI-Leitung's to-do list looks ahead (two thirds of them)."""
+    from .selectors import _add_years
+    from .todo import add_months
+
+    months = max(1, settings.TODO_CONCEPT_EXPIRY_MONTHS_CENTER * 2 // 3)
+    return _add_years(add_months(today, months), -settings.CONCEPT_VALIDITY_YEARS)
+
+
 def seed_concepts(*, today=None) -> dict[str, int]:
     """Concepts in every state and funding decisions for the 54 centres (idempotent:
     a centre that has any concept keeps it)."""
@@ -603,12 +618,16 @@ def seed_concepts(*, today=None) -> dict[str, int]:
                     today=today,
                 )
             else:
-                outdated = scenario == "outdated"
-                years_ago = rng.randint(6, 7) if outdated else rng.randint(1, 3)
+                if scenario == "expiring":
+                    resolved = _expiring_resolution(today)
+                else:
+                    outdated = scenario == "outdated"
+                    years_ago = rng.randint(6, 7) if outdated else rng.randint(1, 3)
+                    resolved = _days_ago(today, 365 * years_ago + rng.randint(0, 150))
                 approved = _approved(
                     center,
                     1,
-                    resolved=_days_ago(today, 365 * years_ago + rng.randint(0, 150)),
+                    resolved=resolved,
                     lead=lead,
                     funder=funder,
                     rng=rng,
@@ -628,7 +647,7 @@ def seed_concepts(*, today=None) -> dict[str, int]:
         # Funding: last year for all that have a concept; this year for most. An own
         # generator, so a second run (concepts skipped) decides the same way.
         rng = random.Random(f"funding-{center.key}")
-        no_funding_now = center.key == "05315" or scenario == "missing" or rng.random() < 0.1
+        no_funding_now = scenario == "missing" or (center.key != KOELN and rng.random() < 0.1)
         if scenario != "missing":
             _funding(center, today.year - 1, rng, funder, today)
         if not no_funding_now:
@@ -640,7 +659,7 @@ def seed_concepts(*, today=None) -> dict[str, int]:
                 center=center,
                 valid_from=date(today.year, 1, 1),
                 valid_until=date(today.year + 1, 12, 31),
-                concluded_on=date(today.year, 2, rng.randint(1, 28)),
+                concluded_on=min(date(today.year, 2, rng.randint(1, 28)), today),
                 text=(
                     "Schwerpunkte: Seiteneinstieg in Schulen, durchgängige Sprachbildung "
                     "im Elementarbereich, Ehrenamtskoordination."

@@ -6,8 +6,12 @@ a state that gives each demo role something to do:
 
 - Köln: draft (ki-koeln-leitung drafts and submits; the browser walk starts here);
 - Bonn: revision 1 agreed, revision 2 a draft (a change after agreement);
-- Mettmann: submitted, with an open conflict for schulamt-mettmann;
+- Mettmann: returned by the Schulaufsicht (ki-mettmann revises), and the KI-Leitung
+  has escalated the disputed comment: an open conflict for schulamt-mettmann (Nr. 3.5);
 - others: spread over every state; several reported plans wait for LaSI.
+
+Every date counts from the period's start, or — in the first months of a period —
+back from today, so that no step of a timeline lies in the future.
 
 Deterministic (random generator seeded per centre), idempotent (a centre
 with a plan for a period is left alone) and bulk: a few dozen queries.
@@ -229,12 +233,25 @@ def _status_for(center: Center) -> PlanStatus | None:
     if center.key == BONN:
         return PlanStatus.AGREED
     if center.key == METTMANN:
-        return PlanStatus.SUBMITTED
+        return PlanStatus.RETURNED
     return STATE_CYCLE[int(center.key) % len(STATE_CYCLE)]
 
 
+# The last step of a plan's timeline (acknowledged by LaSI) comes this many days after the
+# start it counts from.
+LAST_STEP_DAYS = 100
+
+
+def _anchor(period_start: datetime.date) -> datetime.date:
+    """The day a plan's timeline counts from: the period's start, unless the period began
+    so recently that later steps would lie in the future — then the steps come before the
+    start (a plan is due before its period begins)."""
+    latest = timezone.localdate() - datetime.timedelta(days=LAST_STEP_DAYS + 10)
+    return min(period_start, latest)
+
+
 def _when(period_start: datetime.date, days: int) -> datetime.datetime:
-    day = period_start + datetime.timedelta(days=days)
+    day = _anchor(period_start) + datetime.timedelta(days=days)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
 
 
@@ -275,7 +292,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     "der frühen Förderung bis zum Übergang in den Beruf und stärkt die "
                     "Zusammenarbeit mit dem Schulamt und den Trägern der Jugendhilfe."
                 ),
-                partners_agreed_on=p.start - datetime.timedelta(days=rng.randint(20, 60)),
+                partners_agreed_on=_anchor(p.start) - datetime.timedelta(days=rng.randint(20, 60)),
             )
             steps = STEPS[status]
             if steps:
@@ -358,7 +375,9 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             )
         if plan.period_start != period.start:
             continue
-        if status == PlanStatus.RETURNED:
+        # Mettmann: the KI-Leitung disputes the comment the plan was returned for (Nr. 3.5).
+        conflict = plan.center.key == METTMANN
+        if status == PlanStatus.RETURNED and not conflict:
             comments.append(
                 ReviewComment(
                     plan=plan,
@@ -369,7 +388,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     "den Einsatz der Lehrkräfte mit den Schulen ab.",
                 )
             )
-        if status == PlanStatus.SUBMITTED:
+        if status == PlanStatus.SUBMITTED or conflict:
             comments.append(
                 ReviewComment(
                     plan=plan,
@@ -378,10 +397,8 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     created_at=_when(plan.period_start, 40),
                     text="Der Anteil der Lehrkräfte an außerschulischen Schwerpunkten "
                     "erscheint uns zu hoch. Bitte erläutern.",
-                    escalated_at=_when(plan.period_start, 50)
-                    if plan.center.key == METTMANN
-                    else None,
-                    escalated_by=lead if plan.center.key == METTMANN else None,
+                    escalated_at=_when(plan.period_start, 50) if conflict else None,
+                    escalated_by=lead if conflict else None,
                 )
             )
     TimelineEvent.objects.bulk_create(events, batch_size=1000)

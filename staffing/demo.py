@@ -5,14 +5,21 @@ already has posts is left alone; people are found by e-mail), fast (bulk
 inserts with history). ``scale`` multiplies posts and people per centre.
 
 Some centres show the decree's warnings on purpose — Köln always: a vacant
-Fachkraft post, a teacher post split 0,6 + 0,4, a Fachkraft without the §4.1
-qualification.
+Fachkraft post, a teacher post split into unequal shares (0,6 + 0,4, since this
+school half-year 0,6 + 0,2), a Fachkraft without the §4.1 qualification.
+
+The demo accounts' to-do lists are never empty, whatever day seed_demo runs: in
+Köln, Bonn and Mettmann the KI-Leitung has proposed a qualification exception
+that waits for the Träger (Nr. 4.1), and in Köln and Bonn the second teacher on
+the split post works half her share since this school half-year, so the
+Schulaufsicht has an open teacher share (Nr. 3.2, Nr. 3.5). Those dates count
+back from today.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone, translation
@@ -39,6 +46,11 @@ POSTS_FROM = date(2020, 8, 1)
 ASSIGNED_FROM = date(2024, 8, 1)
 VACANT_FROM = date(2025, 7, 1)  # the Fachkraft who left ended on 30.06.2025
 ALWAYS_WARN = {"05315"}  # Köln: every kind of warning, for the demo walk-through
+# The demo accounts' centres (centers.demo.DEMO_CENTERS): an exception waits for the Träger.
+EXCEPTION_PROPOSED = {"05315", "05314", "05158"}
+PROPOSED_DAYS_AGO = 12
+# Köln and Bonn: a teacher share halved at the start of this school half-year.
+TEACHER_SHARE_HALVED = {"05315", "05314"}
 SCHOOL_KINDS = ["Gesamtschule", "Grundschule", "Realschule", "Gymnasium", "Hauptschule"]
 SPECIALIST_QUALIFICATIONS = [Qualification.MASTER, Qualification.BACHELOR, Qualification.MASTER]
 SUBJECTS = ["Soziale Arbeit", "Erziehungswissenschaft", "Sozialwissenschaften", "Islamwissenschaft"]
@@ -48,7 +60,7 @@ FTE = {1: Decimal("1.00"), 0.5: Decimal("0.50"), 0.6: Decimal("0.60"), 0.4: Deci
 class _Centre:
     """Collects one centre's rows before the bulk inserts."""
 
-    def __init__(self, center, rng, lead_user, scale, warn):
+    def __init__(self, center, rng, lead_user, scale, warn, today):
         self.center, self.rng, self.lead_user, self.scale, self.warn = (
             center,
             rng,
@@ -56,10 +68,12 @@ class _Centre:
             scale,
             warn,
         )
+        self.today = today
         self.posts: list[Post] = []
         self.members: list[StaffMember] = []
         self.assignments: list[tuple] = []  # (member, post, fte, start, end, role, school)
         self.exceptions: list[StaffMember] = []
+        self.proposals: list[StaffMember] = []
         self.town = center.sponsor.name.removeprefix("Kreis ").removeprefix("StädteRegion ")
 
     def post(self, kind, fte, funding, n):
@@ -109,6 +123,27 @@ class _Centre:
         return f"{self.rng.choice(SCHOOL_KINDS)} {self.town}-{self.rng.choice(['Nord', 'Süd', 'Mitte', 'West', 'Ost'])}"
 
 
+def _half_year_start(today: date) -> date:
+    """The first day of the school half-year ``today`` is in (1 February, 1 August)."""
+    if (today.month, today.day) >= (8, 1):
+        return date(today.year, 8, 1)
+    if (today.month, today.day) >= (2, 1):
+        return date(today.year, 2, 1)
+    return date(today.year - 1, 8, 1)
+
+
+def _split_teacher_post(c: _Centre, post, shares) -> None:
+    halve_from = _half_year_start(c.today)
+    for n, share in enumerate(shares):
+        member, school = c.person(Qualification.TEACHING), c.school()
+        if n == 1 and c.center.key in TEACHER_SHARE_HALVED and halve_from > ASSIGNED_FROM:
+            # The school takes half of her hours back: the post is open by that much.
+            c.assign(member, post, share, school=school, end=halve_from - timedelta(days=1))
+            c.assign(member, post, share / 2, school=school, start=halve_from)
+        else:
+            c.assign(member, post, share, school=school)
+
+
 def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
     rng, warn = c.rng, c.warn
     lead_is_specialist = rng.random() < 0.6
@@ -120,8 +155,7 @@ def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
         post = c.post(PostKind.TEACHER, FTE[1], "state_school", i + 1)
         if i == 1 or (i > 1 and rng.random() < 0.3):
             shares = (FTE[0.6], FTE[0.4]) if (warn and i == 1) else (FTE[0.5], FTE[0.5])
-            for share in shares:
-                c.assign(c.person(Qualification.TEACHING), post, share, school=c.school())
+            _split_teacher_post(c, post, shares)
         else:
             role = ""
             if i == 0:
@@ -145,7 +179,10 @@ def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
         # i == 1 in a warning centre: no §4.1 qualification and no exception (a warning);
         # sometimes i == 2: no degree either, but the Träger approved an exception.
         with_exception = i == 2 and rng.random() < 0.3
-        if (i == 1 and warn) or with_exception:
+        # In the demo accounts' centres that person's exception is proposed, not yet decided.
+        proposed = i == 2 and c.center.key in EXCEPTION_PROPOSED
+        with_exception = with_exception and not proposed
+        if (i == 1 and warn) or with_exception or proposed:
             qualification = Qualification.OTHER
         role = ""
         if i == 0:
@@ -154,6 +191,8 @@ def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
         member = c.person(qualification, user=user, subject=rng.choice(SUBJECTS))
         if with_exception:
             c.exceptions.append(member)
+        if proposed:
+            c.proposals.append(member)
         c.assign(member, post, FTE[1], role=role)
 
     for i in range(c.scale):
@@ -176,7 +215,8 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
     existing_emails = set(StaffMember.objects.values_list("email", flat=True))
     from .selectors import quotas_for
 
-    quotas = quotas_for(todo, timezone.localdate())
+    today = timezone.localdate()
+    quotas = quotas_for(todo, today)
     builds = []
     for center in todo:
         rng = random.Random(f"staffing-{center.key}")
@@ -184,7 +224,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
         lead = leads.get(center.pk)
         if lead is not None and lead.email.lower() in existing_emails:
             lead = None
-        c = _Centre(center, rng, lead, scale, warn)
+        c = _Centre(center, rng, lead, scale, warn, today)
         _build(c, quotas.get(center.pk, {}))
         builds.append(c)
 
@@ -227,6 +267,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                     decision_note="Gleichwertige Erfahrung nachgewiesen.",
                 )
             )
+    exceptions += _proposals(builds, by_email, today)
     bulk_create_with_history(exceptions, QualificationException)
     return {
         "centers": len(todo),
@@ -234,3 +275,24 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
         "people": len(members),
         "assignments": len(assignments),
     }
+
+
+def _proposals(builds, by_email, today) -> list[QualificationException]:
+    """Exceptions the KI-Leitung proposed a few days ago; the Träger has yet to decide."""
+    return [
+        QualificationException(
+            member=by_email[member.email],
+            kind=PostKind.SPECIALIST,
+            reason=(
+                "Staatlich anerkannte Erziehungsfachkraft mit langjähriger Erfahrung in der "
+                "Beratung neu zugewanderter Familien; ein berufsbegleitendes Studium der "
+                "Sozialen Arbeit hat begonnen (Nr. 4.1)."
+            ),
+            status=ExceptionStatus.PROPOSED,
+            proposed_by=c.lead_user,
+            proposed_on=today - timedelta(days=PROPOSED_DAYS_AGO),
+        )
+        for c in builds
+        for member in c.proposals
+        if member.email in by_email and c.lead_user is not None
+    ]
