@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from .models import Center, CenterGroupObjectPermission, Membership, Role
@@ -216,6 +217,16 @@ def scoped(queryset: QuerySet, user, perm: str, center_field: str = "center") ->
 
 def has_center_perm(user, perm: str, center: Center) -> bool:
     return centers_for(user, perm).filter(pk=center.pk).exists()
+
+
+NO_PERMISSION_MESSAGE = _("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum.")
+
+
+def require_center_perm(user, perm: str, center: Center, message=None) -> None:
+    """The one permission guard of the services: ``PermissionDenied`` (403) with a German
+    message unless ``user`` holds ``perm`` on ``center``."""
+    if center is None or not has_center_perm(user, perm, center):
+        raise PermissionDenied(message or NO_PERMISSION_MESSAGE)
 
 
 def has_state_perm(user, perm: str) -> bool:

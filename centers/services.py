@@ -10,12 +10,13 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from . import access
+from .access import require_center_perm
 from .documents import display_name, validate_pdf
 from .locking import claim_version
 from .models import (
@@ -237,13 +238,10 @@ FUNDING_FIELDS = ("year", "amount", "file_number", "decided_on", "funded_posts",
 AGREEMENT_FIELDS = ("valid_from", "valid_until", "concluded_on", "text")
 
 
-def _require(user, perm: str, center: Center, message) -> None:
-    if not access.has_center_perm(user, perm, center):
-        raise PermissionDenied(message)
-
-
 def _require_concept_editor(user, concept: IntegrationConcept) -> None:
-    _require(user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten."))
+    require_center_perm(
+        user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten.")
+    )
 
 
 def _set_fields(instance, fields: dict, allowed: tuple[str, ...]) -> None:
@@ -330,7 +328,9 @@ def concept_missing_for_submission(concept: IntegrationConcept, participations=N
 @transaction.atomic
 def concept_create(*, center: Center, user, **fields) -> IntegrationConcept:
     """A new draft; if the centre has an approved concept, a Fortschreibung of it."""
-    _require(user, "edit_concept", center, _("Sie dürfen für dieses Zentrum kein Konzept anlegen."))
+    require_center_perm(
+        user, "edit_concept", center, _("Sie dürfen für dieses Zentrum kein Konzept anlegen.")
+    )
     # One version in progress per centre: lock the centre's row while numbering.
     Center.objects.select_for_update().filter(pk=center.pk).first()
     open_concept = center.concepts.filter(status__in=ConceptStatus.open()).first()
@@ -492,7 +492,7 @@ def funding_decision_save(
     **fields,
 ) -> FundingDecision:
     """Record or correct the yearly Förderbescheid (§6.2); tells the KI-Leitung."""
-    _require(
+    require_center_perm(
         user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Förderbescheide.")
     )
     created = decision is None
@@ -525,7 +525,7 @@ def target_agreement_save(
     **fields,
 ) -> TargetAgreement:
     """Record or correct a Zielvereinbarung (§1.4), optionally with its PDF."""
-    _require(
+    require_center_perm(
         user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Zielvereinbarungen.")
     )
     if upload is not None:

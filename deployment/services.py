@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import center_perms, centers_for, has_center_perm
+from centers.access import center_perms, centers_for, require_center_perm
 from centers.locking import claim_version
 from centers.models import Center, Role
 from centers.notifications import notify_center
@@ -80,11 +80,6 @@ BASIC_FOCI = {
 # --- helpers -------------------------------------------------------------------
 
 
-def _require(user, perm: str, center: Center) -> None:
-    if not has_center_perm(user, perm, center):
-        raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum."))
-
-
 def _locked_plan(plan: DeploymentPlan) -> DeploymentPlan:
     return DeploymentPlan.objects.select_for_update().select_related("center").get(pk=plan.pk)
 
@@ -142,7 +137,7 @@ def plan_create(
     The Grundförderung foci of §1.3.3 are always there; with ``copy_previous``
     the Schwerpunkte of the previous period's plan are taken over as a start.
     """
-    _require(user, "edit_plan_draft", center)
+    require_center_perm(user, "edit_plan_draft", center)
     period = period or current_period()
     if DeploymentPlan.objects.filter(center=center, period_start=period.start).exists():
         raise ValidationError(
@@ -181,7 +176,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, plan: DeploymentPlan, user, data: dict, expected_version: int) -> DeploymentPlan:
     """Change the plan's own fields; the second of two concurrent saves conflicts."""
-    _require(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, "edit_plan_draft", plan.center)
     plan = _locked_plan(plan)
     _require_editable(plan)
     claim_version(plan, expected_version)
@@ -232,7 +227,7 @@ def _apply(name, plan, user, expected_version, note=""):
 def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     """A change after agreement: a new draft revision with the same content;
     it goes through agreement again. The agreed revision stays as it was."""
-    _require(user, "submit_plan", plan.center)
+    require_center_perm(user, "submit_plan", plan.center)
     plan = _locked_plan(plan)
     _require_status(plan, PlanStatus.agreed_or_later(), _("Neue Fassung beginnen"))
     plan.is_current = False
@@ -281,7 +276,7 @@ def _copy_allocations(source: Focus, target: Focus) -> None:
 
 @transaction.atomic
 def focus_create(*, plan: DeploymentPlan, user, data: dict) -> Focus:
-    _require(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, "edit_plan_draft", plan.center)
     plan = _locked_plan(plan)
     _require_editable(plan)
     focus = Focus(plan=plan, position=_next_position(plan))
@@ -296,7 +291,7 @@ def focus_create(*, plan: DeploymentPlan, user, data: dict) -> Focus:
 @transaction.atomic
 def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Focus:
     """Save one Schwerpunkt (and nothing else); concurrent saves conflict."""
-    _require(user, "edit_plan_draft", focus.plan.center)
+    require_center_perm(user, "edit_plan_draft", focus.plan.center)
     _require_editable(_locked_plan(focus.plan))
     claim_version(focus, expected_version)
     focus.refresh_from_db()
@@ -313,7 +308,7 @@ def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Fo
 
 @transaction.atomic
 def focus_delete(*, focus: Focus, user) -> None:
-    _require(user, "edit_plan_draft", focus.plan.center)
+    require_center_perm(user, "edit_plan_draft", focus.plan.center)
     _require_editable(_locked_plan(focus.plan))
     if focus.is_basic:
         raise ValidationError(
@@ -333,7 +328,7 @@ def verbund_copy(*, focus: Focus, target_plan: DeploymentPlan, user) -> Focus:
     Only the content is copied: no staff, no allocations, not shared onwards."""
     if not centers_for(user, "use_verbund").exists():
         raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für den Verbund."))
-    _require(user, "edit_plan_draft", target_plan.center)
+    require_center_perm(user, "edit_plan_draft", target_plan.center)
     if not focus.shared:
         raise ValidationError(_("Dieser Schwerpunkt wird nicht im Verbund geteilt."))
     target_plan = _locked_plan(target_plan)
@@ -416,7 +411,7 @@ def comment_add(
 def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
     """The KI-Leitung turns a thread into a formal conflict for the Schulaufsicht (§3.5)."""
     plan = comment.plan
-    _require(user, "submit_plan", plan.center)
+    require_center_perm(user, "submit_plan", plan.center)
     comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
     if comment.parent_id:
         raise ValidationError(_("Bitte eskalieren Sie den ersten Kommentar des Gesprächs."))
@@ -443,7 +438,7 @@ def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
 @transaction.atomic
 def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewComment:
     plan = comment.plan
-    _require(user, "review_plan", plan.center)
+    require_center_perm(user, "review_plan", plan.center)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError(_("Bitte beschreiben Sie die Klärung."))
@@ -479,7 +474,7 @@ def allocation_set(*, focus: Focus, assignment, fte: Decimal, user):
     Over- and under-allocation are shown as warnings on the allocation page,
     not refused: the plan is a plan, the staffing list may still change."""
     plan = focus.plan
-    _require(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, "edit_plan_draft", plan.center)
     _require_editable(_locked_plan(plan))
     if assignment.post.center_id != plan.center_id:
         raise ValidationError(_("Diese Besetzung gehört nicht zu diesem Zentrum."))
@@ -504,6 +499,6 @@ def allocation_set(*, focus: Focus, assignment, fte: Decimal, user):
 @transaction.atomic
 def allocation_delete(*, allocation, user) -> None:
     plan = allocation.focus.plan
-    _require(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, "edit_plan_draft", plan.center)
     _require_editable(_locked_plan(plan))
     allocation.delete()

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import has_center_perm, has_state_perm
+from centers.access import has_center_perm, has_state_perm, require_center_perm
 from centers.models import Center
 from centers.notifications import notify_user
 from centers.workflow.transitions import record_event, transition_apply
@@ -87,8 +87,13 @@ def report_request(
     *, center: Center, period_start: datetime.date, period_end: datetime.date, user
 ) -> Report:
     """The KI-Leitung requests the centre report to LaSI for a plan period."""
-    if user is not None and not has_center_perm(user, "request_report", center):
-        raise PermissionDenied(_("Sie dürfen für dieses Zentrum keinen Bericht anfordern."))
+    if user is not None:
+        require_center_perm(
+            user,
+            "request_report",
+            center,
+            _("Sie dürfen für dieses Zentrum keinen Bericht anfordern."),
+        )
     report, _created = _request(
         kind=ReportKind.CENTER,
         center=center,
