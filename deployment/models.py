@@ -29,8 +29,8 @@ class PlanStatus(models.TextChoices):
     SUBMITTED = "submitted", _("bei der Schulaufsicht")
     RETURNED = "returned", _("zur Überarbeitung zurückgegeben")
     AGREED = "agreed", _("im Benehmen mit der Schulaufsicht")
-    REPORTED = "reported", _("an LaSI gemeldet")
-    ACKNOWLEDGED = "acknowledged", _("von LaSI zur Kenntnis genommen")
+    REPORTED = "reported", _("an die LaSI gemeldet")
+    ACKNOWLEDGED = "acknowledged", _("von der LaSI zur Kenntnis genommen")
 
     @classmethod
     def editable(cls):
@@ -84,7 +84,7 @@ class DeploymentPlan(Versioned):
         blank=True,
         related_name="+",
     )
-    reported_at = models.DateTimeField(_("an LaSI gemeldet am"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("an die LaSI gemeldet am"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("zur Kenntnis genommen am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
 

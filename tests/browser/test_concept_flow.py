@@ -1,7 +1,8 @@
-"""Issue 3 in the browser: the KI-Leitung writes a Fortschreibung of Köln's outdated
+"""Issue 3 in the browser: the KI-Leitung writes a Fortschreibung of Köln's expiring
 Integrationskonzept, the Bewilligung returns it with a reason, she fixes and
-resubmits, the Bewilligung approves and records this year's funding — and Köln
-meets §1.4 again. axe-core on every page of the way."""
+resubmits, the Bewilligung approves and records next year's funding — and Köln
+stays active. Every transition goes through its confirmation page (issue 11).
+axe-core on every page of the way."""
 
 import datetime
 import re
@@ -25,13 +26,13 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     today = timezone.localdate()
     resolved = today - datetime.timedelta(days=14)
 
-    # --- KI-Leitung: Köln's concept is too old and this year's funding is missing.
+    # --- KI-Leitung: Köln is active, but its concept runs out within the year.
     login(page, "ki-koeln-leitung")
     page.goto(KOELN)
-    status = page.locator(".operating-status")
-    expect(status).to_contain_text("nicht aktiv")
-    expect(status).to_contain_text("Fortschreibung ist fällig")
-    expect(status).to_contain_text(f"kein Förderbescheid für {today.year}")
+    expect(page.locator(".operating-status .badge")).to_have_text("aktiv")
+    expect(page.locator(".operating-status")).to_contain_text(
+        f"Förderbescheid für {today.year}"
+    )
 
     page.goto(KOELN + "konzepte/")
     shot(page, "concepts-list")
@@ -47,12 +48,14 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     expect(page.locator(".lead")).to_contain_text("Entwurf")
     expect(page.locator(".missing-list")).to_contain_text("das Konzept als PDF-Dokument")
 
-    # Submitting too early is refused with what is missing.
+    # Submitting too early: the confirmation page says what is missing, offers no button.
     page.get_by_role("link", name="Einreichen").click()
-    page.get_by_role("button", name="Jetzt einreichen").click()
-    expect(page.locator(".form-errors")).to_contain_text("Beteiligung: Schulaufsicht")
-    expect(page.locator(".form-errors")).to_contain_text("PDF-Dokument")
-    page.get_by_role("link", name="Abbrechen").click()
+    blockers = page.locator(".notice--error")
+    expect(blockers).to_contain_text("„Konzept einreichen“ ist noch nicht möglich")
+    expect(blockers).to_contain_text("Beteiligung: Schulaufsicht")
+    expect(blockers).to_contain_text("PDF-Dokument")
+    expect(page.get_by_role("button", name="Konzept einreichen")).to_have_count(0)
+    page.get_by_role("link", name="Zurück").click()
 
     for kind in PartnerKind.required():
         page.get_by_role("link", name="Beteiligung erfassen").click()
@@ -84,7 +87,7 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     page.get_by_role("link", name="Einreichen").click()
     shot(page, "concept-submit")
     assert_accessible(page)
-    page.get_by_role("button", name="Jetzt einreichen").click()
+    page.get_by_role("button", name="Konzept einreichen").click()
     expect(page.locator(".lead")).to_contain_text("eingereicht")
     concept_url = page.url
 
@@ -106,8 +109,11 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     assert response.body().startswith(b"%PDF-")
     shot(page, "concept-review")
     assert_accessible(page)
+    page.get_by_role("link", name="Mit Begründung zurückgeben").click()
     page.get_by_label("Grund der Rückgabe").fill(REASON)
-    page.get_by_role("button", name="Mit Begründung zurückgeben").click()
+    shot(page, "concept-return")
+    assert_accessible(page)
+    page.get_by_role("button", name="Konzept zurückgeben").click()
     expect(page.locator(".lead")).to_contain_text("zurückgegeben")
 
     # --- KI-Leitung reads the reason, corrects, resubmits.
@@ -125,17 +131,17 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     page.get_by_role("button", name="Speichern").click()
     expect(page.locator(".messages")).to_contain_text("Die Änderungen wurden gespeichert.")
     page.get_by_role("link", name="Einreichen").click()
-    page.get_by_role("button", name="Jetzt einreichen").click()
+    page.get_by_role("button", name="Konzept einreichen").click()
     expect(page.locator(".lead")).to_contain_text("eingereicht")
 
-    # --- Bewilligung approves and records this year's Förderbescheid.
+    # --- Bewilligung approves and records next year's Förderbescheid.
     switch_user(page, login, "bewilligung")
     page.goto(concept_url)
     page.get_by_role("link", name="Bewilligen").click()
     expect(page.get_by_text("löst die bisher bewilligte Fassung 1 ab")).to_be_visible()
     shot(page, "concept-approve")
     assert_accessible(page)
-    page.get_by_role("button", name="Bewilligen").click()
+    page.get_by_role("button", name="Konzept bewilligen").click()
     expect(page.locator(".lead")).to_contain_text("bewilligt")
     timeline = page.locator(".timeline")
     for step in ("angelegt", "Beschluss erfasst", "eingereicht", "zurückgegeben", "bewilligt"):
@@ -147,7 +153,8 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     page.goto(KOELN + "foerderung/")
     page.get_by_role("link", name="Förderbescheid erfassen").click()
     page.get_by_label("Betrag (EUR)").fill("312500,00")
-    page.get_by_label("Aktenzeichen").fill(f"36.03.04-05315/{today.year}")
+    page.get_by_label("Förderjahr").fill(str(today.year + 1))
+    page.get_by_label("Aktenzeichen").fill(f"36.03.04-05315/{today.year + 1}")
     page.get_by_label("geförderte Stellen (VZÄ)").fill("5,5")
     shot(page, "funding-form")
     assert_accessible(page)
@@ -157,7 +164,7 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     shot(page, "funding")
     assert_accessible(page)
 
-    # --- Köln meets §1.4 again, for everybody who sees the centre.
+    # --- Köln meets Nr. 1.4 with the new concept, for everybody who sees the centre.
     page.goto(KOELN)
     expect(page.locator(".operating-status")).to_contain_text("aktiv")
     expect(page.locator(".operating-status .badge")).to_have_text("aktiv")

@@ -86,6 +86,9 @@ def test_report_requested_downloaded_submitted_and_acknowledged(
             check=True,
         )  # fmt: skip
 
+    page.get_by_role("link", name="An die LaSI übermitteln").click()
+    shot(page, "reporting-submit")
+    assert_accessible(page)
     page.get_by_role("button", name="An die LaSI übermitteln").click()
     expect(page.get_by_text("Der Bericht wurde an die LaSI übermittelt.")).to_be_visible()
     expect(status).to_have_attribute("data-status", "submitted")
@@ -94,10 +97,13 @@ def test_report_requested_downloaded_submitted_and_acknowledged(
     page.get_by_role("button", name="Abmelden").click()
     login(page, "lasi")
     page.goto(report_url)
+    page.get_by_role("link", name="Zur Kenntnis nehmen").click()
     page.get_by_role("button", name="Zur Kenntnis nehmen").click()
     expect(page.get_by_text("Der Bericht wurde zur Kenntnis genommen.")).to_be_visible()
     expect(status).to_have_attribute("data-status", "acknowledged")
-    expect(page.get_by_role("table").last).to_contain_text("Lena Albers")  # in the history
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("an die LaSI übermittelt")
+    expect(timeline).to_contain_text("Lena Albers")
     assert_accessible(page)
     shot(page, "reporting-acknowledged")
 

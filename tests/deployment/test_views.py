@@ -129,7 +129,7 @@ def test_illegal_transition_by_url_gives_a_german_message(client, user_as, home_
     _login(client, user_as, Role.CENTER_LEAD, home_center)
     plan = f.make_plan(home_center, status=PlanStatus.ACKNOWLEDGED)
     response = client.post(reverse("deployment:plan_submit", kwargs={"pk": plan.pk}), follow=True)
-    assert "ist im Status „von LaSI zur Kenntnis genommen“ nicht möglich" in response.text
+    assert "ist im Status „von der LaSI zur Kenntnis genommen“ nicht möglich" in response.text
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACKNOWLEDGED
 
