@@ -18,6 +18,7 @@ Nothing outside this module tests group names or roles for permissions.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -29,64 +30,96 @@ from guardian.shortcuts import get_objects_for_user
 
 from .models import Center, CenterGroupObjectPermission, Membership, Role
 
-VIEW_CENTER = "view_center"
+
+class Capability(StrEnum):
+    """What a user may do on a centre (DESIGN.md §4): the codenames of the permissions on
+    ``Center`` (its ``Meta.permissions`` plus Django's ``view_center``). Views, services
+    and templates name these, never roles or strings."""
+
+    VIEW_CENTER = "view_center"
+    VIEW_STAFFING = "view_staffing"
+    VIEW_TEACHER_POSTS = "view_teacher_posts"
+    MANAGE_STAFFING = "manage_staffing"
+    VIEW_SENSITIVE_STAFF_DATA = "view_sensitive_staff_data"
+    IMPORT_STAFFING = "import_staffing"
+    EXPORT_STAFFING = "export_staffing"
+    PROPOSE_EXCEPTION = "propose_exception"
+    DECIDE_EXCEPTION = "decide_exception"
+    VIEW_CONCEPT = "view_concept"
+    EDIT_CONCEPT = "edit_concept"
+    REVIEW_CONCEPT = "review_concept"
+    MANAGE_FUNDING = "manage_funding"
+    VIEW_PLAN = "view_plan"
+    EDIT_PLAN_DRAFT = "edit_plan_draft"
+    SUBMIT_PLAN = "submit_plan"
+    REVIEW_PLAN = "review_plan"
+    COMMENT_PLAN = "comment_plan"
+    ACKNOWLEDGE_PLAN = "acknowledge_plan"
+    USE_VERBUND = "use_verbund"
+    VIEW_REPORTS = "view_reports"
+    REQUEST_REPORT = "request_report"
+    ACKNOWLEDGE_REPORT = "acknowledge_report"
+    VIEW_STATE_OVERVIEW = "view_state_overview"
+
+
+VIEW_CENTER = Capability.VIEW_CENTER
 
 _KI_READ = {
-    "view_center",
-    "view_staffing",
-    "view_teacher_posts",
-    "view_concept",
-    "view_plan",
-    "view_reports",
+    Capability.VIEW_CENTER,
+    Capability.VIEW_STAFFING,
+    Capability.VIEW_TEACHER_POSTS,
+    Capability.VIEW_CONCEPT,
+    Capability.VIEW_PLAN,
+    Capability.VIEW_REPORTS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CENTER_LEAD: frozenset(
         _KI_READ
         | {
-            "manage_staffing",
-            "view_sensitive_staff_data",
-            "import_staffing",
-            "export_staffing",
-            "propose_exception",
-            "edit_concept",
-            "edit_plan_draft",
-            "submit_plan",
-            "request_report",
-            "use_verbund",
+            Capability.MANAGE_STAFFING,
+            Capability.VIEW_SENSITIVE_STAFF_DATA,
+            Capability.IMPORT_STAFFING,
+            Capability.EXPORT_STAFFING,
+            Capability.PROPOSE_EXCEPTION,
+            Capability.EDIT_CONCEPT,
+            Capability.EDIT_PLAN_DRAFT,
+            Capability.SUBMIT_PLAN,
+            Capability.REQUEST_REPORT,
+            Capability.USE_VERBUND,
         }
     ),
-    Role.CENTER_STAFF: frozenset(_KI_READ | {"edit_plan_draft", "use_verbund"}),
-    Role.SPONSOR: frozenset(_KI_READ | {"decide_exception"}),
+    Role.CENTER_STAFF: frozenset(_KI_READ | {Capability.EDIT_PLAN_DRAFT, Capability.USE_VERBUND}),
+    Role.SPONSOR: frozenset(_KI_READ | {Capability.DECIDE_EXCEPTION}),
     Role.SCHOOL_AUTHORITY: frozenset(
         {
-            "view_center",
-            "view_teacher_posts",
-            "view_concept",
-            "view_plan",
-            "review_plan",
-            "view_reports",
+            Capability.VIEW_CENTER,
+            Capability.VIEW_TEACHER_POSTS,
+            Capability.VIEW_CONCEPT,
+            Capability.VIEW_PLAN,
+            Capability.REVIEW_PLAN,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.LASI: frozenset(
         _KI_READ
         | {
-            "export_staffing",
-            "comment_plan",
-            "acknowledge_plan",
-            "acknowledge_report",
-            "use_verbund",
-            "view_state_overview",
+            Capability.EXPORT_STAFFING,
+            Capability.COMMENT_PLAN,
+            Capability.ACKNOWLEDGE_PLAN,
+            Capability.ACKNOWLEDGE_REPORT,
+            Capability.USE_VERBUND,
+            Capability.VIEW_STATE_OVERVIEW,
         }
     ),
     Role.FUNDING: frozenset(
         {
-            "view_center",
-            "view_concept",
-            "review_concept",
-            "manage_funding",
-            "view_reports",
-            "view_state_overview",
+            Capability.VIEW_CENTER,
+            Capability.VIEW_CONCEPT,
+            Capability.REVIEW_CONCEPT,
+            Capability.MANAGE_FUNDING,
+            Capability.VIEW_REPORTS,
+            Capability.VIEW_STATE_OVERVIEW,
         }
     ),
     Role.MINISTRY: frozenset(
@@ -251,6 +284,41 @@ def center_perms(user, center: Center) -> frozenset[str]:
     return frozenset(global_perms | object_perms)
 
 
+class Capabilities:
+    """The capabilities a user holds on one centre, as templates read them:
+    ``{% if caps.manage_staffing %}``. A name that is no ``Capability`` is an error in
+    Python and empty in a template (tests/centers/test_capabilities.py checks every
+    template's names)."""
+
+    __slots__ = ("held",)
+
+    def __init__(self, held: frozenset[str]):
+        self.held = held
+
+    def __getattr__(self, name: str) -> bool:
+        try:
+            return Capability(name) in self.held
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def __contains__(self, capability) -> bool:
+        return capability in self.held
+
+    def __iter__(self):
+        return iter(self.held)
+
+
+def capabilities_for(user, obj) -> Capabilities:
+    """What ``user`` may do on ``obj``: a centre, or anything with a ``center`` (a plan, a
+    concept, a report) or a ``member.center`` (a qualification exception). One query."""
+    center = obj
+    if not isinstance(obj, Center):
+        center = getattr(obj, "center", None)
+        if center is None and hasattr(obj, "member"):
+            center = obj.member.center
+    return Capabilities(center_perms(user, center) if center is not None else frozenset())
+
+
 def user_roles(user) -> list[Membership]:
     """The user's memberships, for the navigation and the dashboard."""
     return list(Membership.objects.filter(user=user).select_related("center", "school_authority"))
@@ -285,14 +353,14 @@ class CenterPermissionMixin:
         context = super().get_context_data(**kwargs)
         center = self.get_center()
         context.setdefault("center", center)
-        context.setdefault("center_perms", center_perms(self.request.user, center))
+        context.setdefault("caps", capabilities_for(self.request.user, center))
         return context
 
 
 class StatePermissionMixin:
     """For state-wide pages: the capability must be held globally."""
 
-    permission_required: str = "view_state_overview"
+    permission_required: str = Capability.VIEW_STATE_OVERVIEW
 
     def dispatch(self, request, *args, **kwargs):
         if not has_state_perm(request.user, self.permission_required):

@@ -5,17 +5,17 @@ from functools import partial
 from django.utils.functional import SimpleLazyObject
 
 from . import todo
-from .access import centers_for, has_state_perm
+from .access import Capability, centers_for, has_state_perm
 
 
 def _flags(user) -> dict[str, bool]:
     return {
-        "state_overview": has_state_perm(user, "view_state_overview"),
-        "review_concepts": has_state_perm(user, "review_concept"),
+        "state_overview": has_state_perm(user, Capability.VIEW_STATE_OVERVIEW),
+        "review_concepts": has_state_perm(user, Capability.REVIEW_CONCEPT),
         # Teacher posts are the widest staffing view (the Schulaufsicht's).
-        "staffing": centers_for(user, "view_teacher_posts").exists(),
-        "plans": centers_for(user, "view_plan").exists(),
-        "reports": centers_for(user, "view_reports").exists(),
+        "staffing": centers_for(user, Capability.VIEW_TEACHER_POSTS).exists(),
+        "plans": centers_for(user, Capability.VIEW_PLAN).exists(),
+        "reports": centers_for(user, Capability.VIEW_REPORTS).exists(),
         "admin": user.is_staff,
     }
 

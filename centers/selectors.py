@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .access import centers_for, scoped
+from .access import Capability, centers_for, scoped
 from .collation import collate
 from .models import (
     Center,
@@ -233,7 +233,7 @@ def concepts_for_review(user) -> QuerySet[IntegrationConcept]:
     return scoped(
         IntegrationConcept.objects.select_related("center__sponsor", "predecessor"),
         user,
-        "review_concept",
+        Capability.REVIEW_CONCEPT,
     ).order_by("submitted_at", "center__name")
 
 

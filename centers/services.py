@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from . import access
-from .access import require_center_perm
+from .access import Capability, require_center_perm
 from .documents import display_name, validate_pdf
 from .locking import claim_version
 from .models import (
@@ -240,7 +240,10 @@ AGREEMENT_FIELDS = ("valid_from", "valid_until", "concluded_on", "text")
 
 def _require_concept_editor(user, concept: IntegrationConcept) -> None:
     require_center_perm(
-        user, "edit_concept", concept.center, _("Sie dürfen dieses Konzept nicht bearbeiten.")
+        user,
+        Capability.EDIT_CONCEPT,
+        concept.center,
+        _("Sie dürfen dieses Konzept nicht bearbeiten."),
     )
 
 
@@ -329,7 +332,10 @@ def concept_missing_for_submission(concept: IntegrationConcept, participations=N
 def concept_create(*, center: Center, user, **fields) -> IntegrationConcept:
     """A new draft; if the centre has an approved concept, a Fortschreibung of it."""
     require_center_perm(
-        user, "edit_concept", center, _("Sie dürfen für dieses Zentrum kein Konzept anlegen.")
+        user,
+        Capability.EDIT_CONCEPT,
+        center,
+        _("Sie dürfen für dieses Zentrum kein Konzept anlegen."),
     )
     # One version in progress per centre: lock the centre's row while numbering.
     Center.objects.select_for_update().filter(pk=center.pk).first()
@@ -493,7 +499,10 @@ def funding_decision_save(
 ) -> FundingDecision:
     """Record or correct the yearly Förderbescheid (§6.2); tells the KI-Leitung."""
     require_center_perm(
-        user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Förderbescheide.")
+        user,
+        Capability.MANAGE_FUNDING,
+        center,
+        _("Nur die Bewilligungsbehörde erfasst Förderbescheide."),
     )
     created = decision is None
     if created:
@@ -504,7 +513,7 @@ def funding_decision_save(
     _save(decision, user)
     notify_center(
         center=center,
-        capability="edit_concept",
+        capability=Capability.EDIT_CONCEPT,
         actor=user,
         subject=_("Förderbescheid %(year)s erfasst: %(center)s")
         % {"year": decision.year, "center": center},
@@ -526,7 +535,10 @@ def target_agreement_save(
 ) -> TargetAgreement:
     """Record or correct a Zielvereinbarung (§1.4), optionally with its PDF."""
     require_center_perm(
-        user, "manage_funding", center, _("Nur die Bewilligungsbehörde erfasst Zielvereinbarungen.")
+        user,
+        Capability.MANAGE_FUNDING,
+        center,
+        _("Nur die Bewilligungsbehörde erfasst Zielvereinbarungen."),
     )
     if upload is not None:
         validate_pdf(upload)
@@ -550,7 +562,7 @@ def target_agreement_save(
         transaction.on_commit(lambda: private_storage().delete(old_name))
     notify_center(
         center=center,
-        capability="edit_concept",
+        capability=Capability.EDIT_CONCEPT,
         actor=user,
         subject=_("Zielvereinbarung erfasst: %(center)s") % {"center": center},
         template="centers/email/target_agreement_recorded.txt",

@@ -38,7 +38,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .access import centers_for, has_state_perm
+from .access import Capability, centers_for, has_state_perm
 from .models import (
     Center,
     CenterGroupObjectPermission,
@@ -378,7 +378,7 @@ def _center_list(scope: Scope) -> str:
 KINDS = [
     Kind(
         code="concept_returned",
-        capability="edit_concept",
+        capability=Capability.EDIT_CONCEPT,
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.RETURNED),
         task=_returned_concept,
         group_title=lambda n, scope: (
@@ -393,7 +393,7 @@ KINDS = [
     ),
     Kind(
         code="concept_to_review",
-        capability="review_concept",
+        capability=Capability.REVIEW_CONCEPT,
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.SUBMITTED),
         task=_submitted_concept,
         group_title=lambda n, scope: (
@@ -408,8 +408,8 @@ KINDS = [
     ),
     Kind(
         code="concept_expiring",
-        capability="edit_concept",
-        unless="review_concept",
+        capability=Capability.EDIT_CONCEPT,
+        unless=Capability.REVIEW_CONCEPT,
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_CENTER"),
         task=_expiring_for_center,
         group_title=lambda n, scope: (
@@ -424,7 +424,7 @@ KINDS = [
     ),
     Kind(
         code="concept_expiring_funding",
-        capability="review_concept",
+        capability=Capability.REVIEW_CONCEPT,
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING"),
         task=_expiring_for_funding,
         group_title=lambda n, scope: (
@@ -441,8 +441,8 @@ KINDS = [
     ),
     Kind(
         code="funding_missing",
-        capability="edit_concept",
-        unless="manage_funding",
+        capability=Capability.EDIT_CONCEPT,
+        unless=Capability.MANAGE_FUNDING,
         rows=_unfunded,
         task=_unfunded_task("centers:funding", "funding_missing"),
         group_title=_unfunded_group,
@@ -450,7 +450,7 @@ KINDS = [
     ),
     Kind(
         code="funding_to_decide",
-        capability="manage_funding",
+        capability=Capability.MANAGE_FUNDING,
         rows=_unfunded,
         task=_unfunded_task("centers:funding_decision_create", "funding_to_decide"),
         group_title=_unfunded_group,

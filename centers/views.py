@@ -6,7 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors, todo
-from .access import CenterPermissionMixin, center_perms, centers_for, has_state_perm
+from .access import Capability, CenterPermissionMixin, capabilities_for, centers_for, has_state_perm
 from .filters import CenterFilter
 from .models import Center
 
@@ -20,14 +20,16 @@ class DashboardView(TemplateView):
     def get(self, request, *args, **kwargs):
         user = request.user
         self.centers = selectors.centers_visible_to(user, with_operating_status=True)
-        if has_state_perm(user, "view_state_overview"):
+        if has_state_perm(user, Capability.VIEW_STATE_OVERVIEW):
             self.kind = "state"
         else:
             self.center_list = list(self.centers)
             # "My centre" is for the people of a centre (KI roles, Träger: they hold
             # view_staffing there); a Schulaufsicht with one centre still sees its district.
             own = len(self.center_list) == 1 and (
-                centers_for(user, "view_staffing").filter(pk=self.center_list[0].pk).exists()
+                centers_for(user, Capability.VIEW_STAFFING)
+                .filter(pk=self.center_list[0].pk)
+                .exists()
             )
             self.kind = "center" if own else "district"
         return super().get(request, *args, **kwargs)
@@ -47,7 +49,7 @@ class DashboardView(TemplateView):
         elif self.kind == "center":
             center = self.center_list[0]
             context["center"] = center
-            context["center_perms"] = center_perms(self.request.user, center)
+            context["caps"] = capabilities_for(self.request.user, center)
             context["team"] = selectors.center_team(center)
             context["authority_contacts"] = selectors.school_authority_contacts(center)
             context["operating_status"] = selectors.center_operating_status(center)

@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors, services
-from .access import CenterPermissionMixin, StatePermissionMixin, require_center
+from .access import Capability, CenterPermissionMixin, StatePermissionMixin, require_center
 from .filters import SORT_PARAM, ConceptReviewFilter
 from .forms import (
     ConceptDocumentForm,
@@ -110,7 +110,7 @@ def center_url(center, name, **kwargs):
 
 
 class ConceptListView(CenterPermissionMixin, TemplateView):
-    permission_required = "view_concept"
+    permission_required = Capability.VIEW_CONCEPT
     template_name = "centers/concept_list.html"
 
     def get_context_data(self, **kwargs):
@@ -123,7 +123,7 @@ class ConceptListView(CenterPermissionMixin, TemplateView):
 
 
 class ConceptDetailView(ConceptMixin, TemplateView):
-    permission_required = "view_concept"
+    permission_required = Capability.VIEW_CONCEPT
     template_name = "centers/concept_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -142,7 +142,7 @@ class ConceptDetailView(ConceptMixin, TemplateView):
 
 
 class ConceptCreateView(CenterPermissionMixin, ServiceFormMixin, FormView):
-    permission_required = "edit_concept"
+    permission_required = Capability.EDIT_CONCEPT
     form_class = ConceptForm
     template_name = "centers/concept_form.html"
     submit_label = _lazy("Entwurf anlegen")
@@ -205,7 +205,7 @@ class ConceptCreateView(CenterPermissionMixin, ServiceFormMixin, FormView):
 class EditableConceptMixin(ConceptMixin):
     """Pages that change a concept: only drafts; otherwise back to the concept with a note."""
 
-    permission_required = "edit_concept"
+    permission_required = Capability.EDIT_CONCEPT
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -278,7 +278,7 @@ def _pdf_response(field, filename):
 
 
 class ConceptDocumentView(ConceptMixin, TemplateView):
-    permission_required = "view_concept"
+    permission_required = Capability.VIEW_CONCEPT
 
     def get(self, request, *args, **kwargs):
         concept = self.get_concept()
@@ -395,7 +395,7 @@ def concept_transition(name: str):
 class ConceptReviewQueueView(StatePermissionMixin, FilterView):
     """The Bewilligung's queue across NRW."""
 
-    permission_required = "review_concept"
+    permission_required = Capability.REVIEW_CONCEPT
     filterset_class = ConceptReviewFilter
     template_name = "centers/concept_review_queue.html"
     context_object_name = "concepts"
@@ -416,7 +416,7 @@ class ConceptReviewQueueView(StatePermissionMixin, FilterView):
 
 
 class FundingView(CenterPermissionMixin, TemplateView):
-    permission_required = "view_concept"
+    permission_required = Capability.VIEW_CONCEPT
     template_name = "centers/funding.html"
 
     def get_context_data(self, **kwargs):
@@ -439,7 +439,7 @@ class FundingView(CenterPermissionMixin, TemplateView):
 
 
 class FundingFormMixin(CenterPermissionMixin, ServiceFormMixin):
-    permission_required = "manage_funding"
+    permission_required = Capability.MANAGE_FUNDING
     template_name = "centers/concept_form.html"
     submit_label = _lazy("Speichern")
 
@@ -538,7 +538,7 @@ class TargetAgreementUpdateView(FundingFormMixin, FormView):
 
 
 class TargetAgreementDocumentView(CenterPermissionMixin, TemplateView):
-    permission_required = "view_concept"
+    permission_required = Capability.VIEW_CONCEPT
 
     def get(self, request, *args, **kwargs):
         agreement = get_object_or_404(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from .access import Capability
 from .models import ConceptEventKind, ConceptStatus, IntegrationConcept, Role
 from .workflow.transitions import (
     ACTOR,
@@ -79,7 +80,7 @@ CONCEPT = Workflow(
             label=_lazy("Konzept einreichen"),
             sources=ConceptStatus.editable(),
             target=ConceptStatus.SUBMITTED,
-            capability="edit_concept",
+            capability=Capability.EDIT_CONCEPT,
             event=ConceptEventKind.SUBMITTED,
             question=_lazy(
                 "Das Konzept wird der Bewilligungsbehörde zur Prüfung vorgelegt. "
@@ -91,7 +92,7 @@ CONCEPT = Workflow(
             preconditions=(_missing,),
             stamps={"submitted_at": NOW},
             notify=Notify(
-                capability="review_concept",
+                capability=Capability.REVIEW_CONCEPT,
                 state_roles=(Role.FUNDING,),
                 subject=_lazy("Integrationskonzept eingereicht: %(center)s"),
                 template="centers/email/concept_submitted.txt",
@@ -102,7 +103,7 @@ CONCEPT = Workflow(
             label=_lazy("Konzept zurückgeben"),
             sources=(ConceptStatus.SUBMITTED,),
             target=ConceptStatus.RETURNED,
-            capability="review_concept",
+            capability=Capability.REVIEW_CONCEPT,
             event=ConceptEventKind.RETURNED,
             question=_lazy(
                 "Das Konzept geht als Entwurf an das Zentrum zurück; die KI-Leitung liest "
@@ -115,7 +116,7 @@ CONCEPT = Workflow(
             note_required_message=_lazy("Bitte geben Sie einen Grund für die Rückgabe an."),
             stamps={"decided_at": NOW, "decided_by": ACTOR},
             notify=Notify(
-                capability="edit_concept",
+                capability=Capability.EDIT_CONCEPT,
                 subject=_lazy("Integrationskonzept zurückgegeben: %(center)s"),
                 template="centers/email/concept_returned.txt",
             ),
@@ -125,14 +126,14 @@ CONCEPT = Workflow(
             label=_lazy("Konzept bewilligen"),
             sources=(ConceptStatus.SUBMITTED,),
             target=ConceptStatus.APPROVED,
-            capability="review_concept",
+            capability=Capability.REVIEW_CONCEPT,
             event=ConceptEventKind.APPROVED,
             question=_approve_question,
             success=_lazy("Das Konzept wurde bewilligt; das Zentrum ist benachrichtigt."),
             stamps={"decided_at": NOW, "decided_by": ACTOR},
             effect=_supersede_previous,
             notify=Notify(
-                capability="edit_concept",
+                capability=Capability.EDIT_CONCEPT,
                 subject=_lazy("Integrationskonzept bewilligt: %(center)s"),
                 template="centers/email/concept_approved.txt",
             ),

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
-from centers.access import centers_for, scoped
+from centers.access import Capability, centers_for, scoped
 from centers.collation import sort_key
 from centers.models import Center
 from staffing.models import Assignment, Post, PostKind, StaffMember
@@ -21,7 +21,7 @@ from .models import DeploymentPlan, Focus, FocusAllocation, PlanStatus, ReviewCo
 from .periods import Period, current_period
 
 
-def plans_visible_to(user, perm: str = "view_plan") -> QuerySet[DeploymentPlan]:
+def plans_visible_to(user, perm: str = Capability.VIEW_PLAN) -> QuerySet[DeploymentPlan]:
     """Plans of the centres on which ``user`` holds ``perm`` (404 outside)."""
     return scoped(DeploymentPlan.objects.all(), user, perm).select_related(
         "center", "center__sponsor", "center__school_authority", "predecessor"
@@ -75,7 +75,7 @@ def current_plan_of(center: Center, period: Period | None = None) -> DeploymentP
 def draft_plans_for(user) -> QuerySet[DeploymentPlan]:
     """Plans the user may copy a Verbund Schwerpunkt into."""
     return (
-        plans_visible_to(user, "edit_plan_draft")
+        plans_visible_to(user, Capability.EDIT_PLAN_DRAFT)
         .filter(is_current=True, status__in=PlanStatus.editable())
         .order_by("-period_start", "center__name")
     )
@@ -130,7 +130,7 @@ def state_overview(period: Period, centers: QuerySet[Center]) -> list[OverviewRo
 
 def foci_shared_in_verbund(user) -> QuerySet[Focus]:
     """Shared Schwerpunkte of every centre's current plan. Never staff or allocations."""
-    if not centers_for(user, "use_verbund").exists():
+    if not centers_for(user, Capability.USE_VERBUND).exists():
         return Focus.objects.none()
     return (
         Focus.objects.filter(shared=True, plan__is_current=True)

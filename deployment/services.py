@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import center_perms, centers_for, require_center_perm
+from centers.access import Capability, center_perms, centers_for, require_center_perm
 from centers.locking import claim_version
 from centers.models import Center, Role
 from centers.notifications import notify_center
@@ -137,7 +137,7 @@ def plan_create(
     The Grundförderung foci of §1.3.3 are always there; with ``copy_previous``
     the Schwerpunkte of the previous period's plan are taken over as a start.
     """
-    require_center_perm(user, "edit_plan_draft", center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, center)
     period = period or current_period()
     if DeploymentPlan.objects.filter(center=center, period_start=period.start).exists():
         raise ValidationError(
@@ -176,7 +176,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, plan: DeploymentPlan, user, data: dict, expected_version: int) -> DeploymentPlan:
     """Change the plan's own fields; the second of two concurrent saves conflicts."""
-    require_center_perm(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, plan.center)
     plan = _locked_plan(plan)
     _require_editable(plan)
     claim_version(plan, expected_version)
@@ -227,7 +227,7 @@ def _apply(name, plan, user, expected_version, note=""):
 def plan_new_version(*, plan: DeploymentPlan, user) -> DeploymentPlan:
     """A change after agreement: a new draft revision with the same content;
     it goes through agreement again. The agreed revision stays as it was."""
-    require_center_perm(user, "submit_plan", plan.center)
+    require_center_perm(user, Capability.SUBMIT_PLAN, plan.center)
     plan = _locked_plan(plan)
     _require_status(plan, PlanStatus.agreed_or_later(), _("Neue Fassung beginnen"))
     plan.is_current = False
@@ -276,7 +276,7 @@ def _copy_allocations(source: Focus, target: Focus) -> None:
 
 @transaction.atomic
 def focus_create(*, plan: DeploymentPlan, user, data: dict) -> Focus:
-    require_center_perm(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, plan.center)
     plan = _locked_plan(plan)
     _require_editable(plan)
     focus = Focus(plan=plan, position=_next_position(plan))
@@ -291,7 +291,7 @@ def focus_create(*, plan: DeploymentPlan, user, data: dict) -> Focus:
 @transaction.atomic
 def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Focus:
     """Save one Schwerpunkt (and nothing else); concurrent saves conflict."""
-    require_center_perm(user, "edit_plan_draft", focus.plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, focus.plan.center)
     _require_editable(_locked_plan(focus.plan))
     claim_version(focus, expected_version)
     focus.refresh_from_db()
@@ -308,7 +308,7 @@ def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Fo
 
 @transaction.atomic
 def focus_delete(*, focus: Focus, user) -> None:
-    require_center_perm(user, "edit_plan_draft", focus.plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, focus.plan.center)
     _require_editable(_locked_plan(focus.plan))
     if focus.is_basic:
         raise ValidationError(
@@ -326,9 +326,9 @@ def verbund_copy(*, focus: Focus, target_plan: DeploymentPlan, user) -> Focus:
     """Take over a Schwerpunkt another centre shares (§5) into one's own draft.
 
     Only the content is copied: no staff, no allocations, not shared onwards."""
-    if not centers_for(user, "use_verbund").exists():
+    if not centers_for(user, Capability.USE_VERBUND).exists():
         raise PermissionDenied(_("Dazu fehlt Ihnen die Berechtigung für den Verbund."))
-    require_center_perm(user, "edit_plan_draft", target_plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, target_plan.center)
     if not focus.shared:
         raise ValidationError(_("Dieser Schwerpunkt wird nicht im Verbund geteilt."))
     target_plan = _locked_plan(target_plan)
@@ -351,11 +351,11 @@ def comment_author_kind(user, center: Center) -> str | None:
     if user.is_superuser:
         return ReviewComment.AuthorKind.MINISTRY
     perms = center_perms(user, center)
-    if "edit_plan_draft" in perms:
+    if Capability.EDIT_PLAN_DRAFT in perms:
         return ReviewComment.AuthorKind.CENTER
-    if "review_plan" in perms:
+    if Capability.REVIEW_PLAN in perms:
         return ReviewComment.AuthorKind.SCHOOL_AUTHORITY
-    if "comment_plan" in perms:
+    if Capability.COMMENT_PLAN in perms:
         return ReviewComment.AuthorKind.LASI
     return None
 
@@ -386,13 +386,13 @@ def comment_add(
     comment.save()
     # The centre's comments go to whoever is reviewing the plan at the moment;
     # a reviewer's comment goes to the centre.
-    capability, state_roles = "edit_plan_draft", ()
+    capability, state_roles = Capability.EDIT_PLAN_DRAFT, ()
     if kind == ReviewComment.AuthorKind.CENTER:
         capability = None
         if plan.status == PlanStatus.SUBMITTED:
-            capability = "review_plan"
+            capability = Capability.REVIEW_PLAN
         elif plan.status in (PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED):
-            capability, state_roles = "comment_plan", (Role.LASI,)
+            capability, state_roles = Capability.COMMENT_PLAN, (Role.LASI,)
     if capability:
         notify_center(
             center=plan.center,
@@ -411,7 +411,7 @@ def comment_add(
 def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
     """The KI-Leitung turns a thread into a formal conflict for the Schulaufsicht (§3.5)."""
     plan = comment.plan
-    require_center_perm(user, "submit_plan", plan.center)
+    require_center_perm(user, Capability.SUBMIT_PLAN, plan.center)
     comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
     if comment.parent_id:
         raise ValidationError(_("Bitte eskalieren Sie den ersten Kommentar des Gesprächs."))
@@ -426,7 +426,7 @@ def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
     _event(plan, PlanEventKind.ESCALATED, user, comment.text[:200])
     notify_center(
         center=plan.center,
-        capability="review_plan",
+        capability=Capability.REVIEW_PLAN,
         actor=user,
         subject=_("Konfliktfall im Einsatzmanagement: %(center)s") % {"center": plan.center.name},
         template="deployment/email/conflict_escalated.txt",
@@ -438,7 +438,7 @@ def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
 @transaction.atomic
 def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewComment:
     plan = comment.plan
-    require_center_perm(user, "review_plan", plan.center)
+    require_center_perm(user, Capability.REVIEW_PLAN, plan.center)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError(_("Bitte beschreiben Sie die Klärung."))
@@ -452,7 +452,7 @@ def comment_resolve(*, comment: ReviewComment, user, resolution: str) -> ReviewC
     _event(plan, PlanEventKind.RESOLVED, user, resolution)
     notify_center(
         center=plan.center,
-        capability="submit_plan",
+        capability=Capability.SUBMIT_PLAN,
         actor=user,
         subject=_("Konflikt im Einsatzmanagement geklärt: %(center)s")
         % {"center": plan.center.name},
@@ -474,7 +474,7 @@ def allocation_set(*, focus: Focus, assignment, fte: Decimal, user):
     Over- and under-allocation are shown as warnings on the allocation page,
     not refused: the plan is a plan, the staffing list may still change."""
     plan = focus.plan
-    require_center_perm(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, plan.center)
     _require_editable(_locked_plan(plan))
     if assignment.post.center_id != plan.center_id:
         raise ValidationError(_("Diese Besetzung gehört nicht zu diesem Zentrum."))
@@ -499,6 +499,6 @@ def allocation_set(*, focus: Focus, assignment, fte: Decimal, user):
 @transaction.atomic
 def allocation_delete(*, allocation, user) -> None:
     plan = allocation.focus.plan
-    require_center_perm(user, "edit_plan_draft", plan.center)
+    require_center_perm(user, Capability.EDIT_PLAN_DRAFT, plan.center)
     _require_editable(_locked_plan(plan))
     allocation.delete()

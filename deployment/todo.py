@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from centers.access import Capability
 from centers.models import Center
 from centers.todo import Kind, Scope, Task, add_months, local_date
 from centers.workflow.models import TimelineEvent
@@ -139,7 +140,7 @@ def _due_task(code: str, title: str, url):
 KINDS = [
     _plan_kind(
         "plan_draft",
-        "edit_plan_draft",
+        Capability.EDIT_PLAN_DRAFT,
         PlanStatus.DRAFT,
         _(
             "Der Entwurf des Einsatzmanagement-Plans %(period)s des Zentrums „%(center)s“ wartet "
@@ -153,7 +154,7 @@ KINDS = [
     ),
     _plan_kind(
         "plan_returned",
-        "edit_plan_draft",
+        Capability.EDIT_PLAN_DRAFT,
         PlanStatus.RETURNED,
         _(
             "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde von der "
@@ -167,7 +168,7 @@ KINDS = [
     ),
     _plan_kind(
         "plan_to_review",
-        "review_plan",
+        Capability.REVIEW_PLAN,
         PlanStatus.SUBMITTED,
         _("Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wartet auf Ihre Prüfung"),
         lambda n: ngettext(
@@ -178,7 +179,7 @@ KINDS = [
     ),
     _plan_kind(
         "plan_to_report",
-        "submit_plan",
+        Capability.SUBMIT_PLAN,
         PlanStatus.AGREED,
         _(
             "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ ist im Benehmen mit "
@@ -192,7 +193,7 @@ KINDS = [
     ),
     _plan_kind(
         "plan_to_acknowledge",
-        "acknowledge_plan",
+        Capability.ACKNOWLEDGE_PLAN,
         PlanStatus.REPORTED,
         _(
             "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde an die LaSI "
@@ -206,7 +207,7 @@ KINDS = [
     ),
     Kind(
         code="conflict_to_resolve",
-        capability="review_plan",
+        capability=Capability.REVIEW_PLAN,
         rows=_conflicts,
         task=_conflict_task(
             "conflict_to_resolve",
@@ -227,8 +228,8 @@ KINDS = [
     ),
     Kind(
         code="conflict_open",
-        capability="submit_plan",
-        unless="review_plan",
+        capability=Capability.SUBMIT_PLAN,
+        unless=Capability.REVIEW_PLAN,
         rows=_conflicts,
         task=_conflict_task(
             "conflict_open",
@@ -249,8 +250,8 @@ KINDS = [
     ),
     Kind(
         code="plan_due",
-        capability="submit_plan",
-        unless="acknowledge_plan",
+        capability=Capability.SUBMIT_PLAN,
+        unless=Capability.ACKNOWLEDGE_PLAN,
         rows=_without_plan(),
         task=_due_task(
             "plan_due",
@@ -272,7 +273,7 @@ KINDS = [
     ),
     Kind(
         code="plan_missing",
-        capability="acknowledge_plan",
+        capability=Capability.ACKNOWLEDGE_PLAN,
         rows=_without_plan((PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED)),
         task=_due_task(
             "plan_missing",

@@ -14,7 +14,11 @@ urlpatterns = [
     path("plan/<int:pk>/zurueckgeben/", views.plan_transition("return"), name="plan_return"),
     path("plan/<int:pk>/benehmen/", views.plan_transition("agree"), name="plan_agree"),
     path("plan/<int:pk>/melden/", views.plan_transition("report"), name="plan_report"),
-    path("plan/<int:pk>/kenntnisnahme/", views.plan_transition("acknowledge"), name="plan_acknowledge"),
+    path(
+        "plan/<int:pk>/kenntnisnahme/",
+        views.plan_transition("acknowledge"),
+        name="plan_acknowledge",
+    ),
     path("plan/<int:pk>/neue-fassung/", views.plan_new_version, name="plan_new_version"),
     path("plan/<int:pk>/schwerpunkte/neu/", views.focus_create, name="focus_create"),
     path("plan/<int:pk>/kommentare/", views.comment_add, name="comment_add"),

@@ -14,7 +14,14 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_htmx.http import HttpResponseClientRedirect
 
-from centers.access import center_perms, centers_for, has_state_perm, require_center, scoped
+from centers.access import (
+    Capability,
+    center_perms,
+    centers_for,
+    has_state_perm,
+    require_center,
+    scoped,
+)
 from centers.forms import add_service_error
 from centers.workflow.transitions import timeline
 from centers.workflow.views import TransitionView
@@ -43,11 +50,11 @@ from .workflows import PLAN
 # --- helpers ------------------------------------------------------------------------
 
 
-def _plan(request, pk, perm="view_plan") -> DeploymentPlan:
+def _plan(request, pk, perm=Capability.VIEW_PLAN) -> DeploymentPlan:
     return get_object_or_404(selectors.plans_visible_to(request.user, perm), pk=pk)
 
 
-def _focus(request, pk, perm="view_plan") -> Focus:
+def _focus(request, pk, perm=Capability.VIEW_PLAN) -> Focus:
     return get_object_or_404(
         scoped(
             Focus.objects.select_related("plan__center", "copied_from__plan__center"),
@@ -71,16 +78,16 @@ def plan_capabilities(user, plan: DeploymentPlan) -> dict:
     names = {t["name"] for t in transitions}
     return {
         "transitions": transitions,
-        "edit": "edit_plan_draft" in perms and plan.is_editable,
+        "edit": Capability.EDIT_PLAN_DRAFT in perms and plan.is_editable,
         "submit": "submit" in names,
         "report": "report" in names,
-        "new_version": "submit_plan" in perms
+        "new_version": Capability.SUBMIT_PLAN in perms
         and plan.is_current
         and plan.status in PlanStatus.agreed_or_later(),
         "comment": services.comment_author_kind(user, plan.center) is not None,
-        "escalate": "submit_plan" in perms,
-        "resolve": "review_plan" in perms,
-        "allocations": "view_staffing" in perms,
+        "escalate": Capability.SUBMIT_PLAN in perms,
+        "resolve": Capability.REVIEW_PLAN in perms,
+        "allocations": Capability.VIEW_STAFFING in perms,
     }
 
 
@@ -97,7 +104,10 @@ class PlanListView(FilterView):
     context_object_name = "plans"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not centers_for(request.user, "view_plan").exists():
+        if (
+            request.user.is_authenticated
+            and not centers_for(request.user, Capability.VIEW_PLAN).exists()
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -109,17 +119,17 @@ class PlanListView(FilterView):
         period = current_period()
         context["period"] = period
         context["startable"] = list(
-            centers_for(self.request.user, "edit_plan_draft")
+            centers_for(self.request.user, Capability.EDIT_PLAN_DRAFT)
             .exclude(deployment_plans__period_start=period.start)
             .order_by("name")[:60]
         )
-        context["state_overview"] = has_state_perm(self.request.user, "view_plan")
+        context["state_overview"] = has_state_perm(self.request.user, Capability.VIEW_PLAN)
         return context
 
 
 @require_POST
 def plan_create(request, key):
-    center = require_center(request.user, "edit_plan_draft", key)
+    center = require_center(request.user, Capability.EDIT_PLAN_DRAFT, key)
     try:
         plan = services.plan_create(
             center=center, user=request.user, copy_previous=request.POST.get("copy") != "0"
@@ -165,7 +175,7 @@ class PlanDetailView(TemplateView):
 
 
 def plan_edit(request, pk):
-    plan = _plan(request, pk, "edit_plan_draft")
+    plan = _plan(request, pk, Capability.EDIT_PLAN_DRAFT)
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +218,7 @@ def _plan_breadcrumbs(plan: DeploymentPlan) -> dict:
 @require_POST
 def plan_new_version(request, pk):
     """Not a transition of this plan but a new revision of it (the agreed one stays)."""
-    plan = _plan(request, pk, "submit_plan")
+    plan = _plan(request, pk, Capability.SUBMIT_PLAN)
     try:
         new = services.plan_new_version(plan=plan, user=request.user)
     except ValidationError as exc:
@@ -228,7 +238,7 @@ def plan_new_version(request, pk):
 
 
 def focus_create(request, pk):
-    plan = _plan(request, pk, "edit_plan_draft")
+    plan = _plan(request, pk, Capability.EDIT_PLAN_DRAFT)
     form = FocusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +271,7 @@ def focus_detail(request, pk):
 
 def focus_edit(request, pk):
     """Inline (htmx) or full-page editing of one Schwerpunkt; saves only that one."""
-    focus = _focus(request, pk, "edit_plan_draft")
+    focus = _focus(request, pk, Capability.EDIT_PLAN_DRAFT)
     plan = focus.plan
     if not plan.is_editable:
         messages.error(request, _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden."))
@@ -291,7 +301,7 @@ def focus_edit(request, pk):
 
 @require_POST
 def focus_delete(request, pk):
-    focus = _focus(request, pk, "edit_plan_draft")
+    focus = _focus(request, pk, Capability.EDIT_PLAN_DRAFT)
     plan = focus.plan
     try:
         services.focus_delete(focus=focus, user=request.user)
@@ -346,7 +356,7 @@ def _comment(request, pk, perm) -> ReviewComment:
 
 @require_POST
 def comment_escalate(request, pk):
-    comment = _comment(request, pk, "submit_plan")
+    comment = _comment(request, pk, Capability.SUBMIT_PLAN)
     try:
         services.comment_escalate(comment=comment, user=request.user)
     except ValidationError as exc:
@@ -358,7 +368,7 @@ def comment_escalate(request, pk):
 
 @require_POST
 def comment_resolve(request, pk):
-    comment = _comment(request, pk, "review_plan")
+    comment = _comment(request, pk, Capability.REVIEW_PLAN)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Bitte beschreiben Sie die Klärung."))
@@ -383,7 +393,7 @@ class StateOverviewView(TemplateView):
     template_name = "deployment/state_overview.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not has_state_perm(request.user, "view_plan"):
+        if not has_state_perm(request.user, Capability.VIEW_PLAN):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -391,7 +401,7 @@ class StateOverviewView(TemplateView):
         context = super().get_context_data(**kwargs)
         period = current_period()
         form = OverviewFilter(self.request.GET or None)
-        centers = centers_for(self.request.user, "view_plan")
+        centers = centers_for(self.request.user, Capability.VIEW_PLAN)
         region = status = ""
         if form.is_valid():
             region = form.cleaned_data["region"]
@@ -424,7 +434,7 @@ class StateOverviewView(TemplateView):
 
 
 def _require_verbund(user):
-    if not centers_for(user, "use_verbund").exists():
+    if not centers_for(user, Capability.USE_VERBUND).exists():
         raise PermissionDenied
 
 
@@ -458,7 +468,7 @@ def verbund_focus(request, pk):
 @require_POST
 def verbund_copy(request, pk):
     _require_verbund(request.user)
-    if not centers_for(request.user, "edit_plan_draft").exists():
+    if not centers_for(request.user, Capability.EDIT_PLAN_DRAFT).exists():
         raise PermissionDenied
     focus = get_object_or_404(selectors.foci_shared_in_verbund(request.user), pk=pk)
     form = VerbundCopyForm(request.POST, plans=selectors.draft_plans_for(request.user))
@@ -494,7 +504,7 @@ def verbund_copy(request, pk):
 def allocations(request, pk):
     """Per person and post: the allocated share vs. the assignment's FTE. Names appear
     only here, for those who may see the staffing list of the centre."""
-    plan = _plan(request, pk, "view_staffing")
+    plan = _plan(request, pk, Capability.VIEW_STAFFING)
     can = plan_capabilities(request.user, plan)
     assignments = selectors.plan_assignments(plan)
     form = None
@@ -537,7 +547,7 @@ def allocation_delete(request, pk):
         scoped(
             FocusAllocation.objects.select_related("focus__plan__center"),
             request.user,
-            "edit_plan_draft",
+            Capability.EDIT_PLAN_DRAFT,
             center_field="focus__plan__center",
         ),
         pk=pk,

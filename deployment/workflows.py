@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from centers.access import Capability
 from centers.models import Role
 from centers.workflow.transitions import (
     ACTOR,
@@ -57,7 +58,7 @@ PLAN = Workflow(
             label=_lazy("Bei der Schulaufsicht einreichen"),
             sources=PlanStatus.editable(),
             target=PlanStatus.SUBMITTED,
-            capability="submit_plan",
+            capability=Capability.SUBMIT_PLAN,
             event=PlanEventKind.SUBMITTED,
             question=_lazy(
                 "Das Einsatzmanagement geht an die Schulaufsicht, die das Benehmen herstellt "
@@ -69,7 +70,7 @@ PLAN = Workflow(
             stamps={"submitted_at": NOW},
             # The Schulaufsicht acts next; the centre's other Leitung learns it is on its way.
             notify=Notify(
-                capability=("review_plan", "submit_plan"),
+                capability=(Capability.REVIEW_PLAN, Capability.SUBMIT_PLAN),
                 subject=_lazy(
                     "Einsatzmanagement zur Herstellung des Benehmens eingereicht: %(center)s"
                 ),
@@ -81,7 +82,7 @@ PLAN = Workflow(
             label=_lazy("Zur Überarbeitung zurückgeben"),
             sources=(PlanStatus.SUBMITTED,),
             target=PlanStatus.RETURNED,
-            capability="review_plan",
+            capability=Capability.REVIEW_PLAN,
             event=PlanEventKind.RETURNED,
             question=_lazy(
                 "Das Einsatzmanagement geht an das Zentrum zurück; die KI-Leitung liest Ihre "
@@ -92,7 +93,7 @@ PLAN = Workflow(
             note_label=_lazy("Begründung"),
             note_required_message=_lazy("Bitte begründen Sie die Rückgabe."),
             notify=Notify(
-                capability="edit_plan_draft",
+                capability=Capability.EDIT_PLAN_DRAFT,
                 subject=_lazy("Einsatzmanagement zur Überarbeitung zurückgegeben: %(center)s"),
                 template="deployment/email/plan_returned.txt",
             ),
@@ -102,7 +103,7 @@ PLAN = Workflow(
             label=_lazy("Benehmen herstellen"),
             sources=(PlanStatus.SUBMITTED,),
             target=PlanStatus.AGREED,
-            capability="review_plan",
+            capability=Capability.REVIEW_PLAN,
             event=PlanEventKind.AGREED,
             question=_lazy(
                 "Mit dem Benehmen (Nr. 3.5) ist das Einsatzmanagement abgestimmt; danach kann "
@@ -115,7 +116,7 @@ PLAN = Workflow(
             note_label=_lazy("Bemerkung (optional)"),
             stamps={"agreed_at": NOW, "agreed_by": ACTOR},
             notify=Notify(
-                capability="edit_plan_draft",
+                capability=Capability.EDIT_PLAN_DRAFT,
                 subject=_lazy("Benehmen zum Einsatzmanagement hergestellt: %(center)s"),
                 template="deployment/email/plan_agreed.txt",
             ),
@@ -125,7 +126,7 @@ PLAN = Workflow(
             label=_lazy("An die LaSI melden"),
             sources=(PlanStatus.AGREED,),
             target=PlanStatus.REPORTED,
-            capability="submit_plan",
+            capability=Capability.SUBMIT_PLAN,
             event=PlanEventKind.REPORTED,
             question=_lazy(
                 "Die LaSI wird über das im Benehmen abgestimmte Einsatzmanagement informiert "
@@ -134,7 +135,7 @@ PLAN = Workflow(
             success=_lazy("Das Einsatzmanagement wurde an die LaSI gemeldet."),
             stamps={"reported_at": NOW},
             notify=Notify(
-                capability="acknowledge_plan",
+                capability=Capability.ACKNOWLEDGE_PLAN,
                 state_roles=(Role.LASI,),
                 subject=_lazy("Einsatzmanagement an die LaSI gemeldet: %(center)s"),
                 template="deployment/email/plan_reported.txt",
@@ -145,7 +146,7 @@ PLAN = Workflow(
             label=_lazy("Zur Kenntnis nehmen"),
             sources=(PlanStatus.REPORTED,),
             target=PlanStatus.ACKNOWLEDGED,
-            capability="acknowledge_plan",
+            capability=Capability.ACKNOWLEDGE_PLAN,
             event=PlanEventKind.ACKNOWLEDGED,
             question=_lazy("Die LaSI nimmt das gemeldete Einsatzmanagement zur Kenntnis."),
             success=_lazy("Das Einsatzmanagement wurde zur Kenntnis genommen."),
@@ -153,7 +154,7 @@ PLAN = Workflow(
             note_label=_lazy("Bemerkung (optional)"),
             stamps={"acknowledged_at": NOW},
             notify=Notify(
-                capability="edit_plan_draft",
+                capability=Capability.EDIT_PLAN_DRAFT,
                 subject=_lazy("Einsatzmanagement von der LaSI zur Kenntnis genommen: %(center)s"),
                 template="deployment/email/plan_acknowledged.txt",
             ),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from centers.access import Capability
 from centers.models import Center
 from centers.notifications import notify_center, recipients_for
 from centers.todo import add_months
@@ -48,7 +49,7 @@ def generate_period_reports(today: datetime.date | None = None) -> int:
     for plan in sources.reported_plans(ended.end):
         center = plan.center
         with override("de"), transaction.atomic():
-            recipients = recipients_for(center=center, capability="request_report")
+            recipients = recipients_for(center=center, capability=Capability.REQUEST_REPORT)
             if not _once(ReminderKind.REPORTS_GENERATED, center, ended.end, recipients):
                 continue
             report = services.report_request(
@@ -56,7 +57,7 @@ def generate_period_reports(today: datetime.date | None = None) -> int:
             )
             notify_center(
                 center=center,
-                capability="request_report",
+                capability=Capability.REQUEST_REPORT,
                 actor=None,
                 subject=_("Bericht an die LaSI für %(period)s erstellt") % {"period": ended.label},
                 template="reporting/email/reports_generated.txt",
@@ -82,12 +83,12 @@ def send_reminders(today: datetime.date | None = None) -> int:
             if center.pk in planned:
                 continue
             with override("de"), transaction.atomic():
-                recipients = recipients_for(center=center, capability="submit_plan")
+                recipients = recipients_for(center=center, capability=Capability.SUBMIT_PLAN)
                 if not _once(ReminderKind.PLAN_MISSING, center, coming.start, recipients):
                     continue
                 notify_center(
                     center=center,
-                    capability="submit_plan",
+                    capability=Capability.SUBMIT_PLAN,
                     actor=None,
                     subject=_("Erinnerung: Einsatzmanagement %(period)s fehlt")
                     % {"period": coming.label},
@@ -108,12 +109,12 @@ def send_reminders(today: datetime.date | None = None) -> int:
         ):
             continue
         with override("de"), transaction.atomic():
-            recipients = recipients_for(center=center, capability="edit_concept")
+            recipients = recipients_for(center=center, capability=Capability.EDIT_CONCEPT)
             if not _once(ReminderKind.CONCEPT_EXPIRING, center, valid_until, recipients):
                 continue
             notify_center(
                 center=center,
-                capability="edit_concept",
+                capability=Capability.EDIT_CONCEPT,
                 actor=None,
                 subject=_("Erinnerung: Integrationskonzept läuft am %(day)s ab")
                 % {"day": valid_until.strftime("%d.%m.%Y")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from centers.access import centers_for
+from centers.access import Capability, centers_for
 
 from .models import Report, ReportKind
 from .services import may_request_state_overview
@@ -13,7 +13,7 @@ from .services import may_request_state_overview
 def reports_visible_to(user) -> QuerySet[Report]:
     """Centre reports of the centres the user may ``view_reports``; state overviews
     for those who may read them. Objects outside this are a 404."""
-    visible = Q(kind=ReportKind.CENTER, center__in=centers_for(user, "view_reports"))
+    visible = Q(kind=ReportKind.CENTER, center__in=centers_for(user, Capability.VIEW_REPORTS))
     if may_request_state_overview(user):
         visible |= Q(kind=ReportKind.STATE)
     return Report.objects.filter(visible).with_related()
@@ -35,4 +35,4 @@ def versions_of(report: Report) -> QuerySet[Report]:
 
 
 def report_centers_for(user):
-    return centers_for(user, "view_reports").order_by("name").only("key", "name")
+    return centers_for(user, Capability.VIEW_REPORTS).order_by("name").only("key", "name")

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import has_center_perm, has_state_perm, require_center_perm
+from centers.access import Capability, has_center_perm, has_state_perm, require_center_perm
 from centers.models import Center
 from centers.notifications import notify_user
 from centers.workflow.transitions import record_event, transition_apply
@@ -90,7 +90,7 @@ def report_request(
     if user is not None:
         require_center_perm(
             user,
-            "request_report",
+            Capability.REQUEST_REPORT,
             center,
             _("Sie dürfen für dieses Zentrum keinen Bericht anfordern."),
         )
@@ -122,13 +122,15 @@ def state_overview_request(*, period_start, period_end, user) -> Report:
 def may_request_state_overview(user) -> bool:
     """The overview holds every centre's plan status: LaSI and the ministry
     (state-wide ``view_plan``), not the funding authority."""
-    return has_state_perm(user, "view_state_overview") and has_state_perm(user, "view_plan")
+    return has_state_perm(user, Capability.VIEW_STATE_OVERVIEW) and has_state_perm(
+        user, Capability.VIEW_PLAN
+    )
 
 
 def _may_request(user, report: Report) -> bool:
     if report.kind == ReportKind.STATE:
         return may_request_state_overview(user)
-    return has_center_perm(user, "request_report", report.center)
+    return has_center_perm(user, Capability.REQUEST_REPORT, report.center)
 
 
 @transaction.atomic

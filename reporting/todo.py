@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from centers.access import Capability
 from centers.models import Center
 from centers.todo import Kind, Scope, Task, add_months, fmt_date, local_date
 from deployment.models import DeploymentPlan, PlanStatus
@@ -106,7 +107,7 @@ def _to_acknowledge(report: Report, scope: Scope) -> Task:
 KINDS = [
     Kind(
         code="report_due",
-        capability="request_report",
+        capability=Capability.REQUEST_REPORT,
         rows=_due_rows,
         task=_due,
         group_title=lambda n, scope: (
@@ -121,7 +122,7 @@ KINDS = [
     ),
     Kind(
         code="report_to_acknowledge",
-        capability="acknowledge_report",
+        capability=Capability.ACKNOWLEDGE_REPORT,
         rows=_submitted,
         task=_to_acknowledge,
         group_title=lambda n, scope: (

@@ -24,6 +24,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from centers.access import (
+    Capability,
     CenterPermissionMixin,
     StatePermissionMixin,
     center_perms,
@@ -57,7 +58,7 @@ class ReportListView(FilterView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["may_request_state"] = services.may_request_state_overview(user)
-        context["may_see_state_dashboard"] = has_state_perm(user, "view_state_overview")
+        context["may_see_state_dashboard"] = has_state_perm(user, Capability.VIEW_STATE_OVERVIEW)
         context["form"] = ReportRequestForm()
         # A centre user's own centres (a Schulamt has a few): one link each.
         centers = list(selectors.report_centers_for(user)[: self.max_center_links + 1])
@@ -68,7 +69,7 @@ class ReportListView(FilterView):
 class CenterReportsView(CenterPermissionMixin, TemplateView):
     """A centre's reports, all versions, and the request form for the KI-Leitung."""
 
-    permission_required = "view_reports"
+    permission_required = Capability.VIEW_REPORTS
     template_name = "reporting/center_reports.html"
 
     def get_context_data(self, **kwargs):
@@ -80,12 +81,12 @@ class CenterReportsView(CenterPermissionMixin, TemplateView):
 
 
 class ReportRequestView(CenterPermissionMixin, View):
-    permission_required = "view_reports"
+    permission_required = Capability.VIEW_REPORTS
 
     def post(self, request, key):
         center = self.get_center()
         form = ReportRequestForm(request.POST)
-        if not has_center_perm(request.user, "request_report", center):
+        if not has_center_perm(request.user, Capability.REQUEST_REPORT, center):
             raise PermissionDenied
         if not form.is_valid():
             view = CenterReportsView(request=request, kwargs={"key": key})
@@ -131,7 +132,7 @@ class ReportMixin:
             perms = frozenset()
         else:
             perms = center_perms(user, report.center)
-            may_request = "request_report" in perms
+            may_request = Capability.REQUEST_REPORT in perms
         return {
             "retry": may_request and (report.status == "failed" or report.failed_to_queue),
             "transitions": REPORT.links(user, report, perms) if report.center_id else [],
@@ -273,7 +274,7 @@ def vacancy_chart(center_ids, today: datetime.date) -> tuple[charts.LineChart, l
 class StateDashboardView(StatePermissionMixin, TemplateView):
     """LaSI, Bewilligung, Ministerium: the Verbund at a glance."""
 
-    permission_required = "view_state_overview"
+    permission_required = Capability.VIEW_STATE_OVERVIEW
     template_name = "reporting/dashboard_state.html"
 
     def get_context_data(self, **kwargs):
@@ -301,7 +302,7 @@ class StateDashboardView(StatePermissionMixin, TemplateView):
 class CenterDashboardView(CenterPermissionMixin, TemplateView):
     """The KI's own figures: staffing against quota, vacancies, its plan."""
 
-    permission_required = "view_reports"
+    permission_required = Capability.VIEW_REPORTS
     template_name = "reporting/dashboard_center.html"
 
     def get_context_data(self, **kwargs):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from centers.access import Capability
 from centers.models import Role
 from centers.workflow.transitions import ACTOR, NOW, Notify, Transition, Workflow
 
@@ -38,7 +39,7 @@ REPORT = Workflow(
             label=_lazy("An die LaSI übermitteln"),
             sources=(ReportStatus.READY,),
             target=ReportStatus.SUBMITTED,
-            capability="request_report",
+            capability=Capability.REQUEST_REPORT,
             event=ReportEventKind.SUBMITTED,
             question=_lazy(
                 "Der Bericht geht an die Landesstelle Schulische Integration (LaSI). Eine "
@@ -48,7 +49,7 @@ REPORT = Workflow(
             warnings=(_plan_warnings,),
             stamps={"submitted_at": NOW, "submitted_by": ACTOR},
             notify=Notify(
-                capability="acknowledge_report",
+                capability=Capability.ACKNOWLEDGE_REPORT,
                 state_roles=(Role.LASI,),
                 subject=_lazy("Bericht an die LaSI übermittelt: %(center)s"),
                 template="reporting/email/report_submitted.txt",
@@ -59,13 +60,13 @@ REPORT = Workflow(
             label=_lazy("Zur Kenntnis nehmen"),
             sources=(ReportStatus.SUBMITTED,),
             target=ReportStatus.ACKNOWLEDGED,
-            capability="acknowledge_report",
+            capability=Capability.ACKNOWLEDGE_REPORT,
             event=ReportEventKind.ACKNOWLEDGED,
             question=_lazy("Die LaSI nimmt den übermittelten Bericht zur Kenntnis."),
             success=_lazy("Der Bericht wurde zur Kenntnis genommen."),
             stamps={"acknowledged_at": NOW, "acknowledged_by": ACTOR},
             notify=Notify(
-                capability="request_report",
+                capability=Capability.REQUEST_REPORT,
                 subject=_lazy("Bericht zur Kenntnis genommen: %(center)s"),
                 template="reporting/email/report_acknowledged.txt",
             ),

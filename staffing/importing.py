@@ -37,7 +37,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.access import centers_for
+from centers.access import Capability, centers_for
 from centers.models import Center
 
 from . import rules, spreadsheet
@@ -325,7 +325,9 @@ class Checker:
     def __init__(self, *, user, end_missing_on: date | None = None):
         self.centers = {c.key: c for c in Center.objects.select_related("sponsor")}
         self.centers_by_pk = {c.pk: c for c in self.centers.values()}
-        self.allowed = set(centers_for(user, "import_staffing").values_list("pk", flat=True))
+        self.allowed = set(
+            centers_for(user, Capability.IMPORT_STAFFING).values_list("pk", flat=True)
+        )
         self.people: dict[str, Person] = {}
         self.held: list[RowResult] = []
         self.claimed: set[int] = set()  # stored assignments matched by a row

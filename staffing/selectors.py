@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from centers.access import centers_for
+from centers.access import Capability, centers_for
 from centers.models import Center
 
 from . import rules, services
@@ -29,7 +29,7 @@ from .models import (
     StaffMember,
 )
 
-SENSITIVE_PERM = "view_sensitive_staff_data"
+SENSITIVE_PERM = Capability.VIEW_SENSITIVE_STAFF_DATA
 # Cells of the §3.4 aggregate below this count are suppressed (DESIGN.md §7).
 SMALL_CELL = 5
 KIND_ORDER = {kind: n for n, kind in enumerate(PostKind.values)}
@@ -178,15 +178,15 @@ def center_staffing(center: Center, *, today: date | None = None) -> CenterStaff
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def posts_visible_to(user, perm: str = "view_staffing") -> QuerySet[Post]:
+def posts_visible_to(user, perm: str = Capability.VIEW_STAFFING) -> QuerySet[Post]:
     return Post.objects.filter(center__in=centers_for(user, perm)).select_related("center")
 
 
-def members_visible_to(user, perm: str = "view_staffing") -> QuerySet[StaffMember]:
+def members_visible_to(user, perm: str = Capability.VIEW_STAFFING) -> QuerySet[StaffMember]:
     return StaffMember.objects.filter(center__in=centers_for(user, perm)).select_related("center")
 
 
-def assignments_visible_to(user, perm: str = "view_staffing") -> QuerySet[Assignment]:
+def assignments_visible_to(user, perm: str = Capability.VIEW_STAFFING) -> QuerySet[Assignment]:
     return Assignment.objects.filter(post__center__in=centers_for(user, perm)).select_related(
         "post", "post__center", "member"
     )
@@ -239,7 +239,7 @@ def open_exceptions(center: Center) -> QuerySet[QualificationException]:
 def teacher_posts_for(user) -> list[CenterStaffing]:
     """Schulaufsicht: teacher posts of the centres of its district (and whoever may see them)."""
     centers = list(
-        centers_for(user, "view_teacher_posts").select_related("sponsor").order_by("name")
+        centers_for(user, Capability.VIEW_TEACHER_POSTS).select_related("sponsor").order_by("name")
     )
     ids = [c.pk for c in centers]
     today = timezone.localdate()

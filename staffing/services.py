@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from centers.access import require_center_perm
+from centers.access import Capability, require_center_perm
 from centers.locking import claim_version
 from centers.models import Center
 from centers.workflow.transitions import record_event, transition_apply
@@ -266,7 +266,7 @@ def post_validate(post: Post) -> None:
 
 @transaction.atomic
 def post_save(*, post: Post, user, expected_version: int | None = None) -> Post:
-    require_center_perm(user, "manage_staffing", post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, post.center)
     post_validate(post)
     if post.pk:  # an existing post: the lock is not optional
         claim_version(post, expected_version)
@@ -280,7 +280,7 @@ def post_end(
 ) -> Post:
     """The post's last day. Assignments running beyond it are refused (named), or with
     ``end_assignments`` ended on the same day in this transaction."""
-    require_center_perm(user, "manage_staffing", post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, post.center)
     if post.valid_to is not None and post.valid_to < end:
         raise ValidationError(
             {
@@ -339,7 +339,7 @@ def post_delete_refusal(post: Post) -> str | None:
 @transaction.atomic
 def post_delete(*, post: Post, user, expected_version: int) -> None:
     """Delete a post entered by mistake; the history keeps a "gelöscht" record with the user."""
-    require_center_perm(user, "manage_staffing", post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, post.center)
     claim_version(post, expected_version)  # also locks the row until the end
     if (refusal := post_delete_refusal(post)) is not None:
         raise ValidationError(refusal)
@@ -358,7 +358,7 @@ def assignment_create(
     role: str = AssignmentRole.NONE,
     seconding_school: str = "",
 ) -> Assignment:
-    require_center_perm(user, "manage_staffing", post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, post.center)
     if member.center_id != post.center_id:
         raise ValidationError(
             {"member": [_("Die Person gehört zur Personalliste eines anderen Zentrums.")]}
@@ -395,7 +395,7 @@ def assignment_change(
     *, assignment: Assignment, user, expected_version: int, **changes
 ) -> Assignment:
     """Change FTE, period, role or school; a concurrent change wins, this one gets a conflict."""
-    require_center_perm(user, "manage_staffing", assignment.post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, assignment.post.center)
     allowed = {"fte", "start", "end", "role", "seconding_school", "post"}
     old_post_id = assignment.post_id
     for name, value in changes.items():
@@ -412,7 +412,7 @@ def assignment_change(
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, user, end: date, expected_version: int) -> Assignment:
-    require_center_perm(user, "manage_staffing", assignment.post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, assignment.post.center)
     if assignment.end is not None and assignment.end < end:
         raise ValidationError(
             {
@@ -457,7 +457,7 @@ def assignment_delete_refusal(assignment: Assignment) -> str | None:
 def assignment_delete(*, assignment: Assignment, user, expected_version: int) -> None:
     """Delete an assignment entered by mistake (its vacancy and Soll comparison go with it);
     the history keeps a "gelöscht" record with the user."""
-    require_center_perm(user, "manage_staffing", assignment.post.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, assignment.post.center)
     claim_version(assignment, expected_version)  # also locks the row until the end
     if (refusal := assignment_delete_refusal(assignment)) is not None:
         raise ValidationError(refusal)
@@ -484,7 +484,7 @@ def member_save(
     """Create or change a person; the §3.4 value only with the membership-based check."""
     from .selectors import may_see_sensitive
 
-    require_center_perm(user, "manage_staffing", member.center)
+    require_center_perm(user, Capability.MANAGE_STAFFING, member.center)
     if immigration_history is not None and immigration_history != member.immigration_history:
         if not may_see_sensitive(user, member.center):
             raise PermissionDenied(
@@ -525,7 +525,7 @@ def sensitive_value_read(*, member: StaffMember, user) -> str:
 def exception_propose(
     *, member: StaffMember, kind: str, reason: str, user
 ) -> QualificationException:
-    require_center_perm(user, "propose_exception", member.center)
+    require_center_perm(user, Capability.PROPOSE_EXCEPTION, member.center)
     if QualificationException.objects.filter(
         member=member, kind=kind, status=ExceptionStatus.PROPOSED
     ).exists():

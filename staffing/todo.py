@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from centers.access import Capability
 from centers.models import Center
 from centers.todo import Kind, Scope, Task
 
@@ -132,7 +133,7 @@ def _vacancies(row: TeacherVacancies, scope: Scope) -> Task:
 KINDS = [
     Kind(
         code="exception_to_decide",
-        capability="decide_exception",
+        capability=Capability.DECIDE_EXCEPTION,
         rows=lambda centers, scope: _exceptions(centers).filter(status=ExceptionStatus.PROPOSED),
         task=_to_decide,
         group_title=lambda n, scope: (
@@ -147,7 +148,7 @@ KINDS = [
     ),
     Kind(
         code="exception_decided",
-        capability="propose_exception",
+        capability=Capability.PROPOSE_EXCEPTION,
         rows=_decided_rows,
         task=_decided,
         group_title=lambda n, scope: (
@@ -164,7 +165,7 @@ KINDS = [
         # The Schulaufsicht reviews the plans *and the teacher posts* of its district
         # (DESIGN.md §1); review_plan is the capability that stands for that remit.
         code="teacher_posts_vacant",
-        capability="review_plan",
+        capability=Capability.REVIEW_PLAN,
         rows=_vacancy_rows,
         task=_vacancies,
         group_title=lambda n, scope: (

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from centers.access import center_perms, centers_for, has_state_perm, require_center
+from centers.access import Capability, capabilities_for, centers_for, has_state_perm, require_center
 from centers.forms import add_service_error
 from centers.locking import VersionForm
 from centers.workflow.transitions import timeline
@@ -40,7 +40,7 @@ from .workflows import EXCEPTION
 
 
 def _context(request, center, **extra):
-    return {"center": center, "center_perms": center_perms(request.user, center), **extra}
+    return {"center": center, "caps": capabilities_for(request.user, center), **extra}
 
 
 def _submitted(request, form, perform, *, success: str) -> HttpResponse | None:
@@ -65,7 +65,7 @@ def _form_page(request, center, form, title, **extra) -> HttpResponse:
     )
 
 
-def _post(request, center, pk, perm="view_staffing") -> Post:
+def _post(request, center, pk, perm=Capability.VIEW_STAFFING) -> Post:
     return get_object_or_404(Post.objects.filter(center=center).select_related("center"), pk=pk)
 
 
@@ -87,12 +87,12 @@ def _assignment(request, center, pk) -> Assignment:
 def home(request):
     """The navigation's "Personal": the page that fits the user's capabilities."""
     user = request.user
-    if has_state_perm(user, "view_staffing"):
+    if has_state_perm(user, Capability.VIEW_STAFFING):
         return redirect("staffing:state")
-    centers = list(centers_for(user, "view_staffing").order_by("name")[:2])
+    centers = list(centers_for(user, Capability.VIEW_STAFFING).order_by("name")[:2])
     if len(centers) == 1:
         return redirect("staffing:center", key=centers[0].key)
-    if centers_for(user, "view_teacher_posts").exists():
+    if centers_for(user, Capability.VIEW_TEACHER_POSTS).exists():
         return redirect("staffing:teacher_posts")
     raise PermissionDenied
 
@@ -101,7 +101,7 @@ def home(request):
 
 
 def center_overview(request, key):
-    center = require_center(request.user, "view_staffing", key)
+    center = require_center(request.user, Capability.VIEW_STAFFING, key)
     staffing = selectors.center_staffing(center)
     return render(
         request,
@@ -118,13 +118,13 @@ def center_overview(request, key):
 
 
 def vacancies(request, key):
-    center = require_center(request.user, "view_staffing", key)
+    center = require_center(request.user, Capability.VIEW_STAFFING, key)
     staffing = selectors.center_staffing(center)
     return render(request, "staffing/vacancies.html", _context(request, center, staffing=staffing))
 
 
 def post_detail(request, key, pk):
-    center = require_center(request.user, "view_staffing", key)
+    center = require_center(request.user, Capability.VIEW_STAFFING, key)
     post = _post(request, center, pk)
     return render(
         request,
@@ -135,7 +135,7 @@ def post_detail(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def post_create(request, key):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     form = PostForm(request.POST or None)
 
     def perform():
@@ -149,7 +149,7 @@ def post_create(request, key):
 
 
 def member_detail(request, key, pk):
-    center = require_center(request.user, "view_staffing", key)
+    center = require_center(request.user, Capability.VIEW_STAFFING, key)
     member = _member(request, center, pk)
     return render(
         request,
@@ -165,7 +165,7 @@ def member_detail(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request, key, pk=None):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     member = _member(request, center, pk) if pk else StaffMember(center=center)
     form = MemberForm(request.POST or None, instance=member)
     return _submitted(
@@ -181,7 +181,7 @@ def member_edit(request, key, pk=None):
 @require_http_methods(["GET", "POST"])
 def member_sensitive(request, key, pk):
     """§3.4: shown and changed only by the centre's own KI-Leitung; every read is logged."""
-    center = require_center(request.user, "view_staffing", key)
+    center = require_center(request.user, Capability.VIEW_STAFFING, key)
     if not selectors.may_see_sensitive(request.user, center):
         raise Http404
     member = _member(request, center, pk)
@@ -224,7 +224,7 @@ def _assignment_form(request, center, **kwargs):
 
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, key):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     initial = {k: request.GET[k] for k in ("member", "post") if k in request.GET}
     form = _assignment_form(request, center, initial=initial)
 
@@ -248,7 +248,7 @@ def assignment_create(request, key):
 
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     assignment = _assignment(request, center, pk)
     initial = {
         "post": assignment.post_id,
@@ -279,7 +279,7 @@ def assignment_edit(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def assignment_end(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     assignment = _assignment(request, center, pk)
     form = AssignmentEndForm(
         request.POST or None,
@@ -307,7 +307,7 @@ def assignment_end(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def exception_propose(request, key, pk):
-    center = require_center(request.user, "propose_exception", key)
+    center = require_center(request.user, Capability.PROPOSE_EXCEPTION, key)
     member = _member(request, center, pk)
     form = ExceptionProposeForm(request.POST or None)
 
@@ -346,7 +346,7 @@ def _exception(request, center, pk) -> QualificationException:
 def exception_decide(request, key, pk):
     """The Träger's page of one exception: the request, its timeline and the two
     decisions (each a confirmation page of the declared transition)."""
-    center = require_center(request.user, "decide_exception", key)
+    center = require_center(request.user, Capability.DECIDE_EXCEPTION, key)
     exception = _exception(request, center, pk)
     return render(
         request,
@@ -394,9 +394,13 @@ def teacher_posts(request):
 
 
 def state_overview(request):
-    if not has_state_perm(request.user, "view_staffing"):
+    if not has_state_perm(request.user, Capability.VIEW_STAFFING):
         raise PermissionDenied
-    qs = centers_for(request.user, "view_staffing").select_related("sponsor").order_by("name")
+    qs = (
+        centers_for(request.user, Capability.VIEW_STAFFING)
+        .select_related("sponsor")
+        .order_by("name")
+    )
     filterset = StateStaffingFilter(request.GET or None, queryset=qs)
     centers = list(filterset.qs)
     rows = selectors.staffing_of(centers)
@@ -409,7 +413,7 @@ def state_overview(request):
             "filter": filterset,
             "rows": rows,
             "aggregate": selectors.immigration_aggregate(),
-            "may_export": has_state_perm(request.user, "export_staffing"),
+            "may_export": has_state_perm(request.user, Capability.EXPORT_STAFFING),
             # A state capability covers every centre; unfiltered, so no filter hides a repair.
             "violations": checks.stored_violations(),
         },
@@ -421,7 +425,7 @@ def state_overview(request):
 
 @require_http_methods(["GET", "POST"])
 def post_edit(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     post = _post(request, center, pk)
     label = post.label  # the form writes the new values onto ``post`` while validating
     form = PostEditForm(request.POST or None, instance=post)
@@ -443,7 +447,7 @@ def post_edit(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def post_end(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     post = _post(request, center, pk)
     form = PostEndForm(
         request.POST or None,
@@ -491,7 +495,7 @@ def _confirm_delete(request, center, obj, *, delete, target, success, refusal, *
 
 @require_http_methods(["GET", "POST"])
 def post_delete(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     post = _post(request, center, pk)
     return _confirm_delete(
         request,
@@ -512,7 +516,7 @@ def post_delete(request, key, pk):
 
 @require_http_methods(["GET", "POST"])
 def assignment_delete(request, key, pk):
-    center = require_center(request.user, "manage_staffing", key)
+    center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     assignment = _assignment(request, center, pk)
     return _confirm_delete(
         request,

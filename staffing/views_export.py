@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-from centers.access import centers_for, has_state_perm, require_center
+from centers.access import Capability, centers_for, has_state_perm, require_center
 
 from . import exporting
 
@@ -25,17 +25,19 @@ def _export_response(queryset, fmt: str, name: str) -> HttpResponse:
 
 
 def center_export(request, key):
-    center = require_center(request.user, "export_staffing", key)
+    center = require_center(request.user, Capability.EXPORT_STAFFING, key)
     fmt = request.GET.get("format", "csv")
     return _export_response(exporting.rows_for_centers([center]), fmt, center.key)
 
 
 def state_export(request):
-    if not has_state_perm(request.user, "export_staffing"):
+    if not has_state_perm(request.user, Capability.EXPORT_STAFFING):
         raise PermissionDenied
     fmt = request.GET.get("format", "csv")
     return _export_response(
-        exporting.rows_for_centers(centers_for(request.user, "export_staffing")), fmt, "nrw"
+        exporting.rows_for_centers(centers_for(request.user, Capability.EXPORT_STAFFING)),
+        fmt,
+        "nrw",
     )
 
 
@@ -44,7 +46,7 @@ def state_export(request):
 
 def import_template(request):
     """An empty staffing list to fill in: for whoever may import (KI-Leitung, ministry)."""
-    centers = centers_for(request.user, "import_staffing")
+    centers = centers_for(request.user, Capability.IMPORT_STAFFING)
     if not centers.exists():
         raise PermissionDenied
     fmt = request.GET.get("format", "xlsx")

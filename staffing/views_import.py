@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from centers.access import centers_for
+from centers.access import Capability, centers_for
 
 from . import imports, selectors
 from .forms import ImportUploadForm
@@ -24,7 +24,7 @@ PREVIEW_PAGE_SIZE = 200
 
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    centers = list(centers_for(request.user, "import_staffing").order_by("name")[:2])
+    centers = list(centers_for(request.user, Capability.IMPORT_STAFFING).order_by("name")[:2])
     if not centers:
         raise PermissionDenied
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -68,7 +68,7 @@ def import_job(request, pk):
         "can_confirm": job.status == ImportStatus.CHECKED and not job.result.get("has_errors"),
         "can_undo": job.status == ImportStatus.DONE and job.written_at is not None,
         "export_center": next(
-            iter(centers_for(request.user, "export_staffing").order_by("name")[:1]), None
+            iter(centers_for(request.user, Capability.EXPORT_STAFFING).order_by("name")[:1]), None
         )
         if job.status == ImportStatus.DONE
         else None,

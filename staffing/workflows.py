@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _lazy
 
+from centers.access import Capability
 from centers.workflow.transitions import ACTOR, REQUIRED_NOTE, TODAY, Notify, Transition, Workflow
 
 from .models import ExceptionEventKind, ExceptionStatus, QualificationException
@@ -17,7 +18,7 @@ _DECISION = {
     "note_required_message": _lazy("Bitte begründen Sie die Entscheidung."),
     "stamps": {"decided_by": ACTOR, "decided_on": TODAY},
     "sources": (ExceptionStatus.PROPOSED,),
-    "capability": "decide_exception",
+    "capability": Capability.DECIDE_EXCEPTION,
 }
 
 EXCEPTION = Workflow(
@@ -40,7 +41,7 @@ EXCEPTION = Workflow(
             ),
             success=_lazy("Die Ausnahme wurde genehmigt; die KI-Leitung ist benachrichtigt."),
             notify=Notify(
-                capability="propose_exception",
+                capability=Capability.PROPOSE_EXCEPTION,
                 subject=_lazy("Qualifikationsausnahme genehmigt: %(center)s"),
                 template="staffing/email/exception_decided.txt",
             ),
@@ -57,7 +58,7 @@ EXCEPTION = Workflow(
             success=_lazy("Die Ausnahme wurde abgelehnt; die KI-Leitung ist benachrichtigt."),
             danger=True,
             notify=Notify(
-                capability="propose_exception",
+                capability=Capability.PROPOSE_EXCEPTION,
                 subject=_lazy("Qualifikationsausnahme abgelehnt: %(center)s"),
                 template="staffing/email/exception_decided.txt",
             ),
