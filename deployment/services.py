@@ -22,6 +22,7 @@ from centers.models import Center, Role
 from centers.notifications import notify_center
 from centers.workflow.transitions import record_event, transition_apply
 
+from .checks import verbund_copy_blockers
 from .models import DeploymentPlan, Focus, FocusAllocation, PlanEventKind, PlanStatus, ReviewComment
 from .periods import Period, current_period
 from .vocabularies import BasicComponent, Field, Programme, Stage, TargetGroup
@@ -333,6 +334,8 @@ def verbund_copy(*, focus: Focus, target_plan: DeploymentPlan, user) -> Focus:
         raise ValidationError(_("Dieser Schwerpunkt wird nicht im Verbund geteilt."))
     target_plan = _locked_plan(target_plan)
     _require_editable(target_plan)
+    if blockers := verbund_copy_blockers(focus=focus, target_plan=target_plan):
+        raise ValidationError(blockers)
     return _copy_focus(
         focus,
         target_plan,

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -285,6 +286,16 @@ def test_a_schwerpunkt_taken_over_once_is_refused_a_second_time(shared, bonn_pla
         f"Der Schwerpunkt „{shared.title}“ des Zentrums „{shared.plan.center.name}“ "
         "wurde bereits in dieses Einsatzmanagement übernommen."
     ]
+
+
+def test_the_copy_service_refuses_a_second_copy_and_changes_nothing(
+    shared, bonn_plan, bonn_staff
+):
+    services.verbund_copy(focus=shared, target_plan=bonn_plan, user=bonn_staff)
+    count = bonn_plan.foci.count()
+    with pytest.raises(ValidationError, match="wurde bereits in dieses Einsatzmanagement"):
+        services.verbund_copy(focus=shared, target_plan=bonn_plan, user=bonn_staff)
+    assert bonn_plan.foci.count() == count
 
 
 def test_a_renamed_copy_still_counts_and_is_named(shared, bonn_plan, bonn_staff):
