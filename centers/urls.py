@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_concepts
+from . import views, views_activity, views_concepts
 
 app_name = "centers"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="concept_review_queue",
     ),
     path("<str:key>/", views.CenterDetailView.as_view(), name="detail"),
+    path("<str:key>/aktivitaet/", views_activity.ActivityView.as_view(), name="activity"),
     # Integrationskonzept (§1.4)
     path("<str:key>/konzepte/", views_concepts.ConceptListView.as_view(), name="concept_list"),
     path(

@@ -65,4 +65,5 @@ ROUTES = [
     Route("centers:target_agreement_create", kwargs=_center, allowed=FUNDERS),
     Route("centers:target_agreement_update", kwargs=_agreement, allowed=FUNDERS),
     Route("centers:target_agreement_document", kwargs=_agreement, allowed=READERS),
+    Route("centers:activity", kwargs=_center, allowed=READERS),
 ]
