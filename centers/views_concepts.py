@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,10 +27,10 @@ from .forms import (
     FundingDecisionForm,
     ParticipationForm,
     TargetAgreementForm,
-    add_service_error,
 )
 from .locking import VersionForm
 from .models import ConceptParticipation, ConceptStatus, FundingDecision, TargetAgreement
+from .service_views import ServiceFormMixin
 from .workflow.transitions import timeline
 from .workflow.views import TransitionView
 from .workflows import CONCEPT
@@ -60,46 +59,6 @@ class ConceptMixin(CenterPermissionMixin):
 
     def get_redirect(self, result):
         return self.get_concept().get_absolute_url()
-
-
-class ServiceFormMixin:
-    """A form page whose submission is one service call: ``perform(form)``.
-
-    Its German errors appear on the form; on success ``success_message`` is shown
-    and the page redirects to ``get_redirect(result)``. ``title``,
-    ``submit_label``, ``multipart``, ``danger`` and ``get_cancel_url()`` fill the
-    shared form templates.
-    """
-
-    title = ""
-    submit_label = ""
-    success_message = ""
-    multipart = False
-    danger = False
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=self.title,
-            submit_label=self.submit_label,
-            multipart=self.multipart,
-            danger=self.danger,
-            cancel_url=self.get_cancel_url(),
-        )
-        return context
-
-    def form_valid(self, form):
-        try:
-            result = self.perform(form)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("Dazu fehlt Ihnen die Berechtigung."))
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_redirect(result))
 
 
 def center_url(center, name, **kwargs):

@@ -4,7 +4,7 @@ scope), validate with a form, call a service, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from centers.access import (
     require_center,
     scoped,
 )
-from centers.forms import add_service_error
+from centers.service_views import run_action, submit_form
 from centers.workflow.transitions import timeline
 from centers.workflow.views import TransitionView
 
@@ -64,10 +64,6 @@ def _focus(request, pk, perm=Capability.VIEW_PLAN) -> Focus:
         ),
         pk=pk,
     )
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 def plan_capabilities(user, plan: DeploymentPlan) -> dict:
@@ -130,15 +126,14 @@ class PlanListView(FilterView):
 @require_POST
 def plan_create(request, key):
     center = require_center(request.user, Capability.EDIT_PLAN_DRAFT, key)
-    try:
-        plan = services.plan_create(
+    return run_action(
+        request,
+        lambda: services.plan_create(
             center=center, user=request.user, copy_previous=request.POST.get("copy") != "0"
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("deployment:plan_list")
-    messages.success(request, _("Das Einsatzmanagement wurde angelegt."))
-    return _redirect_plan(plan)
+        ),
+        success=_("Das Einsatzmanagement wurde angelegt."),
+        back="deployment:plan_list",
+    )
 
 
 class PlanDetailView(TemplateView):
@@ -177,20 +172,20 @@ class PlanDetailView(TemplateView):
 def plan_edit(request, pk):
     plan = _plan(request, pk, Capability.EDIT_PLAN_DRAFT)
     form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(
-                plan=plan,
-                user=request.user,
-                data=form.cleaned_data,
-                expected_version=form.expected_version,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Die Angaben wurden gespeichert."))
-            return _redirect_plan(plan)
-    elif request.method == "GET" and not plan.is_editable:
+    done = submit_form(
+        request,
+        form,
+        lambda: services.plan_update(
+            plan=plan,
+            user=request.user,
+            data=form.cleaned_data,
+            expected_version=form.expected_version,
+        ),
+        success=_("Die Angaben wurden gespeichert."),
+    )
+    if done:
+        return done
+    if request.method == "GET" and not plan.is_editable:
         messages.error(request, _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden."))
         return _redirect_plan(plan)
     return render(request, "deployment/plan_form.html", {"plan": plan, "form": form})
@@ -219,19 +214,15 @@ def _plan_breadcrumbs(plan: DeploymentPlan) -> dict:
 def plan_new_version(request, pk):
     """Not a transition of this plan but a new revision of it (the agreed one stays)."""
     plan = _plan(request, pk, Capability.SUBMIT_PLAN)
-    try:
-        new = services.plan_new_version(plan=plan, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return _redirect_plan(plan, "workflow")
-    messages.success(
+    return run_action(
         request,
-        _(
+        lambda: services.plan_new_version(plan=plan, user=request.user),
+        success=_(
             "Eine neue Fassung wurde als Entwurf angelegt. Sie muss erneut ins Benehmen gesetzt "
             "werden."
         ),
+        back=_redirect_plan(plan, "workflow"),
     )
-    return _redirect_plan(new)
 
 
 # --- Schwerpunkte ---------------------------------------------------------------------
@@ -240,15 +231,16 @@ def plan_new_version(request, pk):
 def focus_create(request, pk):
     plan = _plan(request, pk, Capability.EDIT_PLAN_DRAFT)
     form = FocusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            focus = services.focus_create(plan=plan, user=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Der Schwerpunkt wurde angelegt."))
-            return _redirect_plan(plan, f"focus-{focus.pk}")
-    return render(request, "deployment/focus_form.html", {"plan": plan, "form": form})
+    done = submit_form(
+        request,
+        form,
+        lambda: _redirect_plan(
+            plan,
+            f"focus-{services.focus_create(plan=plan, user=request.user, data=form.cleaned_data).pk}",
+        ),
+        success=_("Der Schwerpunkt wurde angelegt."),
+    )
+    return done or render(request, "deployment/focus_form.html", {"plan": plan, "form": form})
 
 
 def _focus_fragment(request, focus, can):
@@ -280,21 +272,26 @@ def focus_edit(request, pk):
             return HttpResponseClientRedirect(plan.get_absolute_url())
         return _redirect_plan(plan)
     form = FocusForm(request.POST or None, instance=focus)
-    if request.method == "POST" and form.is_valid():
-        try:
-            focus = services.focus_update(
-                focus=focus,
-                user=request.user,
-                data=form.cleaned_data,
-                expected_version=form.expected_version,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            if request.htmx:
-                return _focus_fragment(request, focus, plan_capabilities(request.user, plan))
-            messages.success(request, _("Der Schwerpunkt wurde gespeichert."))
-            return _redirect_plan(plan, f"focus-{focus.pk}")
+
+    def perform():
+        saved = services.focus_update(
+            focus=focus,
+            user=request.user,
+            data=form.cleaned_data,
+            expected_version=form.expected_version,
+        )
+        if request.htmx:
+            return _focus_fragment(request, saved, plan_capabilities(request.user, plan))
+        return _redirect_plan(plan, f"focus-{saved.pk}")
+
+    done = submit_form(
+        request,
+        form,
+        perform,
+        success=None if request.htmx else _("Der Schwerpunkt wurde gespeichert."),
+    )
+    if done:
+        return done
     template = "deployment/_focus_form.html" if request.htmx else "deployment/focus_form.html"
     return render(request, template, {"plan": plan, "focus": focus, "form": form})
 
@@ -303,13 +300,17 @@ def focus_edit(request, pk):
 def focus_delete(request, pk):
     focus = _focus(request, pk, Capability.EDIT_PLAN_DRAFT)
     plan = focus.plan
-    try:
+
+    def perform():
         services.focus_delete(focus=focus, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Der Schwerpunkt wurde entfernt."))
-    return _redirect_plan(plan, "foci")
+        return _redirect_plan(plan, "foci")
+
+    return run_action(
+        request,
+        perform,
+        success=_("Der Schwerpunkt wurde entfernt."),
+        back=_redirect_plan(plan, "foci"),
+    )
 
 
 # --- comments and conflicts --------------------------------------------------------------
@@ -327,7 +328,8 @@ def comment_add(request, pk):
     parent = None
     if form.cleaned_data["parent"]:
         parent = get_object_or_404(ReviewComment, pk=form.cleaned_data["parent"], plan=plan)
-    try:
+
+    def perform():
         comment = services.comment_add(
             plan=plan,
             user=request.user,
@@ -335,11 +337,14 @@ def comment_add(request, pk):
             focus=form.cleaned_data["focus"],
             parent=parent,
         )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return _redirect_plan(plan, "comments")
-    messages.success(request, _("Ihr Kommentar wurde gespeichert."))
-    return _redirect_plan(plan, f"comment-{comment.parent_id or comment.pk}")
+        return _redirect_plan(plan, f"comment-{comment.parent_id or comment.pk}")
+
+    return run_action(
+        request,
+        perform,
+        success=_("Ihr Kommentar wurde gespeichert."),
+        back=_redirect_plan(plan, "comments"),
+    )
 
 
 def _comment(request, pk, perm) -> ReviewComment:
@@ -357,13 +362,18 @@ def _comment(request, pk, perm) -> ReviewComment:
 @require_POST
 def comment_escalate(request, pk):
     comment = _comment(request, pk, Capability.SUBMIT_PLAN)
-    try:
+    here = _redirect_plan(comment.plan, f"comment-{comment.pk}")
+
+    def perform():
         services.comment_escalate(comment=comment, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Der Konflikt wurde an die Schulaufsicht gegeben."))
-    return _redirect_plan(comment.plan, f"comment-{comment.pk}")
+        return here
+
+    return run_action(
+        request,
+        perform,
+        success=_("Der Konflikt wurde an die Schulaufsicht gegeben."),
+        back=here,
+    )
 
 
 @require_POST
@@ -373,15 +383,17 @@ def comment_resolve(request, pk):
     if not form.is_valid():
         messages.error(request, _("Bitte beschreiben Sie die Klärung."))
         return _redirect_plan(comment.plan, f"comment-{comment.pk}")
-    try:
+    here = _redirect_plan(comment.plan, f"comment-{comment.pk}")
+
+    def perform():
         services.comment_resolve(
             comment=comment, user=request.user, resolution=form.cleaned_data["resolution"]
         )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Der Konflikt ist als geklärt vermerkt."))
-    return _redirect_plan(comment.plan, f"comment-{comment.pk}")
+        return here
+
+    return run_action(
+        request, perform, success=_("Der Konflikt ist als geklärt vermerkt."), back=here
+    )
 
 
 # --- LaSI overview ---------------------------------------------------------------------
@@ -478,23 +490,24 @@ def verbund_copy(request, pk):
             _("Bitte wählen Sie ein eigenes Einsatzmanagement im Entwurf als Ziel."),
         )
         return redirect("deployment:verbund_focus", pk=focus.pk)
-    try:
+
+    def perform():
         copy = services.verbund_copy(
             focus=focus, target_plan=form.cleaned_data["target_plan"], user=request.user
         )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("deployment:verbund_focus", pk=focus.pk)
-    messages.success(
+        return HttpResponseRedirect(
+            reverse("deployment:plan_detail", kwargs={"pk": copy.plan_id}) + f"#focus-{copy.pk}"
+        )
+
+    return run_action(
         request,
-        _(
+        perform,
+        success=_(
             "„%(title)s“ wurde in Ihr Einsatzmanagement übernommen. Passen Sie ihn an Ihre "
             "Kommune an."
         )
-        % {"title": copy.title},
-    )
-    return HttpResponseRedirect(
-        reverse("deployment:plan_detail", kwargs={"pk": copy.plan_id}) + f"#focus-{copy.pk}"
+        % {"title": focus.title},
+        back=redirect("deployment:verbund_focus", pk=focus.pk),
     )
 
 
@@ -510,19 +523,21 @@ def allocations(request, pk):
     form = None
     if can["edit"]:
         form = AllocationForm(request.POST or None, plan=plan, assignments=assignments)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.allocation_set(
-                    focus=form.cleaned_data["focus"],
-                    assignment=form.cleaned_data["assignment"],
-                    fte=form.cleaned_data["fte"],
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Der Stellenanteil wurde gespeichert."))
-                return redirect("deployment:allocations", pk=plan.pk)
+
+        def perform():
+            services.allocation_set(
+                focus=form.cleaned_data["focus"],
+                assignment=form.cleaned_data["assignment"],
+                fte=form.cleaned_data["fte"],
+                user=request.user,
+            )
+            return redirect("deployment:allocations", pk=plan.pk)
+
+        done = submit_form(
+            request, form, perform, success=_("Der Stellenanteil wurde gespeichert.")
+        )
+        if done:
+            return done
     elif request.method == "POST":
         messages.error(
             request, _("Der Personaleinsatz dieses Einsatzmanagements ist schreibgeschützt.")
@@ -553,10 +568,14 @@ def allocation_delete(request, pk):
         pk=pk,
     )
     plan = allocation.focus.plan
-    try:
+
+    def perform():
         services.allocation_delete(allocation=allocation, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Der Stellenanteil wurde entfernt."))
-    return redirect("deployment:allocations", pk=plan.pk)
+        return redirect("deployment:allocations", pk=plan.pk)
+
+    return run_action(
+        request,
+        perform,
+        success=_("Der Stellenanteil wurde entfernt."),
+        back=redirect("deployment:allocations", pk=plan.pk),
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -32,6 +32,7 @@ from centers.access import (
     has_center_perm,
     has_state_perm,
 )
+from centers.service_views import run_action
 from centers.workflow.transitions import timeline
 from centers.workflow.views import TransitionView
 from deployment.periods import current_period
@@ -201,14 +202,12 @@ class ReportRetryView(ReportMixin, View):
 
     def post(self, request, pk):
         report = self.get_object()
-        try:
-            services.report_retry(report=report, user=request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Die Erstellung wurde erneut gestartet."))
-        return redirect("reporting:detail", pk=report.pk)
+        return run_action(
+            request,
+            lambda: services.report_retry(report=report, user=request.user),
+            success=_("Die Erstellung wurde erneut gestartet."),
+            back=report,
+        )
 
 
 def _report_in_scope(request, perm, pk):

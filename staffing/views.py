@@ -3,8 +3,7 @@ validate with a form, call a service, render. Capabilities, never roles."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centers.access import Capability, capabilities_for, centers_for, has_state_perm, require_center
-from centers.forms import add_service_error
 from centers.locking import VersionForm
+from centers.service_views import submit_form
 from centers.workflow.transitions import timeline
 from centers.workflow.views import TransitionView
 
@@ -41,21 +40,6 @@ from .workflows import EXCEPTION
 
 def _context(request, center, **extra):
     return {"center": center, "caps": capabilities_for(request.user, center), **extra}
-
-
-def _submitted(request, form, perform, *, success: str) -> HttpResponse | None:
-    """For a valid POST, run ``perform()`` (one service call). On success: the message
-    and a redirect to what it returns; a service error goes onto the form (``None``:
-    show the form again)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        target = perform()
-    except ValidationError as exc:
-        add_service_error(form, exc)
-        return None
-    messages.success(request, success)
-    return redirect(target)
 
 
 def _form_page(request, center, form, title, **extra) -> HttpResponse:
@@ -143,7 +127,7 @@ def post_create(request, key):
         post.center = center
         return services.post_save(post=post, user=request.user)
 
-    return _submitted(
+    return submit_form(
         request, form, perform, success=_("Die Stelle wurde angelegt.")
     ) or _form_page(request, center, form, _("Stelle anlegen"))
 
@@ -168,7 +152,7 @@ def member_edit(request, key, pk=None):
     center = require_center(request.user, Capability.MANAGE_STAFFING, key)
     member = _member(request, center, pk) if pk else StaffMember(center=center)
     form = MemberForm(request.POST or None, instance=member)
-    return _submitted(
+    return submit_form(
         request,
         form,
         lambda: services.member_save(
@@ -186,7 +170,7 @@ def member_sensitive(request, key, pk):
         raise Http404
     member = _member(request, center, pk)
     form = SensitiveForm(request.POST or None)
-    done = _submitted(
+    done = submit_form(
         request,
         form,
         lambda: services.member_save(
@@ -241,7 +225,7 @@ def assignment_create(request, key):
             seconding_school=data["seconding_school"],
         ).member
 
-    return _submitted(
+    return submit_form(
         request, form, perform, success=_("Die Besetzung wurde angelegt.")
     ) or _form_page(request, center, form, _("Besetzung anlegen"))
 
@@ -270,7 +254,7 @@ def assignment_edit(request, key, pk):
         )
         return assignment.member
 
-    return _submitted(
+    return submit_form(
         request, form, perform, success=_("Die Besetzung wurde geändert.")
     ) or _form_page(
         request, center, form, _("Besetzung ändern: {member}").format(member=assignment.member)
@@ -295,7 +279,7 @@ def assignment_end(request, key, pk):
         )
         return assignment.member
 
-    return _submitted(
+    return submit_form(
         request, form, perform, success=_("Die Besetzung wurde beendet.")
     ) or _form_page(
         request, center, form, _("Besetzung beenden: {member}").format(member=assignment.member)
@@ -320,7 +304,7 @@ def exception_propose(request, key, pk):
         )
         return member
 
-    return _submitted(
+    return submit_form(
         request,
         form,
         perform,
@@ -429,7 +413,7 @@ def post_edit(request, key, pk):
     post = _post(request, center, pk)
     label = post.label  # the form writes the new values onto ``post`` while validating
     form = PostEditForm(request.POST or None, instance=post)
-    return _submitted(
+    return submit_form(
         request,
         form,
         lambda: services.post_save(
@@ -453,7 +437,7 @@ def post_end(request, key, pk):
         request.POST or None,
         initial={"valid_to": post.valid_to or timezone.localdate(), "version": post.version},
     )
-    return _submitted(
+    return submit_form(
         request,
         form,
         lambda: services.post_end(
@@ -478,7 +462,7 @@ def _confirm_delete(request, center, obj, *, delete, target, success, refusal, *
     """GET shows what will be deleted (or why it cannot be); POST calls ``delete(version)``
     and goes to ``target``."""
     form = VersionForm(request.POST or None, initial={"version": obj.version})
-    done = _submitted(
+    done = submit_form(
         request,
         form,
         lambda: delete(form.expected_version) or target,

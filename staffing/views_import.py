@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from centers.access import Capability, centers_for
+from centers.service_views import run_action
 
 from . import imports, selectors
 from .forms import ImportUploadForm
@@ -85,14 +85,12 @@ def import_job(request, pk):
 def _job_action(request, pk, service, *, success: str | None = None):
     """A POST on a job: the service, its refusal as a message, back to the job page."""
     job = _job(request, pk)
-    try:
+
+    def perform():
         service(job=job, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if success:
-            messages.success(request, success)
-    return redirect(job)
+        return job
+
+    return run_action(request, perform, success=success, back=job)
 
 
 @require_POST

@@ -1,20 +1,20 @@
 """The one view of every transition: a confirmation page that shows what blocks and
-what to consider before the user decides, then ``transition_apply``. Conflicts,
-refusals and success look the same in every workflow."""
+what to consider before the user decides, then ``transition_apply`` — through the
+project's one view idiom (``centers.service_views``), so conflicts, refusals and
+success look the same here as on every other form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import FormView
 
-from ..locking import ConflictError, VersionForm
+from ..locking import VersionForm
+from ..service_views import ServiceFormMixin
 from .transitions import (
     NO_NOTE,
     REQUIRED_NOTE,
@@ -43,7 +43,7 @@ class TransitionForm(VersionForm):
             )
 
 
-class TransitionView(FormView):
+class TransitionView(ServiceFormMixin, FormView):
     """``TransitionView.as_view(workflow=…, transition="submit", lookup=…)``.
 
     ``lookup(request, perm, **url_kwargs)`` returns the object if the user holds
@@ -87,28 +87,26 @@ class TransitionView(FormView):
             blockers=check.blockers,
             warnings=check.warnings,
             state_label=self.workflow.state_label(self.object),
-            cancel_url=self.object.get_absolute_url(),
         )
         if self.extra_context_for is not None:
             context.update(self.extra_context_for(self.object))
         return context
 
-    def form_valid(self, form):
-        try:
-            obj = transition_apply(
-                self.workflow,
-                self.transition,
-                obj=self.object,
-                user=self.request.user,
-                expected_version=form.expected_version,
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ConflictError as exc:
-            # The same everywhere: say so and show the page again with what is stored now.
-            messages.error(self.request, exc.messages[0])
-            return redirect(self.request.path)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.step.success)
-        return redirect(obj.get_absolute_url())
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
+
+    def get_success_message(self) -> str:
+        return self.step.success
+
+    def perform(self, form):
+        return transition_apply(
+            self.workflow,
+            self.transition,
+            obj=self.object,
+            user=self.request.user,
+            expected_version=form.expected_version,
+            note=form.cleaned_data.get("note", ""),
+        )
+
+    def get_redirect(self, obj):
+        return obj.get_absolute_url()
