@@ -38,6 +38,7 @@ from .models import (
 )
 from .notifications import notify_center
 from .workflow.transitions import record_event, transition_apply
+from .workflows import CONCEPT
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "nrw_gebietskoerperschaften.csv"
@@ -460,31 +461,26 @@ def concept_submit(
     *, concept: IntegrationConcept, user, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Draft (or returned) → submitted, once Nr. 1.4 is complete; tells the Bewilligung."""
-    return _apply("submit", concept, user, expected_version)
+    return transition_apply(
+        CONCEPT, "submit", obj=concept, user=user, expected_version=expected_version
+    )
 
 
 def concept_return(
     *, concept: IntegrationConcept, user, reason: str, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Submitted → returned (a draft again), with the reason the KI-Leitung reads."""
-    return _apply("return", concept, user, expected_version, note=reason)
+    return transition_apply(
+        CONCEPT, "return", obj=concept, user=user, expected_version=expected_version, note=reason
+    )
 
 
 def concept_approve(
     *, concept: IntegrationConcept, user, expected_version: int | None = None
 ) -> IntegrationConcept:
     """Submitted → approved; an approved earlier version is superseded and stays readable."""
-    return _apply("approve", concept, user, expected_version)
-
-
-def _apply(name, concept, user, expected_version, note=""):
-    """The declared transition (``centers.workflows.CONCEPT``); without a version from a
-    form, the one of the concept as the caller read it."""
-    from .workflows import CONCEPT
-
-    version = concept.version if expected_version is None else expected_version
     return transition_apply(
-        CONCEPT, name, obj=concept, user=user, expected_version=version, note=note
+        CONCEPT, "approve", obj=concept, user=user, expected_version=expected_version
     )
 
 

@@ -26,6 +26,7 @@ from .checks import verbund_copy_blockers
 from .models import DeploymentPlan, Focus, FocusAllocation, PlanEventKind, PlanStatus, ReviewComment
 from .periods import Period, current_period
 from .vocabularies import BasicComponent, Field, Programme, Stage, TargetGroup
+from .workflows import PLAN
 
 # Fields a Schwerpunkt form edits and a copy carries over.
 FOCUS_CONTENT_FIELDS = (
@@ -191,37 +192,34 @@ def plan_update(*, plan: DeploymentPlan, user, data: dict, expected_version: int
 
 def plan_submit(*, plan: DeploymentPlan, user, expected_version: int | None = None):
     """Draft (or returned) → at the Schulaufsicht for agreement (Nr. 3.5, Nr. 3.6)."""
-    return _apply("submit", plan, user, expected_version)
+    return transition_apply(PLAN, "submit", obj=plan, user=user, expected_version=expected_version)
 
 
 def plan_return(*, plan: DeploymentPlan, user, reason: str, expected_version: int | None = None):
     """The Schulaufsicht sends the plan back with its reasons."""
-    return _apply("return", plan, user, expected_version, note=reason)
+    return transition_apply(
+        PLAN, "return", obj=plan, user=user, expected_version=expected_version, note=reason
+    )
 
 
 def plan_agree(*, plan: DeploymentPlan, user, note: str = "", expected_version: int | None = None):
     """The Schulaufsicht agrees ("im Benehmen"); from now on the plan is read-only."""
-    return _apply("agree", plan, user, expected_version, note=note)
+    return transition_apply(
+        PLAN, "agree", obj=plan, user=user, expected_version=expected_version, note=note
+    )
 
 
 def plan_report(*, plan: DeploymentPlan, user, expected_version: int | None = None):
     """The KI-Leitung informs the LaSI about the agreed plan (Nr. 3.6)."""
-    return _apply("report", plan, user, expected_version)
+    return transition_apply(PLAN, "report", obj=plan, user=user, expected_version=expected_version)
 
 
 def plan_acknowledge(
     *, plan: DeploymentPlan, user, note: str = "", expected_version: int | None = None
 ):
-    return _apply("acknowledge", plan, user, expected_version, note=note)
-
-
-def _apply(name, plan, user, expected_version, note=""):
-    """The declared transition (``deployment.workflows.PLAN``); without a version from a
-    form, the one of the plan as the caller read it."""
-    from .workflows import PLAN
-
-    version = plan.version if expected_version is None else expected_version
-    return transition_apply(PLAN, name, obj=plan, user=user, expected_version=version, note=note)
+    return transition_apply(
+        PLAN, "acknowledge", obj=plan, user=user, expected_version=expected_version, note=note
+    )
 
 
 @transaction.atomic

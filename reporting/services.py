@@ -26,6 +26,7 @@ from centers.notifications import notify_user
 from centers.workflow.transitions import record_event, transition_apply
 
 from .models import Report, ReportEventKind, ReportKind, ReportStatus
+from .workflows import REPORT
 
 logger = logging.getLogger(__name__)
 
@@ -218,21 +219,16 @@ def reports_sweep(*, now: datetime.datetime | None = None) -> int:
 
 def report_submit(*, report: Report, user, expected_version: int | None = None) -> Report:
     """The KI-Leitung submits a ready centre report to the LaSI (Nr. 3.6)."""
-    return _apply("submit", report, user, expected_version)
+    return transition_apply(
+        REPORT, "submit", obj=report, user=user, expected_version=expected_version
+    )
 
 
 def report_acknowledge(*, report: Report, user, expected_version: int | None = None) -> Report:
     """The LaSI acknowledges a submitted centre report."""
-    return _apply("acknowledge", report, user, expected_version)
-
-
-def _apply(name, report, user, expected_version):
-    """The declared transition (``reporting.workflows.REPORT``); without a version from a
-    form, the one of the report as the caller read it."""
-    from .workflows import REPORT
-
-    version = report.version if expected_version is None else expected_version
-    return transition_apply(REPORT, name, obj=report, user=user, expected_version=version)
+    return transition_apply(
+        REPORT, "acknowledge", obj=report, user=user, expected_version=expected_version
+    )
 
 
 def _event(report: Report, kind: str, user=None) -> None:

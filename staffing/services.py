@@ -39,6 +39,7 @@ from .models import (
     StaffingQuota,
     StaffMember,
 )
+from .workflows import EXCEPTION
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_QUOTAS_CSV = DATA_DIR / "default_quotas.csv"
@@ -551,8 +552,6 @@ def exception_decide(
 ) -> QualificationException:
     """The Anstellungsträger decides (Nr. 4.1 "Über Ausnahmen entscheidet der
     Anstellungsträger"): the declared transition ``approve`` or ``reject``."""
-    from .workflows import EXCEPTION
-
     return transition_apply(
         EXCEPTION,
         "approve" if approve else "reject",

@@ -188,13 +188,19 @@ def may_start(workflow: Workflow, name: str, user, obj) -> bool:
 
 
 def transition_apply(
-    workflow: Workflow, name: str, *, obj, user, expected_version: int, note: str = ""
+    workflow: Workflow, name: str, *, obj, user, expected_version: int | None = None, note=""
 ):
     """Apply transition ``name`` of ``workflow`` to ``obj`` as ``user``. Raises
     ``PermissionDenied`` without the capability, ``ConflictError`` when the object
     changed since ``expected_version`` was read, ``ValidationError`` (German) when a
-    precondition blocks. Returns the object as saved."""
+    precondition blocks. Returns the object as saved.
+
+    Forms pass the version they were rendered with; code that acts on an object it has
+    just read (admin actions, demo data) leaves it out and the version of ``obj`` as read
+    is the lock — a stale instance is a conflict either way."""
     transition = workflow.get(name)
+    if expected_version is None:
+        expected_version = obj.version
     note = (note or "").strip()
     with transaction.atomic():
         center = workflow.center_of(obj)

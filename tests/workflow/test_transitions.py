@@ -107,6 +107,11 @@ def _note(transition) -> str:
     return "Begründung für den Test" if transition.note else ""
 
 
+def _apply(workflow, transition, obj, user, **overrides):
+    kwargs = {"expected_version": obj.version, "note": _note(transition), **overrides}
+    return transition_apply(workflow, transition.name, obj=obj, user=user, **kwargs)
+
+
 def _state(workflow, obj) -> str:
     obj.refresh_from_db()
     return getattr(obj, workflow.state_field)
@@ -118,14 +123,7 @@ def test_the_capability_holder_moves_it_and_the_timeline_records_it(
 ):
     obj = _ready(workflow, transition, home_center)
     user = user_as(_role_with(transition.capability), home_center)
-    transition_apply(
-        workflow,
-        transition.name,
-        obj=obj,
-        user=user,
-        expected_version=obj.version,
-        note=_note(transition),
-    )
+    _apply(workflow, transition, obj, user)
     assert _state(workflow, obj) == transition.target
     event = obj.events.order_by("-at", "-pk").first()
     assert (event.kind, event.actor) == (transition.event, user)
@@ -137,14 +135,7 @@ def test_a_stale_version_is_a_conflict(workflow, transition, home_center, user_a
     obj = _ready(workflow, transition, home_center)
     user = user_as(_role_with(transition.capability), home_center)
     with pytest.raises(ConflictError):
-        transition_apply(
-            workflow,
-            transition.name,
-            obj=obj,
-            user=user,
-            expected_version=obj.version + 1,
-            note=_note(transition),
-        )
+        _apply(workflow, transition, obj, user, expected_version=obj.version + 1)
     assert _state(workflow, obj) == transition.sources[0]
 
 
@@ -155,14 +146,7 @@ def test_without_the_capability_the_service_refuses_and_the_page_is_404(
     obj = _ready(workflow, transition, home_center)
     user = user_as(_role_without(transition.capability), home_center)
     with pytest.raises(PermissionDenied):
-        transition_apply(
-            workflow,
-            transition.name,
-            obj=obj,
-            user=user,
-            expected_version=obj.version,
-            note=_note(transition),
-        )
+        _apply(workflow, transition, obj, user)
     assert _state(workflow, obj) == transition.sources[0]
     url = reverse(workflow.url_name.format(name=transition.name), args=workflow.url_args(obj))
     client.force_login(user)
@@ -178,14 +162,7 @@ def test_a_state_outside_the_sources_blocks(workflow, transition, home_center, u
     obj = BUILDERS[workflow.name]["ready"](home_center, other)
     user = user_as(_role_with(transition.capability), home_center)
     with pytest.raises(ValidationError, match="nicht möglich"):
-        transition_apply(
-            workflow,
-            transition.name,
-            obj=obj,
-            user=user,
-            expected_version=obj.version,
-            note=_note(transition),
-        )
+        _apply(workflow, transition, obj, user)
     assert _state(workflow, obj) == other
 
 
@@ -197,9 +174,7 @@ def test_a_required_reason_cannot_be_left_empty(workflow, transition, home_cente
     obj = _ready(workflow, transition, home_center)
     user = user_as(_role_with(transition.capability), home_center)
     with pytest.raises(ValidationError) as exc:
-        transition_apply(
-            workflow, transition.name, obj=obj, user=user, expected_version=obj.version, note=" "
-        )
+        _apply(workflow, transition, obj, user, note=" ")
     assert list(exc.value.message_dict) == ["note"]
     assert _state(workflow, obj) == transition.sources[0]
 
@@ -211,14 +186,7 @@ def test_a_precondition_blocks_and_the_page_says_why(
     obj = BUILDERS[workflow.name]["blocked"][transition.name](home_center, transition.sources[0])
     user = user_as(_role_with(transition.capability), home_center)
     with pytest.raises(ValidationError) as exc:
-        transition_apply(
-            workflow,
-            transition.name,
-            obj=obj,
-            user=user,
-            expected_version=obj.version,
-            note=_note(transition),
-        )
+        _apply(workflow, transition, obj, user)
     assert _state(workflow, obj) == transition.sources[0]
     client.force_login(user)
     url = reverse(workflow.url_name.format(name=transition.name), args=workflow.url_args(obj))
@@ -250,4 +218,3 @@ def test_through_the_page_a_stale_form_says_so_and_keeps_the_input(
     response = client.post(url, {"version": obj.version, "note": _note(transition) or "x"})
     assert response.status_code == 302
     assert _state(workflow, obj) == transition.target
-
