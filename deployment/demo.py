@@ -319,13 +319,23 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
     wanted = [(by_key[(p.center_id, p.period_start, 1)], s, r) for p, s, r in wanted]
 
     foci: list[Focus] = []
-    for plan, _status, rng in wanted:
+    for plan, status, rng in wanted:
         for n, (component, content) in enumerate(BASIC_FOCI.items()):
             foci.append(Focus(plan=plan, basic_component=component, position=n, **content))
         chosen = rng.sample(FOCUS_LIBRARY, k=min(len(FOCUS_LIBRARY), 3 + rng.randint(0, 1)))
         for n, content in enumerate(chosen * scale):
             shared = rng.random() < 0.1 or plan.center.key in (KOELN, METTMANN) and n == 0
-            foci.append(Focus(plan=plan, position=10 + n, shared=shared, **content))
+            focus = Focus(plan=plan, position=10 + n, shared=shared, **content)
+            if (
+                status in PlanStatus.editable()
+                and plan.period_start == period.start
+                and n == len(chosen) - 1
+            ):
+                # A plan in the works (Köln's draft, Mettmann's returned plan): the last
+                # Schwerpunkt's indicators are named, their target values still to be agreed
+                # — the team's to-do, and what Mettmann's Schulaufsicht asked for.
+                _without_targets(focus)
+            foci.append(focus)
     bulk_create_with_history(foci, Focus, batch_size=500)
 
     # Bonn: revision 1 agreed above; revision 2 is a draft (a change after agreement).
@@ -406,6 +416,10 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
     return {"plans": len(plans) + (1 if bonn_new else 0), "foci": len(foci)}
 
 
+def _without_targets(focus: Focus) -> None:
+    focus.indicators = "\n".join(name for name, _target in focus.indicator_rows())
+
+
 def _bonn_revision(period, leads) -> DeploymentPlan | None:
     from .services import _copy_focus
 
@@ -427,6 +441,11 @@ def _bonn_revision(period, leads) -> DeploymentPlan | None:
     )
     for focus in agreed.foci.all():
         _copy_focus(focus, new)
+    # The change after agreement: Bonn's new Schwerpunkt has no target values yet.
+    last = new.foci.filter(basic_component="").order_by("-position").first()
+    if last is not None:
+        _without_targets(last)
+        last.save()
     lead = leads.get(agreed.center_id)
     TimelineEvent.objects.bulk_create(
         [

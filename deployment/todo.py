@@ -5,7 +5,7 @@ Schulaufsicht (Nr. 3.5), and a plan is due for every period (Nr. 3.6)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,7 +15,8 @@ from centers.models import Center
 from centers.todo import Kind, Scope, Task, add_months, local_date
 from centers.workflow.models import TimelineEvent
 
-from .models import DeploymentPlan, PlanEventKind, PlanStatus, ReviewComment
+from .checks import has_target_value
+from .models import DeploymentPlan, Focus, PlanEventKind, PlanStatus, ReviewComment
 from .periods import Period, current_period
 
 # The timeline entry that put a plan into each status: the task waits since then.
@@ -79,6 +80,54 @@ def _plan_kind(code, capability, status, title, group_title) -> Kind:
     )
 
 
+# --- Schwerpunkte still without target values (Nr. 3.6) -------------------------------------
+
+
+def _open_points(centers, scope: Scope) -> list[DeploymentPlan]:
+    """Drafts (and returned plans) with a Schwerpunkt that has no target value yet: what the
+    team can finish before the KI-Leitung submits (two queries; the check is in Python)."""
+    plans = (
+        DeploymentPlan.objects.filter(
+            center__in=centers,
+            status__in=PlanStatus.editable(),
+            is_current=True,
+            period_end__gte=scope.today,
+        )
+        .select_related("center")
+        .prefetch_related(
+            Prefetch("foci", queryset=Focus.objects.filter(basic_component="").order_by("position"))
+        )
+        .order_by("center__name", "period_start")
+    )
+    found = []
+    for plan in plans:
+        plan.without_target = [f for f in plan.foci.all() if not has_target_value(f)]
+        if plan.without_target:
+            found.append(plan)
+    return found
+
+
+def _open_points_task(plan: DeploymentPlan, scope: Scope) -> Task:
+    return Task(
+        kind="plan_targets_missing",
+        title=ngettext(
+            "Im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ fehlt für "
+            "%(count)s Schwerpunkt der Zielwert",
+            "Im Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ fehlen für "
+            "%(count)s Schwerpunkte die Zielwerte",
+            len(plan.without_target),
+        )
+        % {
+            "period": plan.period.label,
+            "center": plan.center.name,
+            "count": len(plan.without_target),
+        },
+        since=local_date(plan.created_at),
+        url=f"{plan.get_absolute_url()}#focus-{plan.without_target[0].pk}",
+        center=plan.center,
+    )
+
+
 # --- conflicts (Nr. 3.5) ------------------------------------------------------------------
 
 
@@ -138,13 +187,15 @@ def _due_task(code: str, title: str, url):
 
 
 KINDS = [
+    # The KI-Leitung finishes a draft by submitting it; the team works on what is still
+    # open in it (below), which is the Leitung's to-do only through her own draft entry.
     _plan_kind(
         "plan_draft",
-        Capability.EDIT_PLAN_DRAFT,
+        Capability.SUBMIT_PLAN,
         PlanStatus.DRAFT,
         _(
             "Der Entwurf des Einsatzmanagement-Plans %(period)s des Zentrums „%(center)s“ wartet "
-            "auf Bearbeitung"
+            "auf Bearbeitung und Einreichung"
         ),
         lambda n: ngettext(
             "%(count)s Einsatzmanagement-Plan ist noch ein Entwurf",
@@ -152,9 +203,25 @@ KINDS = [
             n,
         ),
     ),
+    Kind(
+        code="plan_targets_missing",
+        capability=Capability.EDIT_PLAN_DRAFT,
+        unless=Capability.SUBMIT_PLAN,
+        rows=_open_points,
+        task=_open_points_task,
+        group_title=lambda n, scope: (
+            ngettext(
+                "%(count)s Einsatzmanagement-Plan mit Schwerpunkten ohne Zielwert",
+                "%(count)s Einsatzmanagement-Pläne mit Schwerpunkten ohne Zielwert",
+                n,
+            )
+            % {"count": n}
+        ),
+        group_url=_plan_list(PlanStatus.DRAFT),
+    ),
     _plan_kind(
         "plan_returned",
-        Capability.EDIT_PLAN_DRAFT,
+        Capability.SUBMIT_PLAN,
         PlanStatus.RETURNED,
         _(
             "Einsatzmanagement-Plan %(period)s des Zentrums „%(center)s“ wurde von der "

@@ -19,7 +19,7 @@ back from today.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone, translation
@@ -33,6 +33,7 @@ from . import services
 from .models import (
     Assignment,
     AssignmentRole,
+    ExceptionEventKind,
     ExceptionStatus,
     ImmigrationHistory,
     Post,
@@ -269,12 +270,52 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
             )
     exceptions += _proposals(builds, by_email, today)
     bulk_create_with_history(exceptions, QualificationException)
+    _exception_timelines([c.center for c in builds])
     return {
         "centers": len(todo),
         "posts": len(posts),
         "people": len(members),
         "assignments": len(assignments),
     }
+
+
+def _exception_timelines(centers) -> None:
+    """The demo exceptions' timelines: proposed, and decided where they are."""
+    from centers.workflow.models import TimelineEvent
+    from centers.workflow.transitions import timeline_entry
+
+    def noon(day):
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+    decided = {ExceptionStatus.APPROVED: ExceptionEventKind.APPROVED}
+    decided[ExceptionStatus.REJECTED] = ExceptionEventKind.REJECTED
+    events = []
+    for e in QualificationException.objects.filter(member__center__in=centers).select_related(
+        "member__center", "proposed_by", "decided_by"
+    ):
+        center = e.member.center
+        events.append(
+            timeline_entry(
+                e,
+                center=center,
+                kind=ExceptionEventKind.PROPOSED,
+                actor=e.proposed_by,
+                note=e.reason,
+                at=noon(e.proposed_on),
+            )
+        )
+        if e.status in decided and e.decided_on:
+            events.append(
+                timeline_entry(
+                    e,
+                    center=center,
+                    kind=decided[e.status],
+                    actor=e.decided_by,
+                    note=e.decision_note,
+                    at=noon(e.decided_on),
+                )
+            )
+    TimelineEvent.objects.bulk_create(events)
 
 
 def _proposals(builds, by_email, today) -> list[QualificationException]:

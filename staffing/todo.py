@@ -149,6 +149,8 @@ KINDS = [
     Kind(
         code="exception_decided",
         capability=Capability.PROPOSE_EXCEPTION,
+        # Who decides (the Träger, the ministry) is told nothing about its own decision.
+        unless=Capability.DECIDE_EXCEPTION,
         rows=_decided_rows,
         task=_decided,
         group_title=lambda n, scope: (

@@ -171,17 +171,34 @@ def test_a_returned_concept_waits_for_the_lead_of_its_centre(user_as, home_cente
     assert titles(funding, "concept_to_review")
 
 
-def test_a_returned_plan_waits_for_the_centre_and_a_draft_for_its_staff(
+def test_the_lead_submits_the_draft_and_the_team_finishes_its_target_values(
     user_as, home_center, other_center
 ):
     lead = user_as(Role.CENTER_LEAD, home_center)
     staff = user_as(Role.CENTER_STAFF, home_center)
     plan = make_plan(home_center)
-    assert [t.kind for t in tasks_for(staff)] == ["plan_draft"]
-    assert not titles(user_as(Role.CENTER_STAFF, other_center), "plan_draft")
+    assert "plan_draft" in [t.kind for t in tasks_for(lead)]
+    assert tasks_for(staff) == []  # every Schwerpunkt has its target values
+
+    focus = plan.foci.filter(basic_component="").get()
+    focus.indicators = "Beratene Familien\nFortbildungen"
+    focus.save()
+    missing = (
+        f"Im Einsatzmanagement-Plan {PERIOD} des Zentrums {KOELN} fehlt für 1 Schwerpunkt "
+        "der Zielwert"
+    )
+    assert titles(staff) == [missing]
+    assert [t.url for t in tasks_for(staff)] == [f"{plan.get_absolute_url()}#focus-{focus.pk}"]
+    assert not titles(user_as(Role.CENTER_STAFF, other_center))
+    kinds = [t.kind for t in tasks_for(lead)]
+    assert "plan_draft" in kinds and "plan_targets_missing" not in kinds  # hers: submitting
+
+    focus.indicators = "Beratene Familien: 120\nFortbildungen: 6"
+    focus.save()
+    assert tasks_for(staff) == []
 
     plan = plan_services.plan_submit(plan=plan, user=lead)
-    assert tasks_for(staff) == []
+    assert "plan_draft" not in [t.kind for t in tasks_for(lead)]
     plan_services.plan_return(
         plan=plan, user=user_as(Role.SCHOOL_AUTHORITY, home_center), reason="Ziele schärfen."
     )
@@ -190,7 +207,7 @@ def test_a_returned_plan_waits_for_the_centre_and_a_draft_for_its_staff(
         "zurückgegeben und wartet auf Ihre Überarbeitung"
     )
     assert titles(lead, "plan_returned") == [returned]
-    assert titles(staff) == [returned]
+    assert tasks_for(staff) == []
 
 
 def test_the_lead_is_told_what_is_due_for_her_centre(settings, user_as, home_center):
