@@ -159,6 +159,14 @@ def unescape_cell(value: str) -> str:
 
 # --- German values ----------------------------------------------------------------------------------
 
+# A list repeats its values (the same dates, shares, kinds row after row): each parser
+# reads a distinct cell value once. Results are immutable (Decimal, date, str); a bad
+# value raises again each time, in the language active then. ``typed``: 1, 1.0 and
+# True are different cells.
+_per_distinct_value = functools.lru_cache(maxsize=4096, typed=True)
+
+
+@_per_distinct_value
 def parse_fte(value) -> Decimal:
     """``0,5`` / ``0.5`` / ``50 %`` / ``1`` (and numeric XLSX cells) → Decimal in (0, 1].
 
@@ -184,6 +192,7 @@ def parse_fte(value) -> Decimal:
     return number
 
 
+@_per_distinct_value
 def parse_date(value) -> date:
     """``31.07.2027``, ``31.07.27`` or ``2027-07-31`` (and date cells of XLSX).
 
@@ -233,6 +242,7 @@ def _parse_choice(table, value, message: Callable[[], str]) -> str:
     raise ValueError(message().format(value=value))
 
 
+@_per_distinct_value
 def parse_kind(value) -> str:
     return _parse_choice(
         _KINDS,
@@ -243,6 +253,7 @@ def parse_kind(value) -> str:
     )
 
 
+@_per_distinct_value
 def parse_role(value) -> str:
     return _parse_choice(
         _ROLES,
@@ -339,6 +350,7 @@ def _parse_qualification(text: str) -> tuple[str, str, bool]:
     return str(level), subject, True
 
 
+@_per_distinct_value
 def parse_qualification(value) -> tuple[str, str, bool]:
     """Free text → (level of ``Qualification``, subject, recognised).
 
