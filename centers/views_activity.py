@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from . import activity
@@ -16,8 +17,8 @@ class ActivityFilterForm(forms.Form):
     """The period (local days, both included; an emptied field leaves that end open) and the
     areas (none ticked: all the user may read). Only the user's readable areas are offered."""
 
-    since = GermanDateField(label=_("von"), required=False)
-    until = GermanDateField(label=_("bis"), required=False)
+    since = GermanDateField(label=pgettext_lazy("Zeitraum", "von"), required=False)
+    until = GermanDateField(label=pgettext_lazy("Zeitraum", "bis"), required=False)
     area = forms.MultipleChoiceField(
         label=_("Bereiche"), required=False, widget=forms.CheckboxSelectMultiple
     )
