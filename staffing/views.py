@@ -358,8 +358,8 @@ def exception_transition(name: str):
                 (_("Personal"), reverse("staffing:center", kwargs={"key": center.key})),
                 (str(exception.member), exception.member.get_absolute_url()),
             ],
-            "object_label": _("Qualifikationsausnahme als %(kind)s")
-            % {"kind": exception.get_kind_display()},
+            "object_label": _("Qualifikationsausnahme für %(person)s als %(kind)s")
+            % {"person": exception.member, "kind": exception.get_kind_display()},
         }
 
     return TransitionView.as_view(
