@@ -78,27 +78,6 @@ PLAN = Workflow(
             ),
         ),
         Transition(
-            name="return",
-            label=_lazy("Zur Überarbeitung zurückgeben"),
-            sources=(PlanStatus.SUBMITTED,),
-            target=PlanStatus.RETURNED,
-            capability=Capability.REVIEW_PLAN,
-            event=PlanEventKind.RETURNED,
-            question=_lazy(
-                "Das Einsatzmanagement geht an das Zentrum zurück; die KI-Leitung liest Ihre "
-                "Begründung und reicht es überarbeitet erneut ein."
-            ),
-            success=_lazy("Das Einsatzmanagement wurde zur Überarbeitung zurückgegeben."),
-            note=REQUIRED_NOTE,
-            note_label=_lazy("Begründung"),
-            note_required_message=_lazy("Bitte begründen Sie die Rückgabe."),
-            notify=Notify(
-                capability=Capability.EDIT_PLAN_DRAFT,
-                subject=_lazy("Einsatzmanagement zur Überarbeitung zurückgegeben: %(center)s"),
-                template="deployment/email/plan_returned.txt",
-            ),
-        ),
-        Transition(
             name="agree",
             label=_lazy("Benehmen herstellen"),
             sources=(PlanStatus.SUBMITTED,),
@@ -119,6 +98,27 @@ PLAN = Workflow(
                 capability=Capability.EDIT_PLAN_DRAFT,
                 subject=_lazy("Benehmen zum Einsatzmanagement hergestellt: %(center)s"),
                 template="deployment/email/plan_agreed.txt",
+            ),
+        ),
+        Transition(
+            name="return",
+            label=_lazy("Zur Überarbeitung zurückgeben"),
+            sources=(PlanStatus.SUBMITTED,),
+            target=PlanStatus.RETURNED,
+            capability=Capability.REVIEW_PLAN,
+            event=PlanEventKind.RETURNED,
+            question=_lazy(
+                "Das Einsatzmanagement geht an das Zentrum zurück; die KI-Leitung liest Ihre "
+                "Begründung und reicht es überarbeitet erneut ein."
+            ),
+            success=_lazy("Das Einsatzmanagement wurde zur Überarbeitung zurückgegeben."),
+            note=REQUIRED_NOTE,
+            note_label=_lazy("Begründung"),
+            note_required_message=_lazy("Bitte begründen Sie die Rückgabe."),
+            notify=Notify(
+                capability=Capability.EDIT_PLAN_DRAFT,
+                subject=_lazy("Einsatzmanagement zur Überarbeitung zurückgegeben: %(center)s"),
+                template="deployment/email/plan_returned.txt",
             ),
         ),
         Transition(
