@@ -183,6 +183,9 @@ class PlannedPost:
         return str(PostKind(self.kind).label)
 
 
+_ZERO = Decimal(0)
+
+
 class _Slot:
     """A post and every share on it in the final state. ``shares`` maps a reference
     (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
@@ -194,7 +197,7 @@ class _Slot:
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
         # Running figures for ``full_for_good``: the open-ended shares' sum, the others' count.
-        self.open_fte, self.closed = Decimal(0), 0
+        self.open_fte, self.closed = _ZERO, 0
         # The period (start, end or NEVER) of one share that fills the post alone, or
         # None: a row overlapping it cannot fit, which first fit sees at a glance.
         self.blocked: tuple[date, date] | None = None
@@ -321,7 +324,8 @@ class _CentreState:
             candidates.append(slot)
 
     def put(self, ref, slot: _Slot, email: str, share: rules.Share, holder: str, role: str):
-        self.remove(ref, email)
+        if ref in self.where:  # a stored assignment or a row placed before: move it
+            self.remove(ref, email)
         slot.add(rules.Share(ref, share.start, share.end, share.fte, holder))
         self.person[email][ref] = rules.Share(
             ref, share.start, share.end, share.fte, slot.post.label
