@@ -49,6 +49,7 @@ class Capability(StrEnum):
     EDIT_CONCEPT = "edit_concept"
     REVIEW_CONCEPT = "review_concept"
     MANAGE_FUNDING = "manage_funding"
+    VIEW_FUNDING = "view_funding"
     VIEW_PLAN = "view_plan"
     EDIT_PLAN_DRAFT = "edit_plan_draft"
     SUBMIT_PLAN = "submit_plan"
@@ -78,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _KI_READ
         | {
             Capability.MANAGE_STAFFING,
+            Capability.VIEW_FUNDING,
             Capability.VIEW_SENSITIVE_STAFF_DATA,
             Capability.IMPORT_STAFFING,
             Capability.EXPORT_STAFFING,
@@ -90,7 +92,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.CENTER_STAFF: frozenset(_KI_READ | {Capability.EDIT_PLAN_DRAFT, Capability.USE_VERBUND}),
-    Role.SPONSOR: frozenset(_KI_READ | {Capability.DECIDE_EXCEPTION}),
+    # The Träger is the legal applicant for the state's funding (issue 12).
+    Role.SPONSOR: frozenset(_KI_READ | {Capability.DECIDE_EXCEPTION, Capability.VIEW_FUNDING}),
     Role.SCHOOL_AUTHORITY: frozenset(
         {
             Capability.VIEW_CENTER,
@@ -118,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Capability.VIEW_CONCEPT,
             Capability.REVIEW_CONCEPT,
             Capability.MANAGE_FUNDING,
+            Capability.VIEW_FUNDING,
             Capability.VIEW_REPORTS,
             Capability.VIEW_STATE_OVERVIEW,
         }
@@ -260,6 +264,12 @@ def require_center_perm(user, perm: str, center: Center, message=None) -> None:
     message unless ``user`` holds ``perm`` on ``center``."""
     if center is None or not has_center_perm(user, perm, center):
         raise PermissionDenied(message or NO_PERMISSION_MESSAGE)
+
+
+def require_state_perm(user, perm: str, message=None) -> None:
+    """The guard for state-wide changes (reference data): 403 unless held for every centre."""
+    if not has_state_perm(user, perm):
+        raise PermissionDenied(message or _("Dazu fehlt Ihnen die Berechtigung."))
 
 
 def has_state_perm(user, perm: str) -> bool:

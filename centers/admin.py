@@ -23,6 +23,7 @@ from .models import (
     SchoolAuthority,
     TargetAgreement,
 )
+from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear
 from .workflow.admin import TimelineInline
 
 User = get_user_model()
@@ -216,3 +217,56 @@ class TargetAgreementAdmin(FundingRecordAdmin):
     list_display = ["center", "valid_from", "valid_until", "concluded_on", "document_name"]
     readonly_fields = ["version", "document_name"]
     exclude = ["document"]
+
+
+# --- funding programmes (issue 12): reference data the ministry keeps per budget year ----
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = [
+        "position",
+        "name",
+        "guideline_ref",
+        "post_kind",
+        "center_kind",
+        "max_posts",
+        "cap_per_post",
+        "flat_cap",
+    ]
+
+
+class DrawdownDateInline(admin.TabularInline):
+    model = DrawdownDate
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "guideline", "position"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(ProgrammeYear)
+class ProgrammeYearAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "year", "application_from", "application_until", "proof_due"]
+    list_filter = ["year", "programme"]
+    list_select_related = ["programme"]
+    inlines = [BudgetLineInline, DrawdownDateInline]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("In das folgende Haushaltsjahr übernehmen"))
+    def copy_to_next_year(self, request, queryset):
+        done = 0
+        for programme_year in queryset.select_related("programme"):
+            try:
+                services.programme_year_copy(
+                    programme_year=programme_year, year=programme_year.year + 1, user=request.user
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)s Programmjahr(e) übernommen.") % {"count": done})

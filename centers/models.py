@@ -179,6 +179,7 @@ class Center(models.Model):
             ("edit_concept", _("Integrationskonzept bearbeiten und einreichen")),
             ("review_concept", _("Integrationskonzept prüfen und bewilligen")),
             ("manage_funding", _("Förderung und Zielvereinbarung erfassen")),
+            ("view_funding", _("Förderprogramme und Beträge ansehen")),
             ("view_plan", _("Einsatzmanagement ansehen")),
             ("edit_plan_draft", _("Einsatzmanagement-Entwurf bearbeiten")),
             ("submit_plan", _("Einsatzmanagement einreichen und melden")),
@@ -670,3 +671,6 @@ class TargetAgreement(Versioned):
             errors["text"] = _("Bitte den Inhalt eintragen oder ein Dokument hochladen.")
         if errors:
             raise ValidationError(errors)
+
+
+from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear  # noqa: E402, F401

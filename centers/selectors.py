@@ -352,3 +352,29 @@ def with_operating_status_rows(centers) -> list[tuple[Center, OperatingStatus]]:
     """(centre, §1.4 status) pairs for a table; the centres carry the annotations."""
     today = timezone.localdate()
     return [(center, center_operating_status(center, today)) for center in centers]
+
+
+# --- funding programmes (issue 12) ----------------------------------------------------------
+
+
+def programme_years(year: int):
+    """Every programme's facts for ``year``: lines and drawdown dates (three queries)."""
+    from django.db.models import Prefetch
+
+    from .programmes import BudgetLine, ProgrammeYear
+
+    return (
+        ProgrammeYear.objects.filter(year=year)
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("lines", queryset=BudgetLine.objects.order_by("position", "pk")),
+            "drawdowns",
+        )
+        .order_by("programme__position", "programme__name")
+    )
+
+
+def programme_budget_years() -> list[int]:
+    from .programmes import ProgrammeYear
+
+    return sorted(set(ProgrammeYear.objects.values_list("year", flat=True)), reverse=True)

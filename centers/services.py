@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from . import access
-from .access import Capability, require_center_perm
+from .access import Capability, require_center_perm, require_state_perm
 from .documents import display_name, validate_pdf
 from .locking import claim_version
 from .models import (
@@ -37,6 +37,7 @@ from .models import (
     private_storage,
 )
 from .notifications import notify_center
+from .programmes import DrawdownDate, ProgrammeYear
 from .workflow.transitions import record_event, transition_apply
 from .workflows import CONCEPT
 
@@ -574,3 +575,50 @@ def record_admin_save(*, instance, user):
         _claim(instance, instance.version)
     _save(instance, user)
     return instance
+
+
+# --- funding programmes (issue 12) --------------------------------------------------------
+
+
+@transaction.atomic
+def programme_year_copy(*, programme_year: ProgrammeYear, year: int, user) -> ProgrammeYear:
+    """Start ``year`` of a programme from an earlier year: its lines and caps, with the dates
+    moved by the difference in years. The earlier year stays exactly as it was."""
+    require_state_perm(user, Capability.MANAGE_FUNDING)
+    programme = programme_year.programme
+    if ProgrammeYear.objects.filter(programme=programme, year=year).exists():
+        raise ValidationError(
+            _("Für %(programme)s gibt es das Haushaltsjahr %(year)s schon.")
+            % {"programme": programme.name, "year": year}
+        )
+    shift = year - programme_year.year
+
+    def moved(day):
+        if day is None:
+            return None
+        try:
+            return day.replace(year=day.year + shift)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + shift, day=28)
+
+    new = ProgrammeYear(
+        programme=programme,
+        year=year,
+        application_from=moved(programme_year.application_from),
+        application_until=moved(programme_year.application_until),
+        proof_due=moved(programme_year.proof_due),
+        note=programme_year.note,
+    )
+    new.full_clean()
+    new._history_user = user
+    new.save()
+    for line in programme_year.lines.all():
+        line.pk = None
+        line.programme_year = new
+        line.full_clean()
+        line.save()
+    for drawdown in programme_year.drawdowns.all():
+        DrawdownDate.objects.create(
+            programme_year=new, on=moved(drawdown.on), covers=drawdown.covers
+        )
+    return new

@@ -15,6 +15,7 @@ urlpatterns = [
         views_concepts.ConceptReviewQueueView.as_view(),
         name="concept_review_queue",
     ),
+    path("foerderprogramme/", views_concepts.ProgrammeListView.as_view(), name="programmes"),
     path("<str:key>/", views.CenterDetailView.as_view(), name="detail"),
     path("<str:key>/aktivitaet/", views_activity.ActivityView.as_view(), name="activity"),
     # Integrationskonzept (§1.4)

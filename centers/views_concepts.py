@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,7 +20,14 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors, services
-from .access import Capability, CenterPermissionMixin, StatePermissionMixin, require_center
+from .access import (
+    Capability,
+    CenterPermissionMixin,
+    StatePermissionMixin,
+    centers_for,
+    has_state_perm,
+    require_center,
+)
 from .filters import SORT_PARAM, ConceptReviewFilter
 from .forms import (
     ConceptDocumentForm,
@@ -372,6 +380,40 @@ class ConceptReviewQueueView(StatePermissionMixin, FilterView):
 
 
 # --- Landesförderung -------------------------------------------------------------------------
+
+
+class ProgrammeListView(TemplateView):
+    """The funding programmes of a budget year with their caps and dates (issue 12): for
+    whoever sees money — the KI-Leitung and the Träger of a centre, the Bewilligung, the
+    ministry; not the Schulaufsicht."""
+
+    template_name = "centers/programme_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not (
+            has_state_perm(request.user, Capability.VIEW_FUNDING)
+            or centers_for(request.user, Capability.VIEW_FUNDING).exists()
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years = selectors.programme_budget_years()
+        today = timezone.localdate().year
+        try:
+            year = int(self.request.GET.get("jahr", ""))
+        except ValueError:
+            year = None
+        if year not in years:
+            year = next((y for y in years if y <= today), years[-1] if years else today)
+        context.update(
+            year=year,
+            years=years,
+            programme_years=list(selectors.programme_years(year)),
+            may_manage=has_state_perm(self.request.user, Capability.MANAGE_FUNDING),
+        )
+        return context
 
 
 class FundingView(CenterPermissionMixin, TemplateView):

@@ -47,6 +47,13 @@ ROUTES = [
         denied=403,
         scoped=False,
     ),
+    # The funding programmes: who sees money (not the Schulaufsicht, issue 12).
+    Route(
+        "centers:programmes",
+        allowed=ok(Role.CENTER_LEAD, Role.SPONSOR, Role.FUNDING, Role.MINISTRY),
+        denied=403,
+        scoped=False,
+    ),
     Route("centers:concept_list", kwargs=_center, allowed=READERS),
     Route("centers:concept_create", kwargs=_center, allowed=EDITORS),
     Route("centers:concept_detail", kwargs=_draft, allowed=READERS),
