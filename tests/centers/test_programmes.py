@@ -108,7 +108,7 @@ def test_the_page_shows_the_years_caps_in_german(client, user_as, home_center):
     client.force_login(user_as(Role.SPONSOR, home_center))
     page = client.get(URL + "?jahr=2026").content.decode()
     assert "Förderprogramme 2026" in page
-    assert "17.04.2025–31.10.2025" in page
+    assert "17.04.2025–31.10.2025" in page and "bis 31.01.2026" in page
     assert "285.000,00 €" in page and "342.000,00 €" in page and "57.000,00 €" in page
     assert "Kommunales Integrationsmanagement (KIM)" in page
 
