@@ -38,6 +38,7 @@ from .models import (
 )
 from .notifications import notify_center
 from .programmes import DrawdownDate, ProgrammeYear
+from .todo import add_months
 from .workflow.transitions import record_event, transition_apply
 from .workflows import CONCEPT
 
@@ -594,12 +595,7 @@ def programme_year_copy(*, programme_year: ProgrammeYear, year: int, user) -> Pr
     shift = year - programme_year.year
 
     def moved(day):
-        if day is None:
-            return None
-        try:
-            return day.replace(year=day.year + shift)
-        except ValueError:  # 29 February
-            return day.replace(year=day.year + shift, day=28)
+        return None if day is None else add_months(day, 12 * shift)
 
     new = ProgrammeYear(
         programme=programme,
