@@ -566,11 +566,10 @@ def _funding(center, year, rng, funder, today):
 def _expiring_resolution(today):
     """A resolution date whose concept is current today (Nr. 1.4) and ends within the months
     the KI-Leitung's to-do list looks ahead (two thirds of them)."""
-    from .selectors import _add_years
-    from .todo import add_months
+    from .dates import add_months, add_years
 
     months = max(1, settings.TODO_CONCEPT_EXPIRY_MONTHS_CENTER * 2 // 3)
-    return _add_years(add_months(today, months), -settings.CONCEPT_VALIDITY_YEARS)
+    return add_years(add_months(today, months), -settings.CONCEPT_VALIDITY_YEARS)
 
 
 def seed_concepts(*, today=None) -> dict[str, int]:

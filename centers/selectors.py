@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .access import Capability, centers_for, scoped
 from .collation import collate
+from .dates import add_years
 from .models import (
     Center,
     ConceptParticipation,
@@ -105,13 +106,6 @@ class OperatingStatus:
     year: int
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def centers_with_operating_status(centers: QuerySet[Center], today: date) -> QuerySet[Center]:
     """Annotate what ``center_operating_status`` needs: two subqueries, no query per row."""
     approved = IntegrationConcept.objects.filter(
@@ -128,7 +122,7 @@ def centers_with_operating_status(centers: QuerySet[Center], today: date) -> Que
 
 def operating_active_q(today: date) -> Q:
     """The §1.4 rule of ``center_operating_status`` as a filter on annotated centres."""
-    cutoff = _add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
+    cutoff = add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
     return Q(has_approved_concept=True, funded_this_year=True) & (
         Q(approved_resolution_date__isnull=True) | Q(approved_resolution_date__gte=cutoff)
     )
@@ -161,7 +155,7 @@ def center_operating_status(center: Center, today: date | None = None) -> Operat
     if not has_concept:
         missing.append(_("kein bewilligtes Integrationskonzept"))
     elif resolution_date is not None:
-        valid_until = _add_years(resolution_date, years)
+        valid_until = add_years(resolution_date, years)
         if today > valid_until:
             missing.append(
                 _(

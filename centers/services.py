@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import access
 from .access import Capability, require_center_perm, require_state_perm
+from .dates import add_months
 from .documents import display_name, validate_pdf
 from .locking import claim_version
 from .models import (
@@ -38,7 +39,6 @@ from .models import (
 )
 from .notifications import notify_center
 from .programmes import DrawdownDate, ProgrammeYear
-from .todo import add_months
 from .workflow.transitions import record_event, transition_apply
 from .workflows import CONCEPT
 

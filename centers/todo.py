@@ -20,7 +20,6 @@ kind's rows (plus the few kinds computed in Python). No loop over centres runs a
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .access import Capability, centers_for, has_state_perm
+from .dates import add_months, add_years
 from .models import (
     Center,
     CenterGroupObjectPermission,
@@ -46,7 +46,6 @@ from .models import (
     FundingDecision,
     IntegrationConcept,
 )
-from .selectors import _add_years
 
 # The apps whose ``todo`` module is collected, in dependency order (as ``seed_demo``).
 PROJECT_APPS = ("centers", "staffing", "deployment", "reporting")
@@ -212,13 +211,6 @@ def local_date(value) -> datetime.date:
     return value
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by ``months`` (negative: back); a missing day becomes the month's last."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def fmt_date(day: datetime.date) -> str:
     return day.strftime("%d.%m.%Y")
 
@@ -266,7 +258,7 @@ def _submitted_concept(concept: IntegrationConcept, scope: Scope) -> Task:
 
 def _expiry_cutoff(scope: Scope, months: int) -> datetime.date:
     """Approved concepts resolved on or before this day end their validity within ``months``."""
-    return _add_years(add_months(scope.today, months), -settings.CONCEPT_VALIDITY_YEARS)
+    return add_years(add_months(scope.today, months), -settings.CONCEPT_VALIDITY_YEARS)
 
 
 def _expiring_concepts(months_setting: str):
@@ -293,7 +285,7 @@ def _expiry(
 ) -> tuple[datetime.date, datetime.date]:
     """(valid until, waiting since): listed ``months`` before the end; once expired, the
     task waits since the day the concept stopped being current."""
-    valid_until = _add_years(concept.resolution_date, settings.CONCEPT_VALIDITY_YEARS)
+    valid_until = add_years(concept.resolution_date, settings.CONCEPT_VALIDITY_YEARS)
     listed_from = add_months(valid_until, -months)
     return valid_until, valid_until if valid_until < today else listed_from
 

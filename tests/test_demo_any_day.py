@@ -14,8 +14,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from centers.dates import add_years
 from centers.models import Center, ConceptStatus, IntegrationConcept, Membership, Role
-from centers.selectors import _add_years, center_operating_status, centers_with_operating_status
+from centers.selectors import center_operating_status, centers_with_operating_status
 from centers.todo import tasks_for
 from deployment.models import DeploymentPlan, PlanStatus
 from deployment.periods import current_period
@@ -79,7 +80,7 @@ def assert_koeln_is_active_and_other_centres_show_what_is_missing(today):
     assert koeln.year == today.year
 
     centres = list(centers_with_operating_status(Center.objects.all(), today))
-    cutoff = _add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
+    cutoff = add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
     assert any(not c.has_approved_concept for c in centres), "a centre without a concept"
     assert any(c.has_approved_concept and c.approved_resolution_date < cutoff for c in centres), (
         "a centre whose concept is outdated"
