@@ -332,17 +332,9 @@ def exception_decide(request, key, pk):
     decisions (each a confirmation page of the declared transition)."""
     center = require_center(request.user, Capability.DECIDE_EXCEPTION, key)
     exception = _exception(request, center, pk)
-    return render(
-        request,
-        "staffing/exception_decide.html",
-        _context(
-            request,
-            center,
-            exception=exception,
-            transitions=EXCEPTION.links(request.user, exception),
-            events=timeline(exception),
-        ),
-    )
+    context = _context(request, center, exception=exception, events=timeline(exception))
+    context["transitions"] = EXCEPTION.links(request.user, exception, context["caps"].held)
+    return render(request, "staffing/exception_decide.html", context)
 
 
 def exception_transition(name: str):

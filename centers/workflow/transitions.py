@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..access import has_center_perm
+from ..access import center_perms, has_center_perm
 from ..locking import claim_version
 from .models import TimelineEvent
 
@@ -107,8 +107,6 @@ class Workflow:
 
     def available(self, user, obj, perms: frozenset[str] | None = None) -> list[Transition]:
         """The transitions the user could start from the object's state (buttons)."""
-        from ..access import center_perms
-
         center = self.center_of(obj)
         if center is None:
             return []  # a state-wide object has no workflow of a centre
@@ -156,10 +154,6 @@ class CheckResult:
     blockers: list[str]
     warnings: list[str]
 
-    @property
-    def ok(self) -> bool:
-        return not self.blockers
-
 
 def _blockers(workflow: Workflow, transition: Transition, obj) -> list[str]:
     state = getattr(obj, workflow.state_field)
@@ -180,11 +174,6 @@ def transition_check(workflow: Workflow, name: str, obj) -> CheckResult:
     blockers = _blockers(workflow, transition, obj)
     warnings = [] if blockers else [str(m) for check in transition.warnings for m in check(obj)]
     return CheckResult(blockers, warnings)
-
-
-def may_start(workflow: Workflow, name: str, user, obj) -> bool:
-    center = workflow.center_of(obj)
-    return center is not None and has_center_perm(user, workflow.get(name).capability, center)
 
 
 def transition_apply(
