@@ -28,9 +28,9 @@ from centers.access import (
     CenterPermissionMixin,
     StatePermissionMixin,
     center_perms,
-    centers_for,
     has_center_perm,
     has_state_perm,
+    scoped,
 )
 from centers.service_views import run_action
 from centers.workflow.transitions import timeline
@@ -212,9 +212,7 @@ class ReportRetryView(ReportMixin, View):
 
 def _report_in_scope(request, perm, pk):
     """A centre report of a centre on which the user holds ``perm``; 404 otherwise."""
-    return get_object_or_404(
-        Report.objects.with_related().filter(center__in=centers_for(request.user, perm)), pk=pk
-    )
+    return get_object_or_404(scoped(Report.objects.with_related(), request.user, perm), pk=pk)
 
 
 def _report_breadcrumbs(report: Report) -> dict:
