@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from kiportal.client_address import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -55,13 +57,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (axes, logs) sees the client's address, not the proxy's.
+    "kiportal.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching; every page gets no-store.
+    "kiportal.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL byte or another control character in the URL is a 404 (after auth: the 404
+    # page is the portal's own).
+    "kiportal.middleware.RejectImpossibleInputMiddleware",
     # Anonymous users see only the login page (DESIGN.md §4).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -107,6 +116,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "kiportal.login_limits.AccountFailureLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -127,10 +137,25 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# django-axes: lock a username/IP pair after 5 failed logins for one hour.
+# The reverse proxies in front of the portal: their number ("1") or their networks
+# ("10.0.0.0/8,192.168.5.2"); empty trusts none (kiportal/client_address.py). From it the
+# client's address is read out of X-Forwarded-For — for axes and for the access log.
+TRUSTED_PROXIES = parse_trusted_proxies(env.str("TRUSTED_PROXIES", default=""))
+
+# django-axes: lock a username *at one address* after 5 failed logins for one hour, so
+# that a stranger elsewhere cannot lock the real user out.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kiportal.client_address.client_address"
+# Attempts refused during a lockout neither count nor extend it (the per-account limit
+# below counts only real password checks).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# And per account, from all addresses together, within the cool-off hour; addresses the
+# account signed in from in the last LOGIN_KNOWN_ADDRESS_DAYS days are exempt
+# (kiportal/login_limits.py).
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=30)
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -155,6 +180,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # only through views that check access. No URL pattern exposes MEDIA_ROOT.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = None
+# Owner and group only (the web and worker processes share the group); never world-readable.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -247,6 +275,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No page of the portal uses these browser features.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The CSRF refusal in German, on the portal's layout, without inline styles.
+CSRF_FAILURE_VIEW = "kiportal.views.csrf_failure"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -1,0 +1,55 @@
+"""Two request-wide guards of the portal (issue 15, findings 5, 9, 11).
+
+``RejectImpossibleInputMiddleware``: a URL whose path or query holds a control
+character (a NUL byte above all: PostgreSQL text cannot hold one) names no page of the
+portal. It is a 404 here, for every URL at once, instead of a database error (500) in
+whichever view first passes the value to a query.
+
+``ResponseHeadersMiddleware``: the portal's pages and downloads carry personal data and
+live behind the login, so nothing it renders may be kept by a shared or a browser cache
+(``Cache-Control: private, no-store`` unless a view decided otherwise); and no page
+needs camera, microphone, location, payment or USB (``Permissions-Policy``). Static
+files are answered by WhiteNoise before this middleware and keep their long caching.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.http import Http404
+
+# C0 and C1 control characters (NUL, line breaks, DEL …) and the two non-characters.
+_IMPOSSIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+NO_STORE = "private, no-store"
+
+
+def has_impossible_characters(text: str) -> bool:
+    return bool(_IMPOSSIBLE.search(text))
+
+
+class RejectImpossibleInputMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_impossible_characters(request.path) or any(
+            has_impossible_characters(key) or any(has_impossible_characters(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            raise Http404("impossible characters in the URL")
+        return self.get_response(request)
+
+
+class ResponseHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = NO_STORE
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response
