@@ -17,6 +17,7 @@ from .models import (
     Center,
     ConceptParticipation,
     FundingDecision,
+    FundingDecisionLine,
     IntegrationConcept,
     Membership,
     Municipality,
@@ -206,10 +207,36 @@ class FundingRecordAdmin(SimpleHistoryAdmin):
         services.record_admin_save(instance=obj, user=request.user)
 
 
+class FundingDecisionLineInline(admin.TabularInline):
+    model = FundingDecisionLine
+    extra = 0
+    fields = ["budget_line", "posts", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FundingDecision)
 class FundingDecisionAdmin(FundingRecordAdmin):
-    list_display = ["center", "year", "amount", "funded_posts", "file_number", "decided_on"]
-    list_filter = ["year", "center__sponsor__region"]
+    list_display = [
+        "center",
+        "programme",
+        "year",
+        "kind",
+        "amount",
+        "funded_posts",
+        "file_number",
+        "decided_on",
+    ]
+    list_filter = ["year", "programme", "kind", "center__sponsor__region"]
+    list_select_related = ["center", "programme"]
+    # An Änderungsbescheid or Widerruf is a new decision (the portal's funding pages); the
+    # admin corrects a record's facts, never what replaces what.
+    readonly_fields = ["version", "kind", "replaces", "document_name"]
+    exclude = ["document"]
+    inlines = [FundingDecisionLineInline]
 
 
 @admin.register(TargetAgreement)

@@ -533,34 +533,67 @@ def _open_concept(center, number, state, *, predecessor, lead, funder, rng, toda
     return concept
 
 
+def ensure_programme_years(years, user) -> None:
+    """Every programme has the demo's budget years: a missing year starts from the nearest
+    one the ministry keeps (``programme_year_copy``), so the demo works on any day."""
+    from .programmes import Programme
+    from .services import programme_year_write_copy
+
+    for programme in Programme.objects.prefetch_related("years"):
+        kept = {py.year: py for py in programme.years.all()}
+        for year in years:
+            if kept and year not in kept:
+                nearest = kept[min(kept, key=lambda y: (abs(y - year), -y))]
+                kept[year] = programme_year_write_copy(programme_year=nearest, year=year, user=user)
+
+
 def _funding(center, year, rng, funder, today):
+    """The Grundförderung's Bescheid of ``year``: each line of the programme year at its
+    cap (in a few Kreise the Laiensprachmittlerpool reduced, as in 2025)."""
     from datetime import date
     from decimal import Decimal
 
     from .models import FundingDecision
+    from .programmes import ProgrammeYear
+    from .models import DecisionKind
+    from .services import DecisionLine, decision_write
 
-    posts = Decimal("6.50") if center.sponsor.kind == MunicipalityKind.DISTRICT else Decimal("5.50")
-    amount = (posts * Decimal("52000") + Decimal(rng.randint(0, 40) * 500)).quantize(
-        Decimal("0.01")
+    existing = FundingDecision.objects.filter(
+        center=center, year=year, programme__required_for_operation=True
+    ).first()
+    if existing is not None:
+        return existing
+    programme_year = (
+        ProgrammeYear.objects.filter(programme__required_for_operation=True, year=year)
+        .select_related("programme")
+        .first()
     )
+    if programme_year is None:
+        return None
+    lines = []
+    for line in programme_year.lines_for(center):
+        if line.per_post:
+            lines.append(DecisionLine(budget_line=line, posts=line.max_posts, amount=line.cap))
+        else:
+            reduced = rng.random() < 0.2
+            amount = (line.cap * Decimal("0.6")).quantize(Decimal("1")) if reduced else line.cap
+            lines.append(DecisionLine(budget_line=line, amount=amount))
     decided = (
         date(year, 1, rng.randint(10, 28))
         if year < today.year
         else min(date(year, 1, rng.randint(10, 28)), today)
     )
-    decision = FundingDecision.objects.filter(center=center, year=year).first()
-    if decision is None:
-        decision = FundingDecision(
-            center=center,
-            year=year,
-            amount=amount,
-            file_number=f"36.03.04-{center.key}/{year}",
-            decided_on=decided,
-            funded_posts=posts,
-        )
-        decision._history_user = funder
-        decision.save()
-    return decision
+    decision = FundingDecision(
+        center=center,
+        programme=programme_year.programme,
+        year=year,
+        kind=DecisionKind.GRANT,
+        amount=Decimal("0.00"),
+        funded_posts=Decimal("0.00"),
+        file_number=f"36.03.04-{center.key}/{year}",
+        decided_on=decided,
+    )
+    return decision_write(decision, funder, lines=lines, upload=None)
 
 
 def _expiring_resolution(today):
@@ -586,6 +619,7 @@ def seed_concepts(*, today=None) -> dict[str, int]:
         for m in Membership.objects.filter(role=Role.CENTER_LEAD).select_related("user")
     }
     seeded = set(IntegrationConcept.objects.values_list("center_id", flat=True).distinct())
+    ensure_programme_years(range(today.year - 1, today.year + 2), funder)
     centers = Center.objects.select_related("sponsor", "school_authority").order_by("key")
     counts: dict[str, int] = {}
     for center in centers:

@@ -7,6 +7,7 @@ from .documents import validate_pdf
 from .fields import GermanDateField, GermanDecimalField
 from .locking import VersionedFormMixin, VersionForm
 from .models import ConceptParticipation, FundingDecision, IntegrationConcept
+from .programmes import Programme
 from .services import CONCEPT_FIELDS, FUNDING_FIELDS, PARTICIPATION_FIELDS
 
 
@@ -85,11 +86,18 @@ class FundingDecisionForm(VersionedFormMixin, forms.ModelForm):
             "funded_posts": GermanDecimalField,
             "decided_on": GermanDateField,
         }
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "conditions": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].thousands = True
+        self.fields["programme"].empty_label = None
+        if not self.instance.pk:
+            basic = Programme.objects.filter(required_for_operation=True).first()
+            self.initial.setdefault("programme", basic.pk if basic else None)
         if self.instance.pk:
             # Show the stored numbers the German way as well.
             for name in ("amount", "funded_posts"):

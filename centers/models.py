@@ -589,8 +589,35 @@ class ConceptEventKind(models.TextChoices):
     SUPERSEDED = "superseded", _("durch Fortschreibung abgelöst")
 
 
+class DecisionKind(models.TextChoices):
+    """A Bescheid, or a later letter that changes it. Each is a decision of its own; the
+    one it replaces stays readable (issue 12)."""
+
+    GRANT = "grant", _("Bescheid")
+    AMENDMENT = "amendment", _("Änderungsbescheid")
+    REVOCATION = "revocation", _("Widerruf")
+
+
+class FundingDecisionQuerySet(models.QuerySet):
+    def in_force(self) -> "FundingDecisionQuerySet":
+        """Decisions no later decision replaced, without revocations: what a centre has."""
+        return self.filter(replaced_by__isnull=True).exclude(kind=DecisionKind.REVOCATION)
+
+    def for_operation(self) -> "FundingDecisionQuerySet":
+        """In force and of a programme on which a centre's operation depends (Nr. 1.4)."""
+        return self.in_force().filter(programme__required_for_operation=True)
+
+
+def decision_document_path(instance, filename):
+    return _random_document_name("bescheide")
+
+
 class FundingDecision(Versioned):
-    """The yearly Landesförderung of a centre (Förderbescheid, §1.4, §6.2)."""
+    """A decision of the Bewilligung on a centre's funding for a programme and year
+    (Nr. 1.4, Nr. 6.2): a Bescheid, an Änderungsbescheid or a Widerruf. A later decision
+    ``replaces`` the earlier one, which stays as it was; the one nobody replaced is in
+    force. ``amount`` is the sum of the lines where the decision has lines (decisions
+    recorded before issue 12 have only the sum)."""
 
     center = models.ForeignKey(
         Center,
@@ -598,8 +625,25 @@ class FundingDecision(Versioned):
         on_delete=models.PROTECT,
         related_name="funding_decisions",
     )
+    programme = models.ForeignKey(
+        "centers.Programme",
+        verbose_name=_("Programm"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
     year = models.PositiveSmallIntegerField(
         _("Förderjahr"), validators=[MinValueValidator(2012), MaxValueValidator(2100)]
+    )
+    kind = models.CharField(
+        _("Art"), max_length=20, choices=DecisionKind.choices, default=DecisionKind.GRANT
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("ändert"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
     )
     amount = models.DecimalField(
         _("Betrag (EUR)"),
@@ -615,20 +659,97 @@ class FundingDecision(Versioned):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.00"))],
     )
+    conditions = models.TextField(_("Nebenbestimmungen"), blank=True, max_length=20000)
     note = models.TextField(_("Vermerk"), blank=True)
+    document = models.FileField(
+        _("Bescheid (PDF)"),
+        storage=private_storage,
+        upload_to=decision_document_path,
+        blank=True,
+        max_length=200,
+    )
+    document_name = models.CharField(_("Dateiname"), max_length=200, blank=True)
 
+    objects = FundingDecisionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Förderbescheid")
         verbose_name_plural = _("Förderbescheide")
-        ordering = ["center__name", "-year"]
+        ordering = ["center__name", "-year", "decided_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["center", "year"], name="funding_one_per_center_year")
+            # One first Bescheid per centre, programme and year; later ones replace it.
+            models.UniqueConstraint(
+                fields=["center", "programme", "year"],
+                condition=Q(replaces__isnull=True),
+                name="funding_one_first_decision",
+                violation_error_message=_(
+                    "Für dieses Programm und Jahr gibt es schon einen Bescheid. Eine Änderung "
+                    "ist ein Änderungsbescheid zu diesem Bescheid."
+                ),
+            )
         ]
 
     def __str__(self):
-        return f"{self.center} – {self.year}"
+        return f"{self.get_kind_display()} {self.programme} {self.year} – {self.center}"
+
+    def clean(self):
+        errors = {}
+        if self.kind == DecisionKind.GRANT and self.replaces_id:
+            errors["kind"] = _(
+                "Ein Bescheid, der einen früheren ändert, ist ein Änderungsbescheid."
+            )
+        if self.kind != DecisionKind.GRANT and not self.replaces_id:
+            errors["kind"] = _(
+                "Ein Änderungsbescheid oder Widerruf bezieht sich auf einen Bescheid."
+            )
+        if self.kind == DecisionKind.REVOCATION and self.amount:
+            errors["amount"] = _("Nach einem Widerruf bleibt kein Betrag bewilligt.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def in_force(self) -> bool:
+        return self.kind != DecisionKind.REVOCATION and not hasattr(self, "replaced_by")
+
+
+class FundingDecisionLine(models.Model):
+    """The amount a decision grants on one budget line of its programme year."""
+
+    decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(
+        "centers.BudgetLine",
+        verbose_name=_("Haushaltsposition"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posts = models.DecimalField(
+        _("Stellen (VZÄ)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    amount = models.DecimalField(
+        _("bewilligt (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+
+    class Meta:
+        verbose_name = _("Position des Bescheids")
+        verbose_name_plural = _("Positionen des Bescheids")
+        ordering = ["budget_line__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "budget_line"], name="funding_decision_line_unique"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.budget_line)
 
 
 class TargetAgreement(Versioned):

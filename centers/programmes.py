@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import numberformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +36,14 @@ class Programme(models.Model):
     guideline = models.CharField(_("Richtlinie"), max_length=300)
     description = models.TextField(_("Beschreibung"), blank=True)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    required_for_operation = models.BooleanField(
+        _("Voraussetzung für den Betrieb (Nr. 1.4)"),
+        default=False,
+        help_text=_(
+            "Ohne einen Bescheid dieses Programms für das laufende Jahr ist ein Zentrum "
+            "nicht in Betrieb."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -171,6 +181,10 @@ class BudgetLine(models.Model):
             raise ValidationError({"post_kind": _("Bitte die geförderte Stellenart angeben.")})
 
     @property
+    def per_post(self) -> bool:
+        return self.flat_cap is None
+
+    @property
     def cap(self) -> Decimal:
         """The most this line may be granted: posts × cap per post, or the flat sum."""
         if self.flat_cap is not None:
@@ -184,3 +198,44 @@ class BudgetLine(models.Model):
         if center_kind == MunicipalityKind.CITY_REGION:
             center_kind = MunicipalityKind.DISTRICT
         return center_kind == self.center_kind
+
+
+def fmt_eur(value) -> str:
+    """German money: 57.000,00 €."""
+    number = numberformat.format(
+        Decimal(value), ",", decimal_pos=2, grouping=3, thousand_sep=".", force_grouping=True
+    )
+    return f"{number} €"
+
+
+def line_errors(line: BudgetLine, *, posts: Decimal | None, amount: Decimal) -> list[str]:
+    """Where an amount (and, per post, the posts) on ``line`` exceed its caps: the one check
+    of an application's financing plan and of a Bescheid's lines."""
+    name = line.name
+    if amount is not None and amount < 0:
+        return [gettext("„%(line)s“: Der Betrag darf nicht negativ sein.") % {"line": name}]
+    if not line.per_post:
+        if amount > line.flat_cap:
+            return [
+                gettext("„%(line)s“: höchstens %(cap)s.")
+                % {"line": name, "cap": fmt_eur(line.flat_cap)}
+            ]
+        return []
+    if posts is None:
+        return (
+            [gettext("„%(line)s“: Bitte die Stellen (VZÄ) angeben.") % {"line": name}]
+            if amount
+            else []
+        )
+    if posts > line.max_posts:
+        return [
+            gettext("„%(line)s“: höchstens %(max)s Stellen (VZÄ).")
+            % {"line": name, "max": f"{line.max_posts:.2f}".replace(".", ",")}
+        ]
+    most = (posts * line.cap_per_post).quantize(Decimal("0.01"))
+    if amount > most:
+        return [
+            gettext("„%(line)s“: für %(posts)s Stellen (VZÄ) höchstens %(cap)s.")
+            % {"line": name, "posts": f"{posts:.2f}".replace(".", ","), "cap": fmt_eur(most)}
+        ]
+    return []

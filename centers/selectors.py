@@ -115,7 +115,7 @@ def centers_with_operating_status(centers: QuerySet[Center], today: date) -> Que
         has_approved_concept=Exists(approved),
         approved_resolution_date=Subquery(approved.values("resolution_date")[:1]),
         funded_this_year=Exists(
-            FundingDecision.objects.filter(center=OuterRef("pk"), year=today.year)
+            FundingDecision.objects.for_operation().filter(center=OuterRef("pk"), year=today.year)
         ),
     )
 
@@ -232,7 +232,9 @@ def concepts_for_review(user) -> QuerySet[IntegrationConcept]:
 
 
 def funding_decisions_of(center: Center) -> QuerySet[FundingDecision]:
-    return center.funding_decisions.order_by("-year")
+    return center.funding_decisions.select_related("programme", "replaced_by").order_by(
+        "-year", "programme__position", "decided_on", "pk"
+    )
 
 
 def target_agreements_of(center: Center) -> QuerySet[TargetAgreement]:
@@ -247,7 +249,7 @@ def concept_summary(center: Center) -> dict:
         "approved": next((c for c in concepts if c.status == ConceptStatus.APPROVED), None),
         "open": next((c for c in concepts if c.status in ConceptStatus.open()), None),
         "count": len(concepts),
-        "funding": center.funding_decisions.filter(year=year).first(),
+        "funding": center.funding_decisions.for_operation().filter(year=year).first(),
         "year": year,
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,9 @@ from .models import (
     ConceptEventKind,
     ConceptParticipation,
     ConceptStatus,
+    DecisionKind,
     FundingDecision,
+    FundingDecisionLine,
     IntegrationConcept,
     Membership,
     Municipality,
@@ -38,7 +41,7 @@ from .models import (
     private_storage,
 )
 from .notifications import notify_center
-from .programmes import DrawdownDate, ProgrammeYear
+from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear, line_errors
 from .workflow.transitions import record_event, transition_apply
 from .workflows import CONCEPT
 
@@ -237,7 +240,25 @@ CONCEPT_FIELDS = (
     "municipalities_note",
 )
 PARTICIPATION_FIELDS = ("partner_kind", "partner_name", "involved_on", "note")
-FUNDING_FIELDS = ("year", "amount", "file_number", "decided_on", "funded_posts", "note")
+FUNDING_FIELDS = (
+    "programme",
+    "year",
+    "amount",
+    "file_number",
+    "decided_on",
+    "funded_posts",
+    "conditions",
+    "note",
+)
+# What a later decision (Änderungsbescheid, Widerruf) states anew.
+DECISION_CHANGE_FIELDS = (
+    "amount",
+    "file_number",
+    "decided_on",
+    "funded_posts",
+    "conditions",
+    "note",
+)
 AGREEMENT_FIELDS = ("valid_from", "valid_until", "concluded_on", "text")
 
 
@@ -495,7 +516,9 @@ def funding_decision_save(
     expected_version: int | None = None,
     **fields,
 ) -> FundingDecision:
-    """Record or correct the yearly Förderbescheid (§6.2); tells the KI-Leitung."""
+    """Record a Bescheid decided outside the portal's applications (§6.2), or correct a
+    record (a typo in the file number); a change of the decision itself is an
+    Änderungsbescheid (``funding_decision_change``). Tells the KI-Leitung."""
     require_center_perm(
         user,
         Capability.MANAGE_FUNDING,
@@ -504,7 +527,9 @@ def funding_decision_save(
     )
     created = decision is None
     if created:
-        decision = FundingDecision(center=center)
+        decision = FundingDecision(
+            center=center, programme=Programme.objects.filter(required_for_operation=True).first()
+        )
     else:
         claim_version(decision, expected_version)  # an edit: the form's version, required
     _set_fields(decision, fields, FUNDING_FIELDS)
@@ -519,6 +544,151 @@ def funding_decision_save(
         context={"decision": decision, "created": created},
     )
     return decision
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """What a decision grants on one budget line."""
+
+    budget_line: BudgetLine
+    amount: Decimal
+    posts: Decimal | None = None
+
+
+def _attach_document(decision: FundingDecision, upload) -> None:
+    validate_pdf(upload)
+    decision.document_name = display_name(upload.name)
+    decision.document.save("bescheid.pdf", upload, save=False)
+
+
+def decision_write(decision: FundingDecision, user, *, lines, upload) -> FundingDecision:
+    """Check the lines against the caps, total them, save the decision with its lines: the
+    validated write under the services below (which check who acts) and the demo data."""
+    errors = [
+        m
+        for line in lines
+        for m in line_errors(line.budget_line, posts=line.posts, amount=line.amount)
+    ]
+    if errors:
+        raise ValidationError(errors)
+    if lines:
+        decision.amount = sum((line.amount for line in lines), Decimal("0.00"))
+        decision.funded_posts = sum(
+            (line.posts or Decimal("0") for line in lines if line.budget_line.per_post),
+            Decimal("0.00"),
+        )
+    if upload is not None:
+        _attach_document(decision, upload)
+    try:
+        _save(decision, user)
+    except Exception:
+        if upload is not None:
+            private_storage().delete(decision.document.name)
+        raise
+    FundingDecisionLine.objects.bulk_create(
+        FundingDecisionLine(
+            decision=decision, budget_line=line.budget_line, posts=line.posts, amount=line.amount
+        )
+        for line in lines
+    )
+    return decision
+
+
+@transaction.atomic
+def funding_decision_grant(
+    *,
+    center: Center,
+    programme_year: ProgrammeYear,
+    user,
+    lines: list[DecisionLine],
+    file_number: str,
+    decided_on,
+    conditions: str = "",
+    note: str = "",
+    upload=None,
+) -> FundingDecision:
+    """The Bescheid on a centre's application (``reporting.funding`` calls it when the
+    Bewilligung decides): an amount per line within the caps, file number, date,
+    conditions and the letter as PDF. One per centre, programme and year."""
+    require_center_perm(
+        user,
+        Capability.MANAGE_FUNDING,
+        center,
+        _("Nur die Bewilligungsbehörde erlässt Förderbescheide."),
+    )
+    foreign = [line for line in lines if line.budget_line.programme_year_id != programme_year.pk]
+    if foreign:
+        raise ValidationError(_("Eine Position gehört nicht zu diesem Programmjahr."))
+    decision = FundingDecision(
+        center=center,
+        programme=programme_year.programme,
+        year=programme_year.year,
+        kind=DecisionKind.GRANT,
+        amount=Decimal("0.00"),
+        funded_posts=Decimal("0.00"),
+        file_number=file_number,
+        decided_on=decided_on,
+        conditions=conditions,
+        note=note,
+    )
+    return decision_write(decision, user, lines=lines, upload=upload)
+
+
+@transaction.atomic
+def funding_decision_change(
+    *,
+    decision: FundingDecision,
+    user,
+    kind: str,
+    expected_version: int | None,
+    lines: list[DecisionLine] | None = None,
+    upload=None,
+    **fields,
+) -> FundingDecision:
+    """An Änderungsbescheid or a Widerruf: a new decision that replaces ``decision``, which
+    stays readable as it was. A Widerruf leaves nothing granted."""
+    center = decision.center
+    require_center_perm(
+        user,
+        Capability.MANAGE_FUNDING,
+        center,
+        _("Nur die Bewilligungsbehörde erlässt Förderbescheide."),
+    )
+    if kind not in (DecisionKind.AMENDMENT, DecisionKind.REVOCATION):
+        raise ValidationError(_("Bitte Änderungsbescheid oder Widerruf wählen."))
+    decision = FundingDecision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    claim_version(decision, expected_version)
+    if not decision.in_force:
+        raise ValidationError(
+            _("Dieser Bescheid ist nicht mehr in Kraft; bitte ändern Sie den geltenden.")
+        )
+    new = FundingDecision(
+        center=center,
+        programme_id=decision.programme_id,
+        year=decision.year,
+        kind=kind,
+        replaces=decision,
+        funded_posts=decision.funded_posts,
+    )
+    _set_fields(new, fields, DECISION_CHANGE_FIELDS)
+    if kind == DecisionKind.REVOCATION:
+        new.amount = Decimal("0.00")
+        new.funded_posts = Decimal("0.00")
+        lines = [
+            DecisionLine(budget_line=line.budget_line, amount=Decimal("0.00"), posts=None)
+            for line in decision.lines.select_related("budget_line")
+        ]
+    new = decision_write(new, user, lines=lines or [], upload=upload)
+    notify_center(
+        center=center,
+        capability=(Capability.VIEW_FUNDING,),
+        actor=user,
+        subject=_("%(kind)s zur Förderung %(year)s: %(center)s")
+        % {"kind": new.get_kind_display(), "year": new.year, "center": center},
+        template="centers/email/funding_changed.txt",
+        context={"decision": new, "previous": decision},
+    )
+    return new
 
 
 @transaction.atomic
@@ -586,6 +756,12 @@ def programme_year_copy(*, programme_year: ProgrammeYear, year: int, user) -> Pr
     """Start ``year`` of a programme from an earlier year: its lines and caps, with the dates
     moved by the difference in years. The earlier year stays exactly as it was."""
     require_state_perm(user, Capability.MANAGE_FUNDING)
+    return programme_year_write_copy(programme_year=programme_year, year=year, user=user)
+
+
+def programme_year_write_copy(*, programme_year: ProgrammeYear, year: int, user) -> ProgrammeYear:
+    """The validated copy under ``programme_year_copy`` (which checks who acts) and the
+    demo data."""
     programme = programme_year.programme
     if ProgrammeYear.objects.filter(programme=programme, year=year).exists():
         raise ValidationError(

@@ -333,7 +333,9 @@ def _expiring_for_funding(concept: IntegrationConcept, scope: Scope) -> Task:
 
 
 def _unfunded(centers, scope):
-    funded = FundingDecision.objects.filter(center=OuterRef("pk"), year=scope.today.year)
+    funded = FundingDecision.objects.for_operation().filter(
+        center=OuterRef("pk"), year=scope.today.year
+    )
     return centers.exclude(Exists(funded)).order_by("name")
 
 

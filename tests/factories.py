@@ -41,3 +41,10 @@ def user_with_role(role: str, center_obj: Center | None = None, username: str | 
             user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
     return user
+
+
+def basic_programme():
+    """The Grundförderung (seeded by the migrations): the programme of Nr. 1.4."""
+    from centers.programmes import Programme
+
+    return Programme.objects.get(required_for_operation=True)

@@ -266,6 +266,7 @@ def test_each_area_only_for_those_who_may_read_it(client, role_users, home_cente
     saved(
         FundingDecision(
             center=home_center,
+            programme=factories.basic_programme(),
             year=2026,
             amount=1,
             file_number="A",
@@ -425,6 +426,7 @@ def _grow_every_source(center, user, k):
         saved(
             FundingDecision(
                 center=center,
+                programme=factories.basic_programme(),
                 year=2000 + n,
                 amount=Decimal("1000.00"),
                 file_number=f"AZ {n}",

@@ -333,9 +333,11 @@ def test_the_bewilligung_sees_missing_bescheide_as_one_entry_with_every_centre(
 ):
     funding = user_as(Role.FUNDING)
     year = timezone.localdate().year
+    programme = factories.basic_programme()
     FundingDecision.objects.bulk_create(
         FundingDecision(
             center=c,
+            programme=programme,
             year=year,
             amount=Decimal("1"),
             file_number="x",

@@ -19,6 +19,7 @@ from centers.models import (
     ResolutionBody,
     TargetAgreement,
 )
+from tests.factories import basic_programme
 
 RESOLVED = datetime.date(2025, 3, 20)
 
@@ -61,7 +62,9 @@ def make_funding(center, year, **fields):
         "funded_posts": Decimal("5.50"),
     }
     values.update(fields)
-    return FundingDecision.objects.create(center=center, year=year, **values)
+    return FundingDecision.objects.create(
+        center=center, year=year, programme=basic_programme(), **values
+    )
 
 
 def make_agreement(center, *, with_document=True):

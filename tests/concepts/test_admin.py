@@ -65,12 +65,15 @@ def test_admin_edit_of_funding_is_in_the_history(ministry_client, home_center):
         reverse("admin:centers_fundingdecision_change", args=[decision.pk]),
         {
             "center": home_center.pk,
+            "programme": decision.programme_id,
             "year": 2026,
             "amount": "320000.00",
             "file_number": decision.file_number,
             "decided_on": "2026-01-20",
             "funded_posts": "6.00",
             "note": "Änderungsbescheid",
+            "lines-TOTAL_FORMS": "0",
+            "lines-INITIAL_FORMS": "0",
         },
     )
     decision = FundingDecision.objects.get(pk=decision.pk)

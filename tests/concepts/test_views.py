@@ -155,6 +155,7 @@ def test_funding_form_reads_german_numbers(funder_client, home_center):
     response = funder_client.post(
         url("funding_decision_create", home_center),
         {
+            "programme": factories.basic_programme().pk,
             "year": 2026,
             "amount": "312.500,50",
             "file_number": "36.03.04-05315/2026",
@@ -173,6 +174,7 @@ def test_second_funding_decision_for_a_year_is_refused_in_german(funder_client, 
     response = funder_client.post(
         url("funding_decision_create", home_center),
         {
+            "programme": factories.basic_programme().pk,
             "year": 2026,
             "amount": "1,00",
             "file_number": "x",
@@ -181,7 +183,7 @@ def test_second_funding_decision_for_a_year_is_refused_in_german(funder_client, 
         },
     )
     assert response.status_code == 200
-    assert "existiert bereits" in response.content.decode()
+    assert "gibt es schon einen Bescheid" in response.content.decode()
 
 
 # --- what the pages show ------------------------------------------------------------------------

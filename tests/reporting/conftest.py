@@ -7,6 +7,7 @@ from centers.models import ConceptStatus, FundingDecision, IntegrationConcept, R
 from deployment.models import DeploymentPlan, Focus, PlanStatus
 from deployment.periods import current_period
 from staffing.models import Assignment, AssignmentRole, Post, StaffMember
+from tests.factories import basic_programme
 
 FOCI = [
     ("Seiteneinstieg begleiten – Übergänge gestalten", "education", "school"),
@@ -103,6 +104,7 @@ def make_concept(center, resolution_date=datetime.date(2022, 3, 15)):
 def make_funding(center, year):
     return FundingDecision.objects.create(
         center=center,
+        programme=basic_programme(),
         year=year,
         amount=Decimal("307500.00"),
         file_number=f"36.{year}-KI",
