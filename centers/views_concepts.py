@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from .access import (
     has_state_perm,
     require_center,
 )
+from .documents import agreement_download_name, concept_download_name, document_response
 from .filters import SORT_PARAM, ConceptReviewFilter
 from .forms import (
     ConceptDocumentForm,
@@ -228,28 +228,12 @@ class ConceptUploadView(EditableConceptMixin, ServiceFormMixin, FormView):
         )
 
 
-def _pdf_response(field, filename):
-    """Serve a private document inline; only ever called after the access check."""
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=False, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 class ConceptDocumentView(ConceptMixin, TemplateView):
     permission_required = Capability.VIEW_CONCEPT
 
     def get(self, request, *args, **kwargs):
         concept = self.get_concept()
-        return _pdf_response(concept.document, concept.document_name or "konzept.pdf")
+        return document_response(concept.document, concept_download_name(concept))
 
 
 # --- participations ---------------------------------------------------------------------------
@@ -545,4 +529,4 @@ class TargetAgreementDocumentView(CenterPermissionMixin, TemplateView):
         agreement = get_object_or_404(
             TargetAgreement, center=self.get_center(), pk=self.kwargs["pk"]
         )
-        return _pdf_response(agreement.document, agreement.document_name or "zielvereinbarung.pdf")
+        return document_response(agreement.document, agreement_download_name(agreement))

@@ -30,9 +30,7 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     login(page, "ki-koeln-leitung")
     page.goto(KOELN)
     expect(page.locator(".operating-status .badge")).to_have_text("aktiv")
-    expect(page.locator(".operating-status")).to_contain_text(
-        f"Förderbescheid für {today.year}"
-    )
+    expect(page.locator(".operating-status")).to_contain_text(f"Förderbescheid für {today.year}")
 
     page.goto(KOELN + "konzepte/")
     shot(page, "concepts-list")
@@ -104,7 +102,7 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     response = page.request.get(document.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"].startswith("inline")
+    assert response.headers["content-disposition"].startswith("attachment")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.body().startswith(b"%PDF-")
     shot(page, "concept-review")

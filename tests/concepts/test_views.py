@@ -48,13 +48,14 @@ def funder_client(client):
 @pytest.mark.parametrize(
     "role", [Role.CENTER_STAFF, Role.SPONSOR, Role.SCHOOL_AUTHORITY, Role.LASI, Role.FUNDING]
 )
-def test_document_is_served_inline_to_whoever_may_see_the_centre(client, home_center, role):
+def test_document_is_served_to_whoever_may_see_the_centre(client, home_center, role):
     concept = make_concept(home_center, complete=True)
     client.force_login(factories.user_with_role(role, home_center))
     response = client.get(url("concept_document", home_center, pk=concept.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline")
+    # A download (issue 15): the document never runs under the portal's address.
+    assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
