@@ -18,6 +18,7 @@ urlpatterns = [
     path("personal/", include("staffing.urls")),
     path("einsatzmanagement/", include("deployment.urls")),
     path("berichte/", include("reporting.urls")),
+    path("foerderung/", include("reporting.funding.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
