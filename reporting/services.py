@@ -15,7 +15,7 @@ import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,13 +47,8 @@ def _next_number(*, kind: str, center: Center | None, period_start: datetime.dat
     return (current or 0) + 1
 
 
-def _request(
-    *, kind: str, center: Center | None, period_start, period_end, user
-) -> tuple[Report, bool]:
-    """The in-progress report for this kind, centre and period, or a new version."""
-    if period_start is None or period_end is None or period_end < period_start:
-        raise ValidationError(_("Bitte geben Sie einen gültigen Berichtszeitraum an."))
-    running = (
+def _running(*, kind: str, center: Center | None, period_start, period_end) -> Report | None:
+    return (
         Report.objects.select_for_update()
         .filter(
             kind=kind,
@@ -64,23 +59,52 @@ def _request(
         )
         .first()
     )
-    if running is not None:
-        # Requested twice (double click, two people): one report, one file.
-        return running, False
-    report = Report(
-        kind=kind,
-        center=center,
-        period_start=period_start,
-        period_end=period_end,
-        number=_next_number(kind=kind, center=center, period_start=period_start),
-        requested_by=user,
+
+
+def _request(
+    *, kind: str, center: Center | None, period_start, period_end, user
+) -> tuple[Report, bool]:
+    """The in-progress report for this kind, centre and period, or a new version.
+
+    Requested twice at once (double click, two people, three tabs): one report. The
+    requests of one series queue behind the lock on its latest report and then find the
+    first one's; the very first report of a series has no row to lock, so two requests
+    may both insert number 1 — the constraint ``report_unique_number`` refuses the
+    second, which then returns the first one's report instead of an error."""
+    if period_start is None or period_end is None or period_end < period_start:
+        raise ValidationError(_("Bitte geben Sie einen gültigen Berichtszeitraum an."))
+    series = {"kind": kind, "center": center, "period_start": period_start}
+    Report.objects.select_for_update().filter(**series).order_by("-number").first()
+    for _attempt in range(3):
+        running = _running(period_end=period_end, **series)
+        if running is not None:
+            # Requested twice (double click, two people): one report, one file.
+            return running, False
+        report = Report(
+            period_end=period_end,
+            number=_next_number(**series),
+            requested_by=user,
+            **series,
+        )
+        report._history_user = user
+        try:
+            with transaction.atomic():
+                # full_clean checks the number too (the only check where the database
+                # cannot hold the constraint); against a request that has not committed
+                # yet only the database's constraint helps: the IntegrityError.
+                report.full_clean()
+                report.save()
+                _event(report, ReportEventKind.REQUESTED, user)
+                transaction.on_commit(lambda report=report: enqueue(report_id=report.pk))
+        except (IntegrityError, ValidationError):
+            if not Report.objects.filter(number=report.number, **series).exists():
+                raise
+            logger.info("Bericht %s/%s/%s: gleichzeitig angefordert", kind, center, period_start)
+            continue
+        return report, True
+    raise ValidationError(
+        _("Der Bericht wird gerade von anderer Seite angefordert. Bitte versuchen Sie es erneut.")
     )
-    report.full_clean()
-    report._history_user = user
-    report.save()
-    _event(report, ReportEventKind.REQUESTED, user)
-    transaction.on_commit(lambda: enqueue(report_id=report.pk))
-    return report, True
 
 
 @transaction.atomic
