@@ -66,6 +66,11 @@ class FocusForm(_DeploymentLock, forms.ModelForm):
             self.auto_id = "id_newfocus_%s"
 
 
+class FocusDeleteForm(_DeploymentLock, forms.Form):
+    """The confirmation of removing a Schwerpunkt: only the lock (the view passes the
+    Schwerpunkt's version in ``initial``)."""
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
     focus = forms.ModelChoiceField(

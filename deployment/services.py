@@ -305,18 +305,26 @@ def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Fo
     return focus
 
 
+def focus_delete_refusal(focus: Focus) -> str:
+    """Why this Schwerpunkt cannot be removed ("" if it can): shown on the confirmation
+    page before anyone presses the button, and the service's own check."""
+    if focus.is_basic:
+        return _(
+            "„%(title)s“ ist Bestandteil der Grundförderung (§1.3.3) und kann nicht entfernt werden."
+        ) % {"title": focus.title}
+    return ""
+
+
 @transaction.atomic
-def focus_delete(*, focus: Focus, user) -> None:
+def focus_delete(*, focus: Focus, user, expected_version: int) -> None:
+    """Remove a Schwerpunkt after its confirmation page. The history keeps it (who, when,
+    its content: django-simple-history), and the centre's activity feed shows it."""
     require_center_perm(user, Capability.EDIT_PLAN_DRAFT, focus.plan.center)
     _require_editable(_locked_plan(focus.plan))
-    if focus.is_basic:
-        raise ValidationError(
-            _(
-                "„%(title)s“ ist Bestandteil der Grundförderung (§1.3.3) und kann nicht "
-                "entfernt werden."
-            )
-            % {"title": focus.title}
-        )
+    if refusal := focus_delete_refusal(focus):
+        raise ValidationError(refusal)
+    claim_version(focus, expected_version)
+    focus._history_user = user
     focus.delete()
 
 

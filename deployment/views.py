@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,6 +31,7 @@ from .filters import OverviewFilter, PlanFilter, VerbundFilter
 from .forms import (
     AllocationForm,
     CommentForm,
+    FocusDeleteForm,
     FocusForm,
     PlanForm,
     ResolveForm,
@@ -296,20 +297,38 @@ def focus_edit(request, pk):
     return render(request, template, {"plan": plan, "focus": focus, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def focus_delete(request, pk):
+    """Asks once: GET shows what will be removed (or why it cannot be), the POST of that
+    page (with the Schwerpunkt's version) removes it."""
     focus = _focus(request, pk, Capability.EDIT_PLAN_DRAFT)
     plan = focus.plan
+    form = FocusDeleteForm(
+        request.POST if request.method == "POST" else None,
+        initial={"expected_version": focus.version},
+    )
 
     def perform():
-        services.focus_delete(focus=focus, user=request.user)
+        services.focus_delete(
+            focus=focus, user=request.user, expected_version=form.expected_version
+        )
         return _redirect_plan(plan, "foci")
 
-    return run_action(
+    done = submit_form(
         request,
+        form,
         perform,
-        success=_("Der Schwerpunkt wurde entfernt."),
-        back=_redirect_plan(plan, "foci"),
+        success=_("Der Schwerpunkt „%(title)s“ wurde entfernt.") % {"title": focus.title},
+    )
+    if done:
+        return done
+    refusal = services.focus_delete_refusal(focus)
+    if not plan.is_editable:
+        refusal = _("Dieses Einsatzmanagement kann nicht mehr bearbeitet werden.")
+    return render(
+        request,
+        "deployment/focus_delete.html",
+        {"plan": plan, "focus": focus, "form": form, "refusal": refusal},
     )
 
 

@@ -79,7 +79,7 @@ def test_grundfoerderung_cannot_be_removed(home_center, staff):
     plan = services.plan_create(center=home_center, user=staff)
     basic = plan.foci.get(basic_component=BasicComponent.LANGUAGE_MEDIATORS)
     with pytest.raises(ValidationError, match="Grundförderung"):
-        services.focus_delete(focus=basic, user=staff)
+        services.focus_delete(focus=basic, user=staff, expected_version=basic.version)
     assert plan.foci.count() == 2
 
 

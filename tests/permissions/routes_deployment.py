@@ -94,9 +94,8 @@ ROUTES = [
     # Without htmx the single Schwerpunkt redirects to its place in the plan.
     Route("deployment:focus_detail", kwargs=_focus, allowed=ok(*PLAN_READERS, status=302)),
     Route("deployment:focus_edit", kwargs=_focus, allowed=ok(*EDITORS)),
-    Route(
-        "deployment:focus_delete", kwargs=_focus, method="post", allowed=ok(*EDITORS, status=302)
-    ),
+    # The confirmation page (issue 15); the POST from it carries the lock.
+    Route("deployment:focus_delete", kwargs=_focus, allowed=ok(*EDITORS)),
     Route(
         "deployment:comment_escalate",
         kwargs=_comment(escalated=False),
