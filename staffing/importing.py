@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Field, Lookup
 from django.utils import timezone
@@ -45,6 +46,7 @@ from . import rules, spreadsheet
 from .models import Assignment, AssignmentRole, FundingSource, Post, PostKind, StaffMember
 from .spreadsheet import CHANGED, ERROR, NEW, UNCHANGED, RowResult
 
+_NUMBER = attrgetter("number")
 MEMBER_FIELDS = ("last_name", "first_name", "qualification", "qualification_subject")
 ASSIGNMENT_FIELDS = ("start", "end", "fte", "role", "seconding_school")
 FIELD_HEADER = {
@@ -64,9 +66,11 @@ LEADERSHIP = (AssignmentRole.LEAD, AssignmentRole.DEPUTY)
 
 @Field.register_lookup
 class _AnyOf(Lookup):
-    """``email__any_of=[…]``: ``= ANY(%s)`` with the list as one array parameter on
-    PostgreSQL (a 900-value ``IN`` costs more to build and send than to run), ``IN`` on
-    SQLite."""
+    """``email__any_of=[…]``: ``= ANY(…)`` with the list as one parameter on PostgreSQL
+    (a 900-value ``IN`` costs more to build and send than to run), ``IN`` on SQLite.
+    Texts go as one newline-joined string that the server splits: adapting 900
+    strings as an array costs the client more than the query (e-mail addresses
+    cannot contain a line break; a list that has one goes as an array)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
@@ -75,6 +79,11 @@ class _AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if connection.vendor == "postgresql":
+            if all(type(v) is str and v and "\n" not in v for v in values):
+                return f"{lhs} = ANY(string_to_array(%s, chr(10)))", [
+                    *lhs_params,
+                    "\n".join(values),
+                ]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
@@ -118,11 +127,29 @@ class Person:
     member_id: int | None = None  # stored before the import, or written by it
     stored_center_id: int | None = None
     changes: tuple = ()  # "Nachname: Alt → Neu" for the person's columns the file changes
-    claims: dict | None = None  # (Stellenart, Beginn) → first row
+    # (Stellenart, Beginn) of the person's first row, inline (most people have one row),
+    # and of further rows in a dict made only for them: (Stellenart, Beginn) → row.
+    kind: str | None = None
+    start: date | None = None
+    start_number: int = 0
+    more: dict | None = None
 
     @property
     def name(self) -> str:
         return f"{self.last_name}, {self.first_name}"
+
+    __str__ = name.fget  # a share's holder on a post: the name, made only for a message
+
+    def claim(self, kind: str, start: date, number: int) -> int:
+        """Records row ``number``'s (Stellenart, Beginn); returns the first row with it."""
+        if self.kind is None:
+            self.kind, self.start, self.start_number = kind, start, number
+            return number
+        if self.kind == kind and self.start == start:
+            return self.start_number
+        if self.more is None:
+            self.more = {}
+        return self.more.setdefault((kind, start), number)
 
 
 @dataclass(slots=True, frozen=True)
@@ -184,32 +211,58 @@ class PlannedPost:
 
 
 _ZERO = Decimal(0)
+_NEVER = date.max  # an open end, for comparing without a None check
+_NO_BLOCK = date.min
 
 
 class _Slot:
     """A post and every share on it in the final state. ``shares`` maps a reference
-    (assignment pk, or ("row", n) for a new row) to a ``rules.Share``."""
+    (assignment pk, or ``-n`` for row n of the file) to a ``rules.Share``."""
 
-    __slots__ = ("post", "shares", "exact", "open_fte", "closed", "blocked")
+    __slots__ = (
+        "post",
+        "shares",
+        "exact",
+        "open_fte",
+        "closed",
+        "blocks",
+        "block_start",
+        "block_end",
+    )
 
-    NEVER = date.max  # an open end, for comparing without a None check
+    NEVER = _NEVER
 
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
         # Running figures for ``full_for_good``: the open-ended shares' sum, the others' count.
         self.open_fte, self.closed = _ZERO, 0
-        # The period (start, end or NEVER) of one share that fills the post alone, or
-        # None: a row overlapping it cannot fit, which first fit sees at a glance.
-        self.blocked: tuple[date, date] | None = None
+        # Shares that fill the post alone ("blocks"): a row overlapping one cannot fit,
+        # which first fit sees at a glance. The earliest start and the latest end (or
+        # NEVER) among them; their periods only when there are several (most posts
+        # have none or one).
+        self.block_start, self.block_end = _NEVER, _NO_BLOCK
+        self.blocks: list[tuple[date, date]] | None = None
 
     def add(self, share: rules.Share) -> None:
         self.shares[share.ref] = share
-        if share.end is None:
+        end = share.end
+        if end is None:
             self.open_fte += share.fte
+            end = _NEVER
         else:
             self.closed += 1
-        if self.blocked is None and share.fte >= self.post.fte:
-            self.blocked = (share.start, share.end or self.NEVER, share.ref)
+        if share.fte >= self.post.fte:
+            self._block(share.start, end)
+
+    def _block(self, start: date, end: date) -> None:
+        if self.block_end is not _NO_BLOCK:  # a second block: keep the periods
+            if self.blocks is None:
+                self.blocks = [(self.block_start, self.block_end)]
+            self.blocks.append((start, end))
+        if start < self.block_start:
+            self.block_start = start
+        if end > self.block_end:
+            self.block_end = end
 
     def discard(self, ref) -> None:
         share = self.shares.pop(ref)
@@ -217,18 +270,25 @@ class _Slot:
             self.open_fte -= share.fte
         else:
             self.closed -= 1
-        if self.blocked is not None and self.blocked[2] == ref:
-            self.blocked = None
-            for other in self.shares.values():
-                if other.fte >= self.post.fte:
-                    self.blocked = (other.start, other.end or self.NEVER, other.ref)
-                    break
+        if share.fte >= self.post.fte:
+            self.block_start, self.block_end, self.blocks = _NEVER, _NO_BLOCK, None
+            for s in self.shares.values():
+                if s.fte >= self.post.fte:
+                    self._block(s.start, s.end or _NEVER)
 
-    def has_room(self, share: rules.Share) -> bool:
-        post = self.post
-        if not rules.within_post(share.start, share.end, post.valid_from, post.valid_to):
+    def blocked(self, start: date, stop: date) -> bool:
+        """A share that fills the post alone overlaps ``start``–``stop`` (NEVER: open)."""
+        if start > self.block_end or stop < self.block_start:
             return False
-        cap, fte, start, end = post.fte, share.fte, share.start, share.end
+        if self.blocks is None or stop is _NEVER:
+            return True  # the one block, or the one ending last, overlaps
+        return any(start <= end and begin <= stop for begin, end in self.blocks)
+
+    def has_room(self, ref, start: date, end: date | None, fte: Decimal) -> bool:
+        post = self.post
+        if not rules.within_post(start, end, post.valid_from, post.valid_to):
+            return False
+        cap = post.fte
         overlapping = []
         total = fte
         for s in self.shares.values():
@@ -239,6 +299,7 @@ class _Slot:
                 total += s.fte
         if total <= cap:
             return True  # quick: even all overlapping shares at once fit
+        share = rules.Share(ref, start, end, fte)
         return rules.first_excess([*overlapping, share], cap, within=share) is None
 
     @property
@@ -264,21 +325,23 @@ class _CentreState:
         self.by_label: dict[str, _Slot] = {}
         self.by_kind: dict[str, list[_Slot]] = defaultdict(list)
         self.candidates: dict[str, list[_Slot]] = defaultdict(list)  # first fit, oldest first
-        self.person: dict[str, dict] = defaultdict(dict)  # e-mail → ref → Share
+        self.person: dict[str, dict] = defaultdict(dict)  # e-mail → ref → Share (on its post)
         self.leaders: dict[object, rules.Tenure] = {}  # ref → Tenure (role set)
         self.where: dict[object, _Slot] = {}  # ref → its slot
         self.numbers: dict[str, int] = {}  # kind → next number of a created post's label
         self.bases: dict[str, str] = {}  # kind → "Lehrkraft"
 
-    def add_post(self, post: PlannedPost) -> _Slot:
+    def add_post(self, post: PlannedPost, *, candidate: bool = True) -> _Slot:
+        """``candidate``: the post enters first fit (not one full for good at once)."""
         slot = _Slot(post)
         self.slots[post.pk or post.label] = slot
         self.by_label[post.label] = slot
         self.by_kind[post.kind].append(slot)
-        candidates = self.candidates[post.kind]
-        candidates.append(slot)
-        if len(candidates) > ALLOCATION_KEEP:
-            del candidates[: len(candidates) - ALLOCATION_KEEP]
+        if candidate:
+            candidates = self.candidates[post.kind]
+            candidates.append(slot)
+            if len(candidates) > ALLOCATION_KEEP:
+                del candidates[: len(candidates) - ALLOCATION_KEEP]
         return slot
 
     def next_label(self, kind: str) -> str:
@@ -294,17 +357,21 @@ class _CentreState:
         self.numbers[kind] = number + 1
         return label
 
-    def first_fit(self, kind: str, share: rules.Share) -> _Slot | None:
-        start, end, fte = share.start, share.end or _Slot.NEVER, share.fte
+    def first_fit(self, kind: str, ref, start: date, end: date | None, fte) -> _Slot | None:
+        stop = end or _NEVER
         for slot in self.candidates[kind][-ALLOCATION_WINDOW:]:
-            # The two cheap refusals inline: a file of thousands of rows asks this often.
-            blocked = slot.blocked
-            if blocked is not None and start <= blocked[1] and blocked[0] <= end:
+            # The cheap refusals inline (``_Slot.blocked`` in short): a file of thousands
+            # of rows asks this often.
+            if (
+                start <= slot.block_end
+                and stop >= slot.block_start
+                and (stop is _NEVER or slot.blocks is None or slot.blocked(start, stop))
+            ):
                 continue
             post = slot.post
             if start < post.valid_from or post.fte < fte:
                 continue  # begins before the post (most created posts), or too small
-            if slot.has_room(share):
+            if slot.has_room(ref, start, end, fte):
                 return slot
         return None
 
@@ -323,13 +390,13 @@ class _CentreState:
                 candidates.remove(slot)
             candidates.append(slot)
 
-    def put(self, ref, slot: _Slot, email: str, share: rules.Share, holder: str, role: str):
+    def put(self, ref, slot: _Slot, email: str, share: rules.Share, role: str) -> None:
+        """``share`` names its holder (a person's name, or the ``Person`` whose ``str``
+        it is); the person's side names the post when a message needs it."""
         if ref in self.where:  # a stored assignment or a row placed before: move it
             self.remove(ref, email)
-        slot.add(rules.Share(ref, share.start, share.end, share.fte, holder))
-        self.person[email][ref] = rules.Share(
-            ref, share.start, share.end, share.fte, slot.post.label
-        )
+        slot.add(share)
+        self.person[email][ref] = share
         self.where[ref] = slot
         if role in LEADERSHIP:
             self.leaders[ref] = rules.Tenure(
@@ -363,7 +430,7 @@ class Checker:
         self.end_missing_on = end_missing_on
         self.plan = Plan()
         self.today = timezone.localdate()
-        self.post_defaults: dict | None = None  # size and funding of created posts
+        self.funding: dict[str, str] | None = None  # kind → funding of created posts
 
     # -- one chunk --
 
@@ -485,9 +552,7 @@ class Checker:
         if row.status == ERROR or center is None or not v.get("kind") or not v.get("start"):
             row.status = ERROR
             return
-        claims = person.claims if person.claims is not None else {}
-        person.claims = claims
-        first = claims.setdefault((v["kind"], v["start"]), row.number)
+        first = person.claim(v["kind"], v["start"], row.number)
         if first != row.number:
             row.error(
                 "start",
@@ -525,11 +590,12 @@ class Checker:
             else None
         )
         v["stored"] = existing
-        changes = list(person.changes)
         if existing is None:
             row.status = NEW
-            row.changes = changes
+            if person.changes:
+                row.changes = list(person.changes)
             return True
+        changes = list(person.changes)
         changes += [
             change_text(f, getattr(existing, f), v[f])
             for f in ASSIGNMENT_FIELDS
@@ -545,11 +611,13 @@ class Checker:
 
     # -- the end of the file --
 
-    def finish(self) -> list[RowResult]:
+    def finish(self, *, plan: bool = True) -> list[RowResult]:
         """Places the held rows, checks the invariants and Nr. 4.3 on the staffing as the
-        file leaves it, adds the warnings and fills ``plan``."""
+        file leaves it, adds the warnings and, with ``plan``, fills ``plan`` (a dry run
+        writes nothing and needs no plan; ``plan.new_posts`` and ``plan.missing`` are
+        filled either way)."""
         held, self.held = self.held, []
-        held.sort(key=lambda r: r.number)
+        held.sort(key=_NUMBER)  # in file order already; cheap to make sure
         # A centre whose rows change nothing stays as stored: its unchanged Leitung rows
         # cannot cause a conflict that is not stored already.
         center_ids = {r.values["center"].id for r in held if r.status != UNCHANGED}
@@ -557,13 +625,17 @@ class Checker:
         self._missing(states)
         by_ref: dict[object, RowResult] = {}
         # Stored assignments take their final shape first: a share lowered further down
-        # the file makes room for a new row above it.
-        for row in sorted(held, key=lambda r: (r.values["stored"] is None, r.number)):
+        # the file makes room for a new row above it. A new row's reference is -n.
+        stored_first = [r for r in held if r.values["stored"] is not None]
+        if stored_first:
+            stored_first += [r for r in held if r.values["stored"] is None]
+        for row in stored_first or held:
             v = row.values
             state = states.get(v["center"].id)
             if state is None:
                 continue
-            ref = v["stored"].pk if v["stored"] is not None else ("row", row.number)
+            stored = v["stored"]
+            ref = stored.pk if stored is not None else -row.number
             by_ref[ref] = row
             self._place(row, ref, state)
         for state in states.values():
@@ -571,7 +643,8 @@ class Checker:
             self._check_people(state, by_ref)
             self._check_leadership(state, by_ref)
         self._warn(held, states)
-        self._plan(held)
+        if plan:
+            self._plan(held)
         return held
 
     def _load(self, center_ids: set[int]) -> dict[int, _CentreState]:
@@ -611,8 +684,7 @@ class Checker:
                 pk,
                 state.slots[post_id],
                 email,
-                rules.Share(pk, start, end, fte),
-                f"{last}, {first}",
+                rules.Share(pk, start, end, fte, f"{last}, {first}"),
                 role,
             )
         for state in states.values():
@@ -663,9 +735,7 @@ class Checker:
                 slot = state.where[pk]
                 old = slot.shares[pk]
                 role = state.leaders[pk].role if pk in state.leaders else ""
-                state.put(
-                    pk, slot, email, rules.Share(pk, old.start, day, old.fte), old.holder, role
-                )
+                state.put(pk, slot, email, old._replace(end=day), role)
                 state.taken(slot)
         for entry in missing.values():
             entry["posts"] = ", ".join(entry["posts"])
@@ -673,11 +743,10 @@ class Checker:
 
     def _place(self, row: RowResult, ref, state: _CentreState) -> None:
         v = row.values
-        person = self.people[v["email"]]
-        share = rules.Share(ref, v["start"], v["end"], v["fte"])
+        start, end, fte = v["start"], v["end"], v["fte"]
         stored: StoredAssignment | None = v["stored"]
         label = v.get("post_label") or ""
-        slot = None
+        fresh = False  # a post created for this row by first fit
         if label:
             slot = state.by_label.get(label)
             if slot is not None and slot.post.kind != v["kind"]:
@@ -700,38 +769,44 @@ class Checker:
             slot = state.slots[stored.post_id]
             slot.exact = True
         else:
-            slot = state.first_fit(v["kind"], share)
+            slot = state.first_fit(v["kind"], ref, start, end, fte)
             if slot is None:
-                slot = self._new_post(state, v)
-                v["new_post"] = True
-        if not rules.within_post(v["start"], v["end"], slot.post.valid_from, slot.post.valid_to):
-            row.error(
-                "end",
-                rules.within_post_error(
-                    v["start"], v["end"], slot.post.valid_from, slot.post.valid_to
-                ),
-            )
-        v["landing"] = slot.post.label
+                # A post made for the row, as large as its share, from its Beginn on: the
+                # row fits, and an open-ended row fills it for good, so that it never
+                # enters first fit (``taken`` has nothing to do).
+                slot = self._new_post(state, v, candidate=end is not None)
+                v["new_post"] = fresh = True
+        post = slot.post
+        if not fresh and not rules.within_post(start, end, post.valid_from, post.valid_to):
+            row.error("end", rules.within_post_error(start, end, post.valid_from, post.valid_to))
+        v["landing"] = post.label
         v["slot"] = slot
-        state.put(ref, slot, v["email"], share, person.name, v["role"])
-        state.taken(slot)
+        # The holder is the Person: its name is made only for a message.
+        email = v["email"]
+        state.put(
+            ref, slot, email, rules.Share(ref, start, end, fte, self.people[email]), v["role"]
+        )
+        if not fresh:
+            state.taken(slot)
 
-    def _new_post(self, state: _CentreState, v: dict, *, label: str = "") -> _Slot:
-        if self.post_defaults is None:
-            self.post_defaults = _post_defaults()
-        spec = self.post_defaults.get(v["kind"], {"funding_source": FundingSource.MUNICIPAL})
+    def _new_post(
+        self, state: _CentreState, v: dict, *, label: str = "", candidate: bool = True
+    ) -> _Slot:
+        if self.funding is None:
+            self.funding = {kind: spec["funding_source"] for kind, spec in _post_defaults().items()}
+        kind = v["kind"]
         post = PlannedPost(
             None,
             state.center,
-            v["kind"],
-            label or state.next_label(v["kind"]),
+            kind,
+            label or state.next_label(kind),
             v["fte"],
-            spec["funding_source"],
+            self.funding.get(kind, FundingSource.MUNICIPAL),
             v["start"],
             None,
         )
         self.plan.new_posts.append(post)
-        return state.add_post(post)
+        return state.add_post(post, candidate=candidate)
 
     def _check_posts(self, state: _CentreState, by_ref) -> None:
         """Posts a row lands on by name or keeps: the exact check (first fit is safe by
@@ -755,8 +830,15 @@ class Checker:
 
     def _check_people(self, state: _CentreState, by_ref) -> None:
         for email, shares in state.person.items():
-            if sum(s.fte for s in shares.values()) <= rules.ONE:
+            # One share is at most 1,00 (a row's share is checked when read; a stored one
+            # without a row is not this import's to report).
+            if len(shares) < 2 or sum(s.fte for s in shares.values()) <= rules.ONE:
                 continue  # even all at once: at most 1,00
+            # The person's side of each share names its post.
+            where = state.where
+            shares = {
+                ref: share._replace(holder=where[ref].post.label) for ref, share in shares.items()
+            }
             mine = [ref for ref in shares if ref in by_ref]
             for ref in mine:
                 row = by_ref[ref]
@@ -787,6 +869,7 @@ class Checker:
         soll: dict[tuple[int, str], str | None] = {}  # the warning, the same for each row
         # Translated once per run, not per row.
         kind_labels = {kind: str(label) for kind, label in PostKind.choices}
+        qualified = rules.QUALIFIED
         texts = {
             "split": _(
                 "Nr. 3.2: Die Stelle „{post}“ wird auf {n} Anteile ({shares}) verteilt; "
@@ -803,57 +886,64 @@ class Checker:
         }
         for row in rows:
             v = row.values
-            slot, state = v["slot"], states[v["center"].id]
-            shares = sorted(
-                s.fte
-                for s in slot.shares.values()
-                if s.start <= v["start"] and (s.end is None or s.end >= v["start"])
-            )
-            if len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1]):
-                row.warnings.append(
-                    texts["split"].format(
-                        post=slot.post.label,
-                        n=len(shares),
-                        shares=" + ".join(map(rules.fmt_fte, shares)),
-                    )
+            slot, kind = v["slot"], v["kind"]
+            if len(slot.shares) > 1:  # the row's share alone is no split
+                start = v["start"]
+                shares = sorted(
+                    s.fte
+                    for s in slot.shares.values()
+                    if s.start <= start and (s.end is None or s.end >= start)
                 )
-            quota = quotas.get(state.center.id, {}).get(v["kind"])
-            if v.get("new_post") and quota is not None:
-                key = (state.center.id, v["kind"])
+                if len(shares) > 2 or (len(shares) == 2 and shares[0] != shares[1]):
+                    row.warnings.append(
+                        texts["split"].format(
+                            post=slot.post.label,
+                            n=len(shares),
+                            shares=" + ".join(map(rules.fmt_fte, shares)),
+                        )
+                    )
+            if v.get("new_post"):
+                state = states[v["center"].id]
+                key = (state.center.id, kind)
                 if key not in soll:  # the kind's posts from today on, once per centre
-                    total = sum(
-                        (
-                            s.post.fte
-                            for s in state.by_kind[v["kind"]]
-                            if s.post.valid_to is None or s.post.valid_to >= self.today
-                        ),
-                        Decimal(0),
+                    quota = quotas.get(state.center.id, {}).get(kind)
+                    total = (
+                        sum(
+                            (
+                                s.post.fte
+                                for s in state.by_kind[kind]
+                                if s.post.valid_to is None or s.post.valid_to >= self.today
+                            ),
+                            Decimal(0),
+                        )
+                        if quota is not None
+                        else None
                     )
                     soll[key] = (
                         texts["soll"].format(
-                            kind=kind_labels[v["kind"]],
+                            kind=kind_labels[kind],
                             total=rules.fmt_fte(total),
                             quota=rules.fmt_fte(quota),
                         )
-                        if total > quota
+                        if quota is not None and total > quota
                         else None
                     )
                 if soll[key] is not None:
                     row.warnings.append(soll[key])
-            accepted = rules.QUALIFIED.get(v["kind"])
-            person = self.people[v["email"]]
-            if (
-                accepted is not None
-                and person.qualification not in accepted
-                and (person.member_id, v["kind"]) not in exceptions
-            ):
-                row.warnings.append(
-                    texts["qualification"].format(
-                        para="Nr. 4.1" if v["kind"] == PostKind.SPECIALIST else "Nr. 4.2",
-                        person=person.name,
-                        kind=kind_labels[v["kind"]],
+            accepted = qualified.get(kind)
+            if accepted is not None:
+                person = self.people[v["email"]]
+                if (
+                    person.qualification not in accepted
+                    and (person.member_id, kind) not in exceptions
+                ):
+                    row.warnings.append(
+                        texts["qualification"].format(
+                            para="Nr. 4.1" if kind == PostKind.SPECIALIST else "Nr. 4.2",
+                            person=person.name,
+                            kind=kind_labels[kind],
+                        )
                     )
-                )
 
     def _plan(self, held: list[RowResult]) -> None:
         plan = self.plan

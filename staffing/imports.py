@@ -78,7 +78,7 @@ def staffing_list_import(
                     progress(checked)
             if result.file_errors:
                 return result
-            decided(checker.finish())
+            decided(checker.finish(plan=not dry_run))
             result.missing = checker.plan.missing
             result.new_posts = len(checker.plan.new_posts)
             if dry_run or result.has_errors:

@@ -97,3 +97,52 @@ def test_random_cells_in_xlsx_never_raise(lead, rows):
         source=spreadsheet.iter_file(buf.getvalue()), user=lead, dry_run=True
     )
     _assert_clean_outcome(result)
+
+
+# Cells as lists hold them, column by column: mostly good, now and then not.
+def _column(good, bad=()):
+    odd = st.one_of(
+        st.sampled_from(["", " ", "'=1+1", "'abc", "x" * 101, "x" * 201, *bad]),
+        st.text(max_size=12),
+        st.none(),
+        st.integers(min_value=-3, max_value=70000),
+        st.dates(),
+    )
+    usual = st.sampled_from(good) | st.sampled_from(good).map(lambda v: f"  {v} ")
+    return st.integers(0, 99).flatmap(lambda n: usual if n < 95 else odd)
+
+
+columns = st.tuples(
+    _column(["05315", "5315", "05315x"], ["123456789"]),
+    _column(["Müller", "O'Brien", "Öztürk"]),
+    _column(["Anna", "Jörg"]),
+    _column(["a@b.example", "A.B@Stadt-Koeln.example", "a@[127.0.0.1]"], ["a@b", "a@@b.ex"]),
+    _column(["Lehrkraft", "Fachkraft", "Verwaltungsassistenz", "Lehrkräfte"], ["Koch"]),
+    _column(["1", "0,5", "50 %", "0.25"], ["0,333", "0", "1,5"]),
+    _column(["01.08.2024", "2024-08-01", "1.8.24"], ["31.02.2024"]),
+    _column(["31.07.2026", "01.01.2020", ""]),
+    _column(["Leitung", "stellv. Leitung", ""], ["Chef"]),
+    _column(["", "Gymnasium Mitte"]),
+    _column(["Master Soziale Arbeit", "Lehramt Sek I", "irgendwas", ""]),
+    _column(["Lehrkraft 1", "", "Sonderstelle"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=columns, without=st.sets(st.sampled_from(spreadsheet.OPTIONAL)))
+def test_a_row_read_the_short_way_is_read_as_the_general_way_reads_it(cells, without):
+    """Most rows take a short way (``_quick_row``); whatever it reads, it must read
+    exactly as the general reader (``_parse_row``) does — values, errors, warnings."""
+    positions = {name: pos for pos, name in enumerate(spreadsheet._FIELDS) if name not in without}
+    cells = list(cells)
+    quick = spreadsheet._quick_row(7, cells, spreadsheet._picker(positions))
+    general = spreadsheet._parse_row(7, cells, positions)
+    if quick is not None:
+        assert general.status != spreadsheet.ERROR, general.errors
+        assert (quick.number, quick.status, quick.values, quick.errors, quick.warnings) == (
+            general.number,
+            general.status,
+            general.values,
+            general.errors,
+            general.warnings,
+        )
