@@ -9,6 +9,7 @@ from .locking import VersionedFormMixin, VersionForm
 from .models import ConceptParticipation, FundingDecision, IntegrationConcept
 from .programmes import Programme
 from .services import CONCEPT_FIELDS, FUNDING_FIELDS, PARTICIPATION_FIELDS
+from .text import LONG, NOTE, TEXT, bound_text_fields
 
 
 class LoginForm(AuthenticationForm):
@@ -53,6 +54,8 @@ class ConceptForm(VersionedFormMixin, forms.ModelForm):
             # §1.4: the agreement with kreisangehörige Gemeinden concerns Kreise only.
             del self.fields["municipalities_agreed_on"]
             del self.fields["municipalities_note"]
+        # Issue 15: bounded here until the model carries the bound (centers.text).
+        bound_text_fields(self, {"summary": TEXT, "municipalities_note": NOTE})
 
 
 class ConceptDocumentForm(VersionForm):
@@ -76,6 +79,10 @@ class ParticipationForm(VersionedFormMixin, forms.ModelForm):
         field_classes = {"involved_on": GermanDateField}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_text_fields(self, {"note": NOTE})
+
 
 class FundingDecisionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
@@ -94,6 +101,7 @@ class FundingDecisionForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].thousands = True
+        bound_text_fields(self, {"note": NOTE})
         self.fields["programme"].empty_label = None
         if not self.instance.pk:
             basic = Programme.objects.filter(required_for_operation=True).first()
@@ -109,7 +117,10 @@ class TargetAgreementForm(VersionedFormMixin, forms.Form):
     valid_until = GermanDateField(label=_("gültig bis"))
     concluded_on = GermanDateField(label=_("abgeschlossen am"), required=False)
     text = forms.CharField(
-        label=_("Inhalt"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Inhalt"),
+        required=False,
+        max_length=LONG,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     document = forms.FileField(
         label=_("Dokument (PDF)"),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.fields import GermanDateField, ShareField
 from centers.locking import VersionedFormMixin
+from centers.text import TEXT
 
 from .models import DeploymentPlan, Focus
 from .services import FOCUS_CONTENT_FIELDS, PLAN_CONTENT_FIELDS
@@ -72,7 +73,12 @@ class FocusDeleteForm(_DeploymentLock, forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Kommentar"),
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Bitte geben Sie einen Kommentar ein.")},
+    )
     focus = forms.ModelChoiceField(
         label=_("zu Schwerpunkt"),
         queryset=Focus.objects.none(),
@@ -88,7 +94,12 @@ class CommentForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(label=_("Klärung"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(
+        label=_("Klärung"),
+        max_length=TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Bitte beschreiben Sie die Klärung.")},
+    )
 
 
 class VerbundCopyForm(forms.Form):

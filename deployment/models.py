@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centers.models import Center
+from centers.text import LONG, NOTE, TEXT, text_validators
 from centers.workflow.models import TimelineEvent, Versioned
 
 from .periods import Period
@@ -69,6 +70,8 @@ class DeploymentPlan(Versioned):
     summary = models.TextField(
         _("Strategische Planung"),
         blank=True,
+        max_length=LONG,
+        validators=text_validators(LONG),
         help_text=_("Ausgangslage und strategische Ziele für den Zeitraum (§3.6)."),
     )
     partners_agreed_on = models.DateField(
@@ -151,11 +154,18 @@ class Focus(Versioned):
     field = models.CharField(_("Handlungsfeld"), max_length=30, choices=Field.choices)
     stage = models.CharField(_("Bildungskette"), max_length=20, choices=Stage.choices)
     target_groups = models.JSONField(_("Zielgruppen"), default=list, blank=True)
-    goal = models.TextField(_("Ziel"))
-    measures = models.TextField(_("Maßnahmen"), blank=True)
+    goal = models.TextField(_("Ziel"), max_length=NOTE, validators=text_validators(NOTE))
+    measures = models.TextField(
+        _("Maßnahmen"),
+        blank=True,
+        max_length=TEXT,
+        validators=text_validators(TEXT),
+    )
     indicators = models.TextField(
         _("Indikatoren und Zielwerte"),
         blank=True,
+        max_length=NOTE,
+        validators=text_validators(NOTE),
         help_text=_(
             "Ein Indikator je Zeile, Zielwert nach einem Doppelpunkt, z. B. "
             "„Beratene Familien: 120“."
@@ -302,7 +312,7 @@ class ReviewComment(models.Model):
         related_name="+",
     )
     author_kind = models.CharField(_("als"), max_length=20, choices=AuthorKind.choices)
-    text = models.TextField(_("Kommentar"))
+    text = models.TextField(_("Kommentar"), max_length=TEXT, validators=text_validators(TEXT))
     created_at = models.DateTimeField(_("am"), default=timezone.now)
     escalated_at = models.DateTimeField(_("als Konflikt eskaliert am"), null=True, blank=True)
     escalated_by = models.ForeignKey(
@@ -322,7 +332,12 @@ class ReviewComment(models.Model):
         blank=True,
         related_name="+",
     )
-    resolution = models.TextField(_("Klärung"), blank=True)
+    resolution = models.TextField(
+        _("Klärung"),
+        blank=True,
+        max_length=TEXT,
+        validators=text_validators(TEXT),
+    )
 
     history = HistoricalRecords()
 

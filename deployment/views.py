@@ -88,6 +88,13 @@ def plan_capabilities(user, plan: DeploymentPlan) -> dict:
     }
 
 
+def _form_errors_as_messages(request, form) -> None:
+    """A form posted from the plan page: its German errors above the plan."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _redirect_plan(plan, anchor=""):
     return HttpResponseRedirect(plan.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
@@ -342,7 +349,7 @@ def comment_add(request, pk):
         raise Http404
     form = CommentForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(request, _("Bitte geben Sie einen Kommentar ein."))
+        _form_errors_as_messages(request, form)
         return _redirect_plan(plan, "comments")
     parent = None
     if form.cleaned_data["parent"]:
@@ -400,7 +407,7 @@ def comment_resolve(request, pk):
     comment = _comment(request, pk, Capability.REVIEW_PLAN)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Bitte beschreiben Sie die Klärung."))
+        _form_errors_as_messages(request, form)
         return _redirect_plan(comment.plan, f"comment-{comment.pk}")
     here = _redirect_plan(comment.plan, f"comment-{comment.pk}")
 

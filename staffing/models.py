@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from centers.collation import COLLATION
 from centers.models import Center
+from centers.text import TEXT, text_validators
 from centers.workflow.models import TimelineEvent, Versioned
 
 FTE_FIELD = {"max_digits": 4, "decimal_places": 2}
@@ -256,7 +257,7 @@ class QualificationException(Versioned):
         related_name="qualification_exceptions",
     )
     kind = models.CharField(_("für Stellenart"), max_length=20, choices=PostKind.choices)
-    reason = models.TextField(_("Begründung"))
+    reason = models.TextField(_("Begründung"), max_length=TEXT, validators=text_validators(TEXT))
     status = models.CharField(
         _("Status"), max_length=10, choices=ExceptionStatus.choices, default="proposed"
     )
@@ -276,7 +277,12 @@ class QualificationException(Versioned):
         related_name="+",
     )
     decided_on = models.DateField(_("entschieden am"), null=True, blank=True)
-    decision_note = models.TextField(_("Begründung der Entscheidung"), blank=True)
+    decision_note = models.TextField(
+        _("Begründung der Entscheidung"),
+        blank=True,
+        max_length=TEXT,
+        validators=text_validators(TEXT),
+    )
 
     history = HistoricalRecords()
     events = GenericRelation(TimelineEvent, related_query_name="qualification_exception")
