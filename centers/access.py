@@ -50,6 +50,8 @@ class Capability(StrEnum):
     REVIEW_CONCEPT = "review_concept"
     MANAGE_FUNDING = "manage_funding"
     VIEW_FUNDING = "view_funding"
+    PREPARE_FUNDING = "prepare_funding"
+    SUBMIT_FUNDING = "submit_funding"
     VIEW_PLAN = "view_plan"
     EDIT_PLAN_DRAFT = "edit_plan_draft"
     SUBMIT_PLAN = "submit_plan"
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {
             Capability.MANAGE_STAFFING,
             Capability.VIEW_FUNDING,
+            Capability.PREPARE_FUNDING,
             Capability.VIEW_SENSITIVE_STAFF_DATA,
             Capability.IMPORT_STAFFING,
             Capability.EXPORT_STAFFING,
@@ -93,7 +96,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.CENTER_STAFF: frozenset(_KI_READ | {Capability.EDIT_PLAN_DRAFT, Capability.USE_VERBUND}),
     # The Träger is the legal applicant for the state's funding (issue 12).
-    Role.SPONSOR: frozenset(_KI_READ | {Capability.DECIDE_EXCEPTION, Capability.VIEW_FUNDING}),
+    Role.SPONSOR: frozenset(
+        _KI_READ
+        | {Capability.DECIDE_EXCEPTION, Capability.VIEW_FUNDING, Capability.SUBMIT_FUNDING}
+    ),
     Role.SCHOOL_AUTHORITY: frozenset(
         {
             Capability.VIEW_CENTER,

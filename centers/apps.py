@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,12 @@ class CentersConfig(AppConfig):
         connection_created.connect(
             register_sqlite_collation, dispatch_uid="centers.register_sqlite_collation"
         )
+        post_migrate.connect(_groups_follow_roles, sender=self, dispatch_uid="centers.groups")
+
+
+def _groups_follow_roles(sender, using="default", **kwargs):
+    """After every migrate the groups carry what ``ROLE_PERMISSIONS`` says, so a capability
+    added in a release (e.g. ``submit_funding``) reaches existing centres' roles."""
+    from .access import ensure_groups
+
+    ensure_groups()

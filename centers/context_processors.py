@@ -16,6 +16,7 @@ def _flags(user) -> dict[str, bool]:
         "staffing": centers_for(user, Capability.VIEW_TEACHER_POSTS).exists(),
         "plans": centers_for(user, Capability.VIEW_PLAN).exists(),
         "reports": centers_for(user, Capability.VIEW_REPORTS).exists(),
+        "funding": centers_for(user, Capability.VIEW_FUNDING).exists(),
         "admin": user.is_staff,
     }
 

@@ -180,6 +180,8 @@ class Center(models.Model):
             ("review_concept", _("Integrationskonzept prüfen und bewilligen")),
             ("manage_funding", _("Förderung und Zielvereinbarung erfassen")),
             ("view_funding", _("Förderprogramme und Beträge ansehen")),
+            ("prepare_funding", _("Förderantrag vorbereiten")),
+            ("submit_funding", _("Förderantrag stellen (Träger)")),
             ("view_plan", _("Einsatzmanagement ansehen")),
             ("edit_plan_draft", _("Einsatzmanagement-Entwurf bearbeiten")),
             ("submit_plan", _("Einsatzmanagement einreichen und melden")),

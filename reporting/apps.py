@@ -9,3 +9,4 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from . import workflows  # noqa: F401 - registers the declared transitions
+        from .funding import workflows as funding_workflows  # noqa: F401

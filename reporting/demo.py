@@ -14,6 +14,7 @@ from centers.models import Center
 from deployment.periods import current_period
 
 from . import services
+from .funding import demo as funding_demo
 from .models import Report, ReportKind
 
 DEMO_CENTER = "05315"  # Köln
@@ -39,4 +40,4 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
         report.refresh_from_db()
         report = services.report_submit(report=report, user=users["ki-koeln-leitung"])
         services.report_acknowledge(report=report, user=users["lasi"])
-    return {"reports": Report.objects.count()}
+    return {"reports": Report.objects.count(), **funding_demo.seed()}

@@ -235,3 +235,10 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.center} ({self.due_on:%d.%m.%Y})"
+
+
+from .funding.models import (  # noqa: E402, F401 - the funding package's models, of this app
+    ApplicationDocument,
+    ApplicationLine,
+    FundingApplication,
+)

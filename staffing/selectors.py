@@ -19,6 +19,7 @@ from . import rules, services
 from .models import (
     Assignment,
     ExceptionStatus,
+    FundingSource,
     ImmigrationHistory,
     ImportRow,
     ImportRowStatus,
@@ -313,3 +314,26 @@ def center_deletions(center: Center) -> dict:
             .order_by("-history_date")[:50]
         ),
     }
+
+
+# --- Landesförderung (issue 12) ----------------------------------------------------------------
+
+
+def funded_post_years(center: Center, year: int) -> dict[str, Decimal]:
+    """The posts of ``center`` funded by the state grant (Nr. 6.2) in ``year``, per kind, in
+    full-time-equivalent years: each post's share times the part of the year it exists
+    (a 1,00 post from 1 July counts 0,50). What an application's personnel lines are
+    checked against. One query."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days_in_year = (last - first).days + 1
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0"))
+    posts = Post.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=first),
+        center=center,
+        funding_source=FundingSource.STATE_GRANT,
+        valid_from__lte=last,
+    ).values_list("kind", "fte", "valid_from", "valid_to")
+    for kind, fte, valid_from, valid_to in posts:
+        start, end = max(valid_from, first), min(valid_to or last, last)
+        totals[kind] += fte * Decimal((end - start).days + 1) / Decimal(days_in_year)
+    return {kind: value.quantize(Decimal("0.01")) for kind, value in totals.items()}

@@ -1,6 +1,8 @@
 """Decisions recorded before issue 12 become the Grundförderung's Bescheide (a data step of
 its own: PostgreSQL refuses to alter a table with pending updates in the same transaction)."""
 
+from decimal import Decimal
+
 from django.db import migrations
 
 
@@ -19,6 +21,15 @@ def attach_to_basic_funding(apps, schema_editor):
         },
     )
     Programme.objects.filter(pk=basic.pk).update(required_for_operation=True)
+    # ½ Verwaltungsassistenz at up to 22.500 € is 45.000 € per full post (0007 seeded the
+    # half post's sum as the cap per post).
+    BudgetLine = apps.get_model("centers", "BudgetLine")
+    BudgetLine.objects.filter(
+        programme_year__programme=basic,
+        post_kind="admin_assistant",
+        max_posts=Decimal("0.5"),
+        cap_per_post=Decimal("22500"),
+    ).update(cap_per_post=Decimal("45000"))
     FundingDecision.objects.filter(programme__isnull=True).update(programme=basic)
     HistoricalFundingDecision.objects.filter(programme__isnull=True).update(programme=basic)
 

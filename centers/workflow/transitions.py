@@ -177,7 +177,14 @@ def transition_check(workflow: Workflow, name: str, obj) -> CheckResult:
 
 
 def transition_apply(
-    workflow: Workflow, name: str, *, obj, user, expected_version: int | None = None, note=""
+    workflow: Workflow,
+    name: str,
+    *,
+    obj,
+    user,
+    expected_version: int | None = None,
+    note="",
+    data: dict | None = None,
 ):
     """Apply transition ``name`` of ``workflow`` to ``obj`` as ``user``. Raises
     ``PermissionDenied`` without the capability, ``ConflictError`` when the object
@@ -186,7 +193,10 @@ def transition_apply(
 
     Forms pass the version they were rendered with; code that acts on an object it has
     just read (admin actions, demo data) leaves it out and the version of ``obj`` as read
-    is the lock — a stale instance is a conflict either way."""
+    is the lock — a stale instance is a conflict either way.
+
+    ``data`` is what the transition's own form collected beyond the note (a Bescheid's
+    amounts); it reaches the transition's ``effect`` as keyword arguments."""
     transition = workflow.get(name)
     if expected_version is None:
         expected_version = obj.version
@@ -218,7 +228,11 @@ def transition_apply(
             )
         if transition.note_field:
             setattr(obj, transition.note_field, note)
-        context = transition.effect(obj, user=user, note=note) if transition.effect else {}
+        context = (
+            transition.effect(obj, user=user, note=note, **(data or {}))
+            if transition.effect
+            else {}
+        )
         obj.full_clean()
         obj._history_user = user
         obj.save()

@@ -42,7 +42,8 @@ def test_caps_per_post_and_flat_by_the_kind_of_traeger():
     caps = {(line.name, line.cap) for line in year.lines_for(city)}
     assert caps == {
         ("Fachkraftstellen", Decimal("285000.00")),  # 5 × 57.000
-        ("Verwaltungsassistenz", Decimal("11250.00")),  # ½ × 22.500
+        # ½ Verwaltungsassistenz at up to 22.500 €: 0,5 posts × 45.000 € per full post.
+        ("Verwaltungsassistenz", Decimal("22500.00")),
         ("Laiensprachmittlerpool (Sachausgaben)", Decimal("50000")),
     }
     assert ("Fachkraftstellen", Decimal("342000.00")) in {

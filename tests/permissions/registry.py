@@ -86,7 +86,15 @@ CORE_ROUTES: list[Route] = [
 # hence the imports at the end).
 from .routes_concepts import ROUTES as _concepts  # noqa: E402, I001
 from .routes_deployment import ROUTES as _deployment  # noqa: E402
+from .routes_funding import ROUTES as _funding  # noqa: E402
 from .routes_reporting import ROUTES as _reporting  # noqa: E402
 from .routes_staffing import ROUTES as _staffing  # noqa: E402
 
-ROUTES: list[Route] = [*CORE_ROUTES, *_concepts, *_staffing, *_deployment, *_reporting]
+ROUTES: list[Route] = [
+    *CORE_ROUTES,
+    *_concepts,
+    *_staffing,
+    *_deployment,
+    *_reporting,
+    *_funding,
+]

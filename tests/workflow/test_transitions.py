@@ -18,11 +18,14 @@ from django.urls import reverse
 from centers.access import ROLE_PERMISSIONS
 from centers.locking import ConflictError
 from centers.models import Role
+from centers.services import DecisionLine
 from centers.workflow.transitions import REQUIRED_NOTE, transition_apply, workflows
+from reporting.funding.services import PlanLine
 from staffing.models import QualificationException
 from tests.concepts.helpers import make_concept
 from tests.deployment.factories import make_comment, make_plan
 from tests.factories import UserFactory
+from tests.funding.factories import make_application
 from tests.reporting.factories import report
 from tests.staffing.factories import StaffMemberFactory
 
@@ -46,6 +49,37 @@ def _plan_with_open_conflict(center, state):
     return plan
 
 
+def _empty_application(center, state):
+    application = make_application(center, status=state, decided=False)
+    application.lines.update(amount=0, posts=0)
+    return application
+
+
+def _bescheid_data(application) -> dict:
+    lines = [
+        PlanLine(line_id=line.pk, posts=line.posts, amount=line.amount)
+        for line in application.lines.all()
+    ]
+    by_id = {line.pk: line.budget_line for line in application.lines.select_related("budget_line")}
+    return {
+        "lines": [
+            DecisionLine(budget_line=by_id[e.line_id], posts=e.posts, amount=e.amount)
+            for e in lines
+        ],
+        "file_number": "36.03.04-05315/2026",
+        "decided_on": datetime.date(2026, 1, 20),
+    }
+
+
+def _bescheid_form(application) -> dict:
+    fields = {"file_number": "36.03.04-05315/2026", "decided_on": "20.01.2026"}
+    for line in application.lines.all():
+        fields[f"amount_{line.pk}"] = str(line.amount).replace(".", ",")
+        if line.posts is not None:
+            fields[f"posts_{line.pk}"] = str(line.posts).replace(".", ",")
+    return fields
+
+
 # Per workflow: an object in a state that every precondition accepts, and per
 # transition with preconditions one that a precondition refuses.
 BUILDERS = {
@@ -64,6 +98,12 @@ BUILDERS = {
     },
     "exception": {"ready": _exception, "blocked": {}},
     "report": {"ready": lambda center, state: report(center, status=state), "blocked": {}},
+    "application": {
+        "ready": lambda center, state: make_application(center, status=state, decided=False),
+        "blocked": {"submit": _empty_application},
+        # The Bescheid's form: what the service takes besides the note, and the page's fields.
+        "data": {"decide": (_bescheid_data, _bescheid_form)},
+    },
 }
 
 CASES = [
@@ -107,8 +147,14 @@ def _note(transition) -> str:
     return "Begründung für den Test" if transition.note else ""
 
 
+def _extra(workflow, transition):
+    return BUILDERS[workflow.name].get("data", {}).get(transition.name)
+
+
 def _apply(workflow, transition, obj, user, **overrides):
     kwargs = {"expected_version": obj.version, "note": _note(transition), **overrides}
+    if extra := _extra(workflow, transition):
+        kwargs["data"] = extra[0](obj)
     return transition_apply(workflow, transition.name, obj=obj, user=user, **kwargs)
 
 
@@ -209,12 +255,16 @@ def test_through_the_page_a_stale_form_says_so_and_keeps_the_input(
     assert page.status_code == 200
     assert str(transition.ask(obj)) in page.text
     note = _note(transition) or "Meine Bemerkung"
-    response = client.post(url, {"version": obj.version + 1, "note": note})
+    extra = _extra(workflow, transition)
+    fields = extra[1](obj) if extra else {}
+    response = client.post(url, {"version": obj.version + 1, "note": note, **fields})
     assert response.status_code == 200
     assert "inzwischen von jemand anderem geändert" in response.text
     if transition.note:
         assert note in response.text  # what was typed is still there to copy
     assert _state(workflow, obj) == transition.sources[0]
-    response = client.post(url, {"version": obj.version, "note": _note(transition) or "x"})
+    response = client.post(
+        url, {"version": obj.version, "note": _note(transition) or "x", **fields}
+    )
     assert response.status_code == 302
     assert _state(workflow, obj) == transition.target

@@ -1,0 +1,145 @@
+"""Demo Förderanträge in every state, relative to today (``seed_demo`` through
+``reporting.demo``). Idempotent: a centre's application for a programme year is made once.
+
+- Köln: this year's Grundförderung beschieden (its application behind the Bescheid the
+  centres' demo recorded); next year's is left for the demo user to prepare.
+- Bonn: next year's gestellt, waiting for the Bewilligung.
+- Mettmann: next year's zur Überarbeitung zurückgegeben, with the reason.
+- A few other centres: next year's Entwurf or gestellt.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from centers.models import Center, FundingDecision
+from centers.programmes import ProgrammeYear
+from centers.workflow.transitions import record_event, transition_apply
+
+from . import services
+from .models import ApplicationEventKind, ApplicationLine, ApplicationStatus, FundingApplication
+from .workflows import APPLICATION
+
+User = get_user_model()
+
+
+def _user(username):
+    return User.objects.filter(username=username).first()
+
+
+def _users(center, short=None):
+    name = short or center.key
+    return _user(f"ki-{name}-leitung"), _user(f"traeger-{name}")
+
+
+def _basic_year(year):
+    return (
+        ProgrammeYear.objects.filter(programme__required_for_operation=True, year=year)
+        .select_related("programme")
+        .first()
+    )
+
+
+def _new(center, programme_year, lead, sponsor, *, status, funder=None):
+    if programme_year is None or lead is None or sponsor is None:
+        return None
+    existing = FundingApplication.objects.filter(
+        center=center, programme_year=programme_year
+    ).first()
+    if existing is not None:
+        return existing
+    application = services.application_create(
+        center=center, programme_year=programme_year, user=lead
+    )
+    lines = list(application.lines.select_related("budget_line"))
+    pool = [line for line in lines if not line.budget_line.per_post]
+    application = services.application_plan_save(
+        application=application,
+        user=lead,
+        expected_version=application.version,
+        explanation="Sachausgaben für den Laiensprachmittlerpool: Honorare, Fahrtkosten, "
+        "Qualifizierung der Sprachmittlerinnen und Sprachmittler.",
+        lines=[
+            services.PlanLine(
+                line_id=line.pk,
+                posts=line.posts,
+                amount=(
+                    min(line.budget_line.cap, line.budget_line.cap * 9 // 10)
+                    if line in pool
+                    else line.amount
+                ),
+            )
+            for line in lines
+        ],
+    )
+    if status == ApplicationStatus.DRAFT:
+        return application
+    application = transition_apply(APPLICATION, "submit", obj=application, user=sponsor)
+    if status == ApplicationStatus.RETURNED and funder is not None:
+        application = transition_apply(
+            APPLICATION,
+            "return",
+            obj=application,
+            user=funder,
+            note="Bitte erläutern Sie die Sachausgaben des Laiensprachmittlerpools genauer "
+            "(Zahl der Einsätze, Honorarsätze).",
+        )
+    return application
+
+
+def _behind_decision(center, programme_year, lead, sponsor):
+    """This year's application that led to the Bescheid the centres' demo recorded."""
+    decision = FundingDecision.objects.filter(
+        center=center, programme=programme_year.programme, year=programme_year.year
+    ).first()
+    if decision is None or hasattr(decision, "application"):
+        return None
+    application = FundingApplication.objects.create(
+        center=center,
+        programme_year=programme_year,
+        status=ApplicationStatus.DECIDED,
+        submitted_by=sponsor,
+        decision=decision,
+    )
+    ApplicationLine.objects.bulk_create(
+        ApplicationLine(
+            application=application,
+            budget_line=line.budget_line,
+            posts=line.posts,
+            amount=line.amount,
+        )
+        for line in decision.lines.select_related("budget_line")
+    )
+    for kind, actor in (
+        (ApplicationEventKind.CREATED, lead),
+        (ApplicationEventKind.SUBMITTED, sponsor),
+        (ApplicationEventKind.DECIDED, _user("bewilligung")),
+    ):
+        record_event(application, center=center, kind=kind, actor=actor)
+    return application
+
+
+def seed() -> dict[str, int]:
+    today = timezone.localdate()
+    funder = _user("bewilligung")
+    this_year, next_year = _basic_year(today.year), _basic_year(today.year + 1)
+    centers = {c.key: c for c in Center.objects.select_related("sponsor")}
+    koeln, bonn, mettmann = (centers.get(k) for k in ("05315", "05314", "05158"))
+    if koeln and this_year:
+        _behind_decision(koeln, this_year, *_users(koeln, "koeln"))
+    if bonn:
+        _new(bonn, next_year, *_users(bonn, "bonn"), status=ApplicationStatus.SUBMITTED)
+    if mettmann:
+        _new(
+            mettmann,
+            next_year,
+            *_users(mettmann, "mettmann"),
+            status=ApplicationStatus.RETURNED,
+            funder=funder,
+        )
+    others = [c for k, c in sorted(centers.items()) if k not in ("05315", "05314", "05158")]
+    for n, center in enumerate(others[:6]):
+        status = ApplicationStatus.SUBMITTED if n % 2 else ApplicationStatus.DRAFT
+        _new(center, next_year, *_users(center), status=status)
+    return {"funding_applications": FundingApplication.objects.count()}

@@ -1,0 +1,179 @@
+"""Forms of the Förderantrag: the financing plan (one row per budget line), an attachment,
+and the Bescheid (an amount per line, file number, date, conditions, the letter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centers.fields import GermanDateField, GermanDecimalField
+from centers.locking import VersionedFormMixin
+from centers.models import DecisionKind
+
+from .services import PlanLine
+
+
+@dataclass
+class Row:
+    """A line of the plan as the form shows it: the budget line, its stored values and the
+    bound fields for posts (per post only) and amount."""
+
+    line_id: int
+    budget_line: object
+    posts_field: forms.BoundField | None
+    amount_field: forms.BoundField
+    note: str = ""
+
+
+class LinesFormMixin:
+    """Fields ``posts_<id>`` and ``amount_<id>`` for each line ``(id, budget_line, posts,
+    amount)``; ``rows`` for the template's table, ``plan_lines()`` for the service."""
+
+    def add_line_fields(self, lines, *, amount_label):
+        self._lines = list(lines)
+        for line_id, budget_line, posts, amount in self._lines:
+            if budget_line.per_post:
+                self.fields[f"posts_{line_id}"] = GermanDecimalField(
+                    label=_("Stellen (VZÄ): %(line)s") % {"line": budget_line.name},
+                    min_value=Decimal("0"),
+                    max_digits=5,
+                    decimal_places=2,
+                    required=False,
+                )
+                self.initial.setdefault(f"posts_{line_id}", _german(posts))
+            self.fields[f"amount_{line_id}"] = GermanDecimalField(
+                label=_("%(what)s: %(line)s") % {"what": amount_label, "line": budget_line.name},
+                min_value=Decimal("0"),
+                max_digits=12,
+                decimal_places=2,
+                thousands=True,
+            )
+            self.initial.setdefault(f"amount_{line_id}", _german(amount))
+
+    @property
+    def rows(self) -> list[Row]:
+        return [
+            Row(
+                line_id=line_id,
+                budget_line=budget_line,
+                posts_field=self[f"posts_{line_id}"] if budget_line.per_post else None,
+                amount_field=self[f"amount_{line_id}"],
+            )
+            for line_id, budget_line, _posts, _amount in self._lines
+        ]
+
+    def line_field_names(self) -> set[str]:
+        return {
+            name
+            for line_id, _b, _p, _a in self._lines
+            for name in (f"posts_{line_id}", f"amount_{line_id}")
+            if name in self.fields
+        }
+
+    def other_fields(self):
+        names = self.line_field_names()
+        return [f for f in self.visible_fields() if f.name not in names]
+
+    def plan_lines(self) -> list[PlanLine]:
+        data = self.cleaned_data
+        return [
+            PlanLine(
+                line_id=line_id,
+                amount=data[f"amount_{line_id}"],
+                posts=data.get(f"posts_{line_id}") if budget_line.per_post else None,
+            )
+            for line_id, budget_line, _posts, _amount in self._lines
+        ]
+
+
+def _german(value) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value):.2f}".replace(".", ",")
+
+
+class PlanForm(LinesFormMixin, VersionedFormMixin, forms.Form):
+    explanation = forms.CharField(
+        label=_("Erläuterungen zum Finanzierungsplan"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("z. B. wofür die Sachausgaben eingeplant sind"),
+    )
+
+    def __init__(self, *args, application, **kwargs):
+        self.instance = application
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("explanation", application.explanation)
+        self.add_line_fields(
+            [
+                (line.pk, line.budget_line, line.posts, line.amount)
+                for line in application.lines.all()
+            ],
+            amount_label=_("beantragt"),
+        )
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(
+        label=_("Bezeichnung"),
+        max_length=200,
+        required=False,
+        help_text=_("z. B. „Kooperationsvereinbarung mit dem Träger der Angebote“"),
+    )
+    file = forms.FileField(label=_("Datei (PDF)"))
+
+
+class BescheidForm(LinesFormMixin, VersionedFormMixin, forms.Form):
+    """The Bescheid on an application, or a later decision on a Bescheid (``kinds``:
+    Änderungsbescheid or Widerruf)."""
+
+    kind = forms.ChoiceField(
+        label=_("Art"),
+        choices=[
+            (DecisionKind.AMENDMENT.value, DecisionKind.AMENDMENT.label),
+            (DecisionKind.REVOCATION.value, DecisionKind.REVOCATION.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    file_number = forms.CharField(label=_("Aktenzeichen"), max_length=60)
+    decided_on = GermanDateField(label=_("Bescheid vom"))
+    conditions = forms.CharField(
+        label=_("Nebenbestimmungen"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    note = forms.CharField(
+        label=_("Vermerk"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("z. B. der Grund einer Änderung oder eines Widerrufs"),
+    )
+    document = forms.FileField(label=_("Bescheid (PDF)"), required=False)
+
+    def __init__(self, *args, instance, lines, change: bool, **kwargs):
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        if not change:
+            del self.fields["kind"]
+            del self.fields["note"]
+        self.initial.setdefault("decided_on", timezone.localdate())
+        self.add_line_fields(lines, amount_label=_("bewilligt"))
+        if change:
+            # A Widerruf leaves nothing granted: the amounts are not asked for.
+            for name in self.line_field_names():
+                self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == DecisionKind.AMENDMENT:
+            for line_id, _b, _p, _a in self._lines:
+                if data.get(f"amount_{line_id}") is None and f"amount_{line_id}" not in self.errors:
+                    self.add_error(f"amount_{line_id}", _("Bitte den bewilligten Betrag angeben."))
+        return data

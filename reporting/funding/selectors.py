@@ -1,0 +1,115 @@
+"""Scoped reads of Förderanträge: whoever sees a centre's money (``VIEW_FUNDING``) — its
+KI-Leitung and Träger, the Bewilligung, the ministry; never the Schulaufsicht."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from centers.access import Capability, scoped
+from centers.models import Center, FundingDecision
+from centers.programmes import BudgetLine, ProgrammeYear
+from centers.workflow.transitions import timeline
+from staffing.selectors import funded_post_years
+
+from .checks import staffing_differences, window_warnings
+from .models import FundingApplication
+
+
+def applications_visible_to(user) -> QuerySet[FundingApplication]:
+    return scoped(FundingApplication.objects.all(), user, Capability.VIEW_FUNDING).select_related(
+        "center", "programme_year__programme", "decision"
+    )
+
+
+def application_in_scope(user, perm: str, pk: int) -> FundingApplication:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        scoped(FundingApplication.objects.all(), user, perm).select_related(
+            "center__sponsor", "programme_year__programme", "decision"
+        ),
+        pk=pk,
+    )
+
+
+def decision_in_scope(user, perm: str, pk: int) -> FundingDecision:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        scoped(FundingDecision.objects.all(), user, perm).select_related(
+            "center__sponsor", "programme", "replaces", "replaced_by"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass
+class LineView:
+    budget_line: BudgetLine
+    cap: Decimal
+    posts: Decimal | None
+    amount: Decimal
+    listed_posts: Decimal | None  # from the staffing list, per-post lines only
+    granted: Decimal | None  # the Bescheid's amount, once decided
+    granted_posts: Decimal | None
+
+
+def application_detail(application: FundingApplication) -> dict:
+    """Everything the application's page shows, in a fixed number of queries."""
+    lines = list(application.lines.select_related("budget_line"))
+    funded = funded_post_years(application.center, application.programme_year.year)
+    granted = {}
+    if application.decision_id:
+        granted = {line.budget_line_id: line for line in application.decision.lines.all()}
+    rows = []
+    for line in lines:
+        budget_line = line.budget_line
+        decided = granted.get(budget_line.pk)
+        rows.append(
+            LineView(
+                budget_line=budget_line,
+                cap=budget_line.cap,
+                posts=line.posts,
+                amount=line.amount,
+                listed_posts=(
+                    min(funded.get(budget_line.post_kind, Decimal("0")), budget_line.max_posts)
+                    if budget_line.per_post
+                    else None
+                ),
+                granted=decided.amount if decided else None,
+                granted_posts=decided.posts if decided else None,
+            )
+        )
+    return {
+        "rows": rows,
+        "total": sum((line.amount for line in lines), Decimal("0.00")),
+        "granted_total": application.decision.amount if application.decision_id else None,
+        "differences": staffing_differences(application, funded) if application.editable else [],
+        "window": window_warnings(application) if application.editable else [],
+        "documents": list(application.documents.select_related("uploaded_by")),
+        "timeline": timeline(application),
+    }
+
+
+def open_programme_years(center: Center, today=None) -> list[ProgrammeYear]:
+    """Budget years a centre can still apply for (this year and the next), that have budget
+    lines for it and no application of the centre yet."""
+    today = today or timezone.localdate()
+    taken = set(center.funding_applications.values_list("programme_year_id", flat=True))
+    years = (
+        ProgrammeYear.objects.filter(year__in=(today.year, today.year + 1))
+        .select_related("programme")
+        .prefetch_related("lines")
+        .order_by("-year", "programme__position")
+    )
+    return [py for py in years if py.pk not in taken and py.lines_for(center)]
+
+
+def decisions_of(center: Center) -> QuerySet[FundingDecision]:
+    return center.funding_decisions.select_related(
+        "programme", "replaced_by", "application"
+    ).order_by("-year", "programme__position", "decided_on", "pk")

@@ -1,0 +1,231 @@
+"""State changes of Förderanträge (issue 12). Each function is one transaction, takes
+keyword arguments only, checks who acts, validates with ``full_clean`` and leaves a
+history row; the workflow's steps go through ``centers.workflow`` (``APPLICATION``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from centers.access import Capability, require_center_perm
+from centers.documents import display_name, validate_pdf
+from centers.locking import claim_version
+from centers.models import Center, private_storage
+from centers.programmes import ProgrammeYear, line_errors
+from centers.services import DecisionLine
+from centers.workflow.transitions import record_event, transition_apply
+from staffing.selectors import funded_post_years
+
+from .models import (
+    ApplicationDocument,
+    ApplicationEventKind,
+    ApplicationLine,
+    FundingApplication,
+)
+from .workflows import APPLICATION
+
+CENTS = Decimal("0.01")
+
+
+def _lock(application: FundingApplication) -> FundingApplication:
+    return (
+        FundingApplication.objects.select_for_update(of=("self",))
+        .select_related("center", "programme_year__programme")
+        .get(pk=application.pk)
+    )
+
+
+def _require_editable(application: FundingApplication) -> None:
+    if not application.editable:
+        raise ValidationError(
+            _("Ein Antrag im Status „%(status)s“ kann nicht geändert werden.")
+            % {"status": application.get_status_display()}
+        )
+
+
+@transaction.atomic
+def application_create(
+    *, center: Center, programme_year: ProgrammeYear, user
+) -> FundingApplication:
+    """A new application with one line per budget line that applies to the centre. The
+    personnel lines start from the staffing list: the state-funded posts of the budget
+    year (at most the line's maximum) × the cap per post; Sachausgaben start at zero."""
+    require_center_perm(
+        user,
+        Capability.PREPARE_FUNDING,
+        center,
+        _("Nur die KI-Leitung bereitet Förderanträge vor."),
+    )
+    application = FundingApplication(center=center, programme_year=programme_year)
+    application.full_clean()
+    application._history_user = user
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # two clicks at once: the constraint decides
+        raise ValidationError(
+            _("Für dieses Programm und Haushaltsjahr hat das Zentrum schon einen Antrag.")
+        ) from exc
+    funded = funded_post_years(center, programme_year.year)
+    lines = []
+    for budget_line in programme_year.lines_for(center):
+        if budget_line.per_post:
+            posts = min(funded.get(budget_line.post_kind, Decimal("0")), budget_line.max_posts)
+            amount = (posts * budget_line.cap_per_post).quantize(CENTS)
+        else:
+            posts, amount = None, Decimal("0.00")
+        lines.append(
+            ApplicationLine(
+                application=application, budget_line=budget_line, posts=posts, amount=amount
+            )
+        )
+    ApplicationLine.objects.bulk_create(lines)
+    record_event(application, center=center, kind=ApplicationEventKind.CREATED, actor=user)
+    return application
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """What the form says for one line of the financing plan."""
+
+    line_id: int
+    amount: Decimal
+    posts: Decimal | None = None
+
+
+@transaction.atomic
+def application_plan_save(
+    *,
+    application: FundingApplication,
+    user,
+    expected_version: int,
+    explanation: str,
+    lines: list[PlanLine],
+) -> FundingApplication:
+    """Save the financing plan: every line within its caps, or nothing changes."""
+    require_center_perm(
+        user,
+        Capability.PREPARE_FUNDING,
+        application.center,
+        _("Nur die KI-Leitung bereitet Förderanträge vor."),
+    )
+    application = _lock(application)
+    claim_version(application, expected_version)
+    _require_editable(application)
+    stored = {line.pk: line for line in application.lines.select_related("budget_line")}
+    errors = []
+    changed = []
+    for entry in lines:
+        line = stored.get(entry.line_id)
+        if line is None:
+            raise ValidationError(_("Eine Position gehört nicht zu diesem Antrag."))
+        posts = entry.posts if line.budget_line.per_post else None
+        errors.extend(line_errors(line.budget_line, posts=posts, amount=entry.amount))
+        if (line.posts, line.amount) != (posts, entry.amount):
+            line.posts, line.amount = posts, entry.amount
+            line.full_clean()
+            changed.append(line)
+    if errors:
+        raise ValidationError(errors)
+    for line in changed:
+        line._history_user = user
+        line.save(update_fields=["posts", "amount"])
+    application.explanation = explanation
+    application.full_clean()
+    application._history_user = user
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_document_add(
+    *, application: FundingApplication, user, title: str, upload
+) -> ApplicationDocument:
+    """Attach a PDF (e.g. the cooperation agreement IfKuF asks for), checked like a
+    concept document; the KI-Leitung, while the application can change."""
+    require_center_perm(
+        user,
+        Capability.PREPARE_FUNDING,
+        application.center,
+        _("Anlagen fügt die KI-Leitung hinzu."),
+    )
+    application = _lock(application)
+    _require_editable(application)
+    validate_pdf(upload)
+    document = ApplicationDocument(
+        application=application,
+        title=title.strip() or display_name(upload.name),
+        file_name=display_name(upload.name),
+        uploaded_by=user,
+    )
+    document.file.save("anlage.pdf", upload, save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        private_storage().delete(document.file.name)
+        raise
+    record_event(
+        application,
+        center=application.center,
+        kind=ApplicationEventKind.DOCUMENT_UPLOADED,
+        actor=user,
+        note=document.title,
+    )
+    return document
+
+
+@transaction.atomic
+def application_document_delete(*, document: ApplicationDocument, user) -> None:
+    application = document.application
+    require_center_perm(
+        user, Capability.PREPARE_FUNDING, application.center, _("Anlagen entfernt die KI-Leitung.")
+    )
+    _require_editable(_lock(application))
+    name = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: private_storage().delete(name))
+
+
+def application_decide(
+    *,
+    application: FundingApplication,
+    user,
+    expected_version: int,
+    lines: list[PlanLine],
+    file_number: str,
+    decided_on,
+    conditions: str = "",
+    upload=None,
+) -> FundingApplication:
+    """The Bewilligung's Bescheid: an amount per line of the application (within the caps),
+    file number, date, conditions and the letter as PDF."""
+    by_id = {line.pk: line.budget_line for line in application.lines.select_related("budget_line")}
+    if any(entry.line_id not in by_id for entry in lines):
+        raise ValidationError(_("Eine Position gehört nicht zu diesem Antrag."))
+    decision_lines = [
+        DecisionLine(
+            budget_line=by_id[entry.line_id],
+            amount=entry.amount,
+            posts=entry.posts if by_id[entry.line_id].per_post else None,
+        )
+        for entry in lines
+    ]
+    return transition_apply(
+        APPLICATION,
+        "decide",
+        obj=application,
+        user=user,
+        expected_version=expected_version,
+        data={
+            "lines": decision_lines,
+            "file_number": file_number,
+            "decided_on": decided_on,
+            "conditions": conditions,
+            "upload": upload,
+        },
+    )

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from . import views
+
+app_name = "funding"
+
+urlpatterns = [
+    path("", views.ApplicationListView.as_view(), name="list"),
+    path("zentrum/<str:key>/", views.CenterFundingView.as_view(), name="center"),
+    path("zentrum/<str:key>/antrag/", views.ApplicationCreateView.as_view(), name="create"),
+    path("antrag/<int:pk>/", views.ApplicationDetailView.as_view(), name="application"),
+    path(
+        "antrag/<int:pk>/finanzierungsplan/",
+        views.ApplicationPlanView.as_view(),
+        name="application_plan",
+    ),
+    path(
+        "antrag/<int:pk>/anlagen/neu/",
+        views.ApplicationDocumentAddView.as_view(),
+        name="application_document_add",
+    ),
+    path(
+        "antrag/<int:pk>/stellen/",
+        views.application_transition("submit"),
+        name="application_submit",
+    ),
+    path(
+        "antrag/<int:pk>/zurueckgeben/",
+        views.application_transition("return"),
+        name="application_return",
+    ),
+    path(
+        "antrag/<int:pk>/bescheiden/",
+        views.ApplicationDecideView.as_view(),
+        name="application_decide",
+    ),
+    path("anlage/<int:pk>/", views.ApplicationDocumentView.as_view(), name="document"),
+    path(
+        "anlage/<int:pk>/entfernen/",
+        views.ApplicationDocumentDeleteView.as_view(),
+        name="document_delete",
+    ),
+    path("bescheid/<int:pk>/aendern/", views.DecisionChangeView.as_view(), name="decision_change"),
+    path("bescheid/<int:pk>/pdf/", views.DecisionDocumentView.as_view(), name="decision_document"),
+]

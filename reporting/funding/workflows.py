@@ -1,0 +1,122 @@
+"""The Förderantrag's workflow (issue 12) as declared transitions: the Träger submits the
+application the KI-Leitung prepared; the Bewilligung returns it with a reason or decides
+it with a Bescheid."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _lazy
+
+from centers.access import Capability
+from centers.models import Role
+from centers.workflow.transitions import (
+    ACTOR,
+    NOW,
+    REQUIRED_NOTE,
+    Notify,
+    Transition,
+    Workflow,
+)
+
+from .models import ApplicationEventKind, ApplicationStatus, FundingApplication
+
+
+def _plan_errors(application) -> list[str]:
+    from .checks import plan_errors
+
+    return plan_errors(application)
+
+
+def _submission_warnings(application) -> list[str]:
+    from .checks import submission_warnings
+
+    return submission_warnings(application)
+
+
+def _grant(application, *, user, note, **bescheid) -> dict:
+    """The Bescheid on the application: one decision with an amount per line."""
+    from centers.services import funding_decision_grant
+
+    application.decision = funding_decision_grant(
+        center=application.center,
+        programme_year=application.programme_year,
+        user=user,
+        **bescheid,
+    )
+    return {"decision": application.decision}
+
+
+_TO_APPLICANTS = (Capability.PREPARE_FUNDING, Capability.SUBMIT_FUNDING)
+
+APPLICATION = Workflow(
+    name="application",
+    model=FundingApplication,
+    events=ApplicationEventKind,
+    related=("center", "programme_year__programme"),
+    url_name="funding:application_{name}",
+    transitions=(
+        Transition(
+            name="submit",
+            label=_lazy("Antrag stellen"),
+            sources=ApplicationStatus.editable(),
+            target=ApplicationStatus.SUBMITTED,
+            capability=Capability.SUBMIT_FUNDING,
+            event=ApplicationEventKind.SUBMITTED,
+            question=_lazy(
+                "Der Träger stellt den Antrag bei der Bewilligungsbehörde. Bis sie ihn "
+                "bescheidet oder zurückgibt, kann er nicht geändert werden."
+            ),
+            success=_lazy("Der Antrag wurde gestellt."),
+            preconditions=(_plan_errors,),
+            warnings=(_submission_warnings,),
+            stamps={"submitted_at": NOW, "submitted_by": ACTOR},
+            notify=Notify(
+                capability=(Capability.MANAGE_FUNDING, Capability.PREPARE_FUNDING),
+                state_roles=(Role.FUNDING,),
+                subject=_lazy("Förderantrag gestellt: %(center)s"),
+                template="funding/email/application_submitted.txt",
+            ),
+        ),
+        Transition(
+            name="return",
+            label=_lazy("Zur Überarbeitung zurückgeben"),
+            sources=(ApplicationStatus.SUBMITTED,),
+            target=ApplicationStatus.RETURNED,
+            capability=Capability.MANAGE_FUNDING,
+            event=ApplicationEventKind.RETURNED,
+            question=_lazy(
+                "Der Antrag geht an das Zentrum zurück; KI-Leitung und Träger lesen Ihre "
+                "Begründung, überarbeiten ihn und stellen ihn erneut."
+            ),
+            success=_lazy("Der Antrag wurde zur Überarbeitung zurückgegeben."),
+            note=REQUIRED_NOTE,
+            note_label=_lazy("Begründung"),
+            note_field="return_reason",
+            note_required_message=_lazy("Bitte begründen Sie die Rückgabe."),
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Förderantrag zur Überarbeitung zurückgegeben: %(center)s"),
+                template="funding/email/application_returned.txt",
+            ),
+        ),
+        Transition(
+            name="decide",
+            label=_lazy("Bescheiden"),
+            sources=(ApplicationStatus.SUBMITTED,),
+            target=ApplicationStatus.DECIDED,
+            capability=Capability.MANAGE_FUNDING,
+            event=ApplicationEventKind.DECIDED,
+            question=_lazy(
+                "Der Bescheid bewilligt je Position den eingetragenen Betrag; Änderungen "
+                "danach sind ein Änderungsbescheid."
+            ),
+            success=_lazy("Der Antrag wurde beschieden."),
+            stamps={"decided_at": NOW},
+            effect=_grant,
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Förderantrag beschieden: %(center)s"),
+                template="funding/email/application_decided.txt",
+            ),
+        ),
+    ),
+)
