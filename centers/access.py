@@ -258,6 +258,24 @@ def scoped(queryset: QuerySet, user, perm: str, center_field: str = "center") ->
     return queryset.filter(**{f"{center_field}__in": centers_for(user, perm)})
 
 
+def capabilities_anywhere(user) -> frozenset[str]:
+    """Every capability ``user`` holds on at least one centre: global (state roles,
+    superusers) or through a centre's group. One query, remembered on the user object for
+    the request (the navigation and the to-do list both ask)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_capabilities_anywhere", None)
+    if cached is None:
+        held = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
+        held.update(
+            CenterGroupObjectPermission.objects.filter(group__user=user)
+            .values_list("permission__codename", flat=True)
+            .distinct()
+        )
+        cached = user._capabilities_anywhere = frozenset(held)
+    return cached
+
+
 def has_center_perm(user, perm: str, center: Center) -> bool:
     return centers_for(user, perm).filter(pk=center.pk).exists()
 

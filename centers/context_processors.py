@@ -5,18 +5,19 @@ from functools import partial
 from django.utils.functional import SimpleLazyObject
 
 from . import todo
-from .access import Capability, centers_for, has_state_perm
+from .access import Capability, capabilities_anywhere, has_state_perm
 
 
 def _flags(user) -> dict[str, bool]:
+    held = capabilities_anywhere(user)  # one query for every flag
     return {
         "state_overview": has_state_perm(user, Capability.VIEW_STATE_OVERVIEW),
         "review_concepts": has_state_perm(user, Capability.REVIEW_CONCEPT),
         # Teacher posts are the widest staffing view (the Schulaufsicht's).
-        "staffing": centers_for(user, Capability.VIEW_TEACHER_POSTS).exists(),
-        "plans": centers_for(user, Capability.VIEW_PLAN).exists(),
-        "reports": centers_for(user, Capability.VIEW_REPORTS).exists(),
-        "funding": centers_for(user, Capability.VIEW_FUNDING).exists(),
+        "staffing": Capability.VIEW_TEACHER_POSTS in held,
+        "plans": Capability.VIEW_PLAN in held,
+        "reports": Capability.VIEW_REPORTS in held,
+        "funding": Capability.VIEW_FUNDING in held,
         "admin": user.is_staff,
     }
 

@@ -37,11 +37,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .access import Capability, centers_for, has_state_perm
+from .access import Capability, capabilities_anywhere, centers_for, has_state_perm
 from .dates import add_months, add_years
 from .models import (
     Center,
-    CenterGroupObjectPermission,
     ConceptStatus,
     FundingDecision,
     IntegrationConcept,
@@ -105,16 +104,7 @@ class Scope:
     @cached_property
     def capabilities(self) -> frozenset[str]:
         """Every capability the user holds on at least one centre (one query at most)."""
-        user = self.user
-        if not user.is_authenticated:
-            return frozenset()
-        held = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
-        held.update(
-            CenterGroupObjectPermission.objects.filter(group__user=user)
-            .values_list("permission__codename", flat=True)
-            .distinct()
-        )
-        return frozenset(held)
+        return capabilities_anywhere(self.user)
 
     def concerns(self, kind: Kind) -> bool:
         if kind.capability not in self.capabilities:

@@ -17,6 +17,7 @@ from centers.todo import Kind, Scope, Task, add_months, fmt_date, local_date
 from deployment.models import DeploymentPlan, PlanStatus
 from deployment.periods import current_period
 
+from .funding.todo import KINDS as FUNDING_KINDS
 from .models import Report, ReportKind, ReportStatus
 
 
@@ -135,4 +136,5 @@ KINDS = [
         ),
         group_url=lambda scope: reverse("reporting:list"),
     ),
+    *FUNDING_KINDS,
 ]
