@@ -240,5 +240,7 @@ class Reminder(models.Model):
 from .funding.models import (  # noqa: E402, F401 - the funding package's models, of this app
     ApplicationDocument,
     ApplicationLine,
+    Drawdown,
+    DrawdownLine,
     FundingApplication,
 )

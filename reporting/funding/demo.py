@@ -10,16 +10,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from centers.models import Center, FundingDecision
-from centers.programmes import ProgrammeYear
+from centers.programmes import DrawdownDate, ProgrammeYear
 from centers.workflow.transitions import record_event, transition_apply
 
 from . import services
-from .models import ApplicationEventKind, ApplicationLine, ApplicationStatus, FundingApplication
-from .workflows import APPLICATION
+from .models import (
+    ApplicationEventKind,
+    ApplicationLine,
+    ApplicationStatus,
+    Drawdown,
+    FundingApplication,
+)
+from .workflows import APPLICATION, DRAWDOWN
 
 User = get_user_model()
 
@@ -120,14 +128,73 @@ def _behind_decision(center, programme_year, lead, sponsor):
     return application
 
 
+def _demo_drawdown_dates(programme_year):
+    """Two drawdown dates for a demo year that has none (the real ones the Bezirksregierung
+    sets each year): the personnel lines in February, the Sachausgaben in April."""
+    if programme_year is None or programme_year.drawdowns.exists():
+        return
+    year = programme_year.year
+    DrawdownDate.objects.bulk_create(
+        [
+            DrawdownDate(
+                programme_year=programme_year,
+                on=datetime.date(year, 2, 15),
+                covers="Nr. 2.1/2.2 der Richtlinie",
+            ),
+            DrawdownDate(
+                programme_year=programme_year,
+                on=datetime.date(year, 4, 15),
+                covers="Nr. 2.3 der Richtlinie",
+            ),
+        ]
+    )
+
+
+def _drawdowns(center, programme_year, lead, funder, today):
+    """Köln's first drawdown of the year paid, the second requested (waiting for the
+    Bewilligung), once each date has come."""
+    decision = (
+        FundingDecision.objects.in_force()
+        .filter(center=center, programme=programme_year.programme, year=programme_year.year)
+        .first()
+    )
+    if decision is None or lead is None or Drawdown.objects.filter(decision=decision).exists():
+        return
+    lines = list(decision.lines.select_related("budget_line"))
+    for n, drawdown_date in enumerate(programme_year.drawdowns.order_by("on")):
+        if drawdown_date.on > today:
+            break
+        personnel = n == 0
+        drawdown = services.drawdown_request(
+            decision=decision,
+            user=lead,
+            requested_for=None,
+            drawdown_date=drawdown_date,
+            lines=[
+                services.PlanLine(
+                    line_id=line.budget_line_id,
+                    amount=(line.amount / 2).quantize(services.CENTS),
+                )
+                for line in lines
+                if line.budget_line.per_post == personnel
+            ],
+        )
+        if personnel and funder is not None:
+            transition_apply(DRAWDOWN, "pay", obj=drawdown, user=funder)
+
+
 def seed() -> dict[str, int]:
     today = timezone.localdate()
     funder = _user("bewilligung")
     this_year, next_year = _basic_year(today.year), _basic_year(today.year + 1)
+    _demo_drawdown_dates(this_year)
+    _demo_drawdown_dates(next_year)
     centers = {c.key: c for c in Center.objects.select_related("sponsor")}
     koeln, bonn, mettmann = (centers.get(k) for k in ("05315", "05314", "05158"))
     if koeln and this_year:
-        _behind_decision(koeln, this_year, *_users(koeln, "koeln"))
+        lead, sponsor = _users(koeln, "koeln")
+        _behind_decision(koeln, this_year, lead, sponsor)
+        _drawdowns(koeln, this_year, lead, funder, today)
     if bonn:
         _new(bonn, next_year, *_users(bonn, "bonn"), status=ApplicationStatus.SUBMITTED)
     if mettmann:
@@ -142,4 +209,7 @@ def seed() -> dict[str, int]:
     for n, center in enumerate(others[:6]):
         status = ApplicationStatus.SUBMITTED if n % 2 else ApplicationStatus.DRAFT
         _new(center, next_year, *_users(center), status=status)
-    return {"funding_applications": FundingApplication.objects.count()}
+    return {
+        "funding_applications": FundingApplication.objects.count(),
+        "drawdowns": Drawdown.objects.count(),
+    }

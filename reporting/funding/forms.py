@@ -33,10 +33,12 @@ class LinesFormMixin:
     """Fields ``posts_<id>`` and ``amount_<id>`` for each line ``(id, budget_line, posts,
     amount)``; ``rows`` for the template's table, ``plan_lines()`` for the service."""
 
+    with_posts = True
+
     def add_line_fields(self, lines, *, amount_label):
         self._lines = list(lines)
         for line_id, budget_line, posts, amount in self._lines:
-            if budget_line.per_post:
+            if budget_line.per_post and self.with_posts:
                 self.fields[f"posts_{line_id}"] = GermanDecimalField(
                     label=_("Stellen (VZÄ): %(line)s") % {"line": budget_line.name},
                     min_value=Decimal("0"),
@@ -60,7 +62,7 @@ class LinesFormMixin:
             Row(
                 line_id=line_id,
                 budget_line=budget_line,
-                posts_field=self[f"posts_{line_id}"] if budget_line.per_post else None,
+                posts_field=self[f"posts_{line_id}"] if f"posts_{line_id}" in self.fields else None,
                 amount_field=self[f"amount_{line_id}"],
             )
             for line_id, budget_line, _posts, _amount in self._lines
@@ -84,7 +86,7 @@ class LinesFormMixin:
             PlanLine(
                 line_id=line_id,
                 amount=data[f"amount_{line_id}"],
-                posts=data.get(f"posts_{line_id}") if budget_line.per_post else None,
+                posts=data.get(f"posts_{line_id}") if f"posts_{line_id}" in self.fields else None,
             )
             for line_id, budget_line, _posts, _amount in self._lines
         ]
@@ -177,3 +179,29 @@ class BescheidForm(LinesFormMixin, VersionedFormMixin, forms.Form):
                 if data.get(f"amount_{line_id}") is None and f"amount_{line_id}" not in self.errors:
                     self.add_error(f"amount_{line_id}", _("Bitte den bewilligten Betrag angeben."))
         return data
+
+
+class DrawdownForm(LinesFormMixin, forms.Form):
+    """A Mittelabruf: the drawdown date (one of the programme year's, where it has any)
+    and an amount per line of the Bescheid, prefilled with nothing."""
+
+    with_posts = False
+
+    def __init__(self, *args, ledger, dates, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dates:
+            self.fields["drawdown_date"] = forms.ModelChoiceField(
+                label=_("Abruftermin"),
+                queryset=dates,
+                empty_label=None,
+                widget=forms.RadioSelect,
+            )
+        else:
+            self.fields["requested_for"] = GermanDateField(
+                label=_("Abruf zum"),
+                help_text=_("Für dieses Programmjahr sind keine festen Abruftermine hinterlegt."),
+            )
+        self.add_line_fields(
+            [(row.budget_line.pk, row.budget_line, None, Decimal("0")) for row in ledger.rows],
+            amount_label=_("abrufen"),
+        )

@@ -198,3 +198,112 @@ class ApplicationDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Mittelabruf ---------------------------------------------------------------------------
+
+
+class DrawdownStatus(models.TextChoices):
+    REQUESTED = "requested", _("angefordert")
+    PAID = "paid", _("ausgezahlt")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class DrawdownEventKind(models.TextChoices):
+    REQUESTED = "requested", _("angefordert")
+    PAID = "paid", _("als ausgezahlt vermerkt")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class Drawdown(Versioned):
+    """A Mittelabruf: funds requested against the Bescheid in force, on one of the
+    programme year's drawdown dates; the Bewilligung marks it paid (or rejects it)."""
+
+    center = models.ForeignKey(
+        "centers.Center",
+        verbose_name=_("Zentrum"),
+        on_delete=models.PROTECT,
+        related_name="drawdowns",
+    )
+    decision = models.ForeignKey(
+        "centers.FundingDecision",
+        verbose_name=_("Bescheid"),
+        on_delete=models.PROTECT,
+        related_name="drawdowns",
+    )
+    drawdown_date = models.ForeignKey(
+        "centers.DrawdownDate",
+        verbose_name=_("Abruftermin"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_for = models.DateField(_("Abruf zum"))
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=DrawdownStatus.choices,
+        default=DrawdownStatus.REQUESTED,
+    )
+    requested_at = models.DateTimeField(_("angefordert am"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("angefordert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_on = models.DateField(_("ausgezahlt am"), null=True, blank=True)
+    reject_reason = models.TextField(_("Grund der Ablehnung"), blank=True)
+
+    history = HistoricalRecords()
+    events = GenericRelation(TimelineEvent, related_query_name="drawdown")
+
+    class Meta:
+        verbose_name = _("Mittelabruf")
+        verbose_name_plural = _("Mittelabrufe")
+        ordering = ["-requested_for", "-pk"]
+
+    def __str__(self):
+        return _("Mittelabruf zum %(date)s – %(center)s") % {
+            "date": self.requested_for.strftime("%d.%m.%Y"),
+            "center": self.center.name,
+        }
+
+    def get_absolute_url(self):
+        return reverse("funding:drawdown", kwargs={"pk": self.pk})
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines.all()), Decimal("0.00"))
+
+
+class DrawdownLine(models.Model):
+    drawdown = models.ForeignKey(Drawdown, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(
+        "centers.BudgetLine",
+        verbose_name=_("Haushaltsposition"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount = models.DecimalField(
+        _("angefordert (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+
+    class Meta:
+        verbose_name = _("Position des Mittelabrufs")
+        verbose_name_plural = _("Positionen des Mittelabrufs")
+        ordering = ["budget_line__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drawdown", "budget_line"], name="funding_drawdown_line_unique"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.budget_line)

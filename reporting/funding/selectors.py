@@ -113,3 +113,130 @@ def decisions_of(center: Center) -> QuerySet[FundingDecision]:
     return center.funding_decisions.select_related(
         "programme", "replaced_by", "application"
     ).order_by("-year", "programme__position", "decided_on", "pk")
+
+
+# --- Mittelabruf: the ledger ----------------------------------------------------------------
+
+
+@dataclass
+class LedgerRow:
+    budget_line: BudgetLine
+    approved: Decimal
+    requested: Decimal  # open and paid requests
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """What can still be requested."""
+        return self.approved - self.requested
+
+
+@dataclass
+class Ledger:
+    decision: FundingDecision  # the decision in force
+    rows: list[LedgerRow]
+
+    @property
+    def approved(self) -> Decimal:
+        return sum((r.approved for r in self.rows), Decimal("0.00"))
+
+    @property
+    def requested(self) -> Decimal:
+        return sum((r.requested for r in self.rows), Decimal("0.00"))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((r.paid for r in self.rows), Decimal("0.00"))
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.approved - self.requested
+
+
+def ledgers_of(center: Center) -> list[Ledger]:
+    """Per decision in force of the centre (programme and year, with lines): approved,
+    requested, paid and remaining per line. Requests made against a decision an
+    Änderungsbescheid replaced count for the one in force. Three queries."""
+    from django.db.models import Sum
+
+    from centers.models import FundingDecisionLine
+
+    from .models import DrawdownLine, DrawdownStatus
+
+    decisions = list(
+        center.funding_decisions.in_force()
+        .select_related("programme")
+        .order_by("-year", "programme__position")
+    )
+    lines = FundingDecisionLine.objects.filter(decision__in=decisions).select_related("budget_line")
+    by_decision: dict[int, list] = {}
+    for line in lines:
+        by_decision.setdefault(line.decision_id, []).append(line)
+    sums = (
+        DrawdownLine.objects.filter(drawdown__center=center)
+        .exclude(drawdown__status=DrawdownStatus.REJECTED)
+        .values("budget_line_id", "drawdown__status")
+        .annotate(total=Sum("amount"))
+    )
+    requested: dict[int, Decimal] = {}
+    paid: dict[int, Decimal] = {}
+    for row in sums:
+        key = row["budget_line_id"]
+        requested[key] = requested.get(key, Decimal("0")) + row["total"]
+        if row["drawdown__status"] == DrawdownStatus.PAID:
+            paid[key] = paid.get(key, Decimal("0")) + row["total"]
+    ledgers = []
+    for decision in decisions:
+        decision_lines = sorted(
+            by_decision.get(decision.pk, []), key=lambda line: line.budget_line.position
+        )
+        if not decision_lines:
+            continue
+        ledgers.append(
+            Ledger(
+                decision=decision,
+                rows=[
+                    LedgerRow(
+                        budget_line=line.budget_line,
+                        approved=line.amount,
+                        requested=requested.get(line.budget_line_id, Decimal("0.00")),
+                        paid=paid.get(line.budget_line_id, Decimal("0.00")),
+                    )
+                    for line in decision_lines
+                ],
+            )
+        )
+    return ledgers
+
+
+def ledger_of(decision: FundingDecision) -> Ledger | None:
+    return next(
+        (ledger for ledger in ledgers_of(decision.center) if ledger.decision.pk == decision.pk),
+        None,
+    )
+
+
+def drawdown_in_scope(user, perm: str, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .models import Drawdown
+
+    return get_object_or_404(
+        scoped(Drawdown.objects.all(), user, perm).select_related(
+            "center", "decision__programme", "drawdown_date", "requested_by"
+        ),
+        pk=pk,
+    )
+
+
+def drawdowns_of(center: Center):
+    from django.db.models import Sum
+
+    from .models import Drawdown
+
+    return (
+        Drawdown.objects.filter(center=center)
+        .select_related("decision__programme")
+        .annotate(total=Sum("lines__amount"))
+        .order_by("-requested_for", "-pk")
+    )

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from centers.access import Capability, require_center_perm
 from centers.documents import display_name, validate_pdf
 from centers.locking import claim_version
-from centers.models import Center, private_storage
-from centers.programmes import ProgrammeYear, line_errors
+from centers.models import Center, FundingDecision, Role, private_storage
+from centers.notifications import notify_center
+from centers.programmes import DrawdownDate, ProgrammeYear, fmt_eur, line_errors
 from centers.services import DecisionLine
 from centers.workflow.transitions import record_event, transition_apply
 from staffing.selectors import funded_post_years
@@ -24,6 +25,9 @@ from .models import (
     ApplicationDocument,
     ApplicationEventKind,
     ApplicationLine,
+    Drawdown,
+    DrawdownEventKind,
+    DrawdownLine,
     FundingApplication,
 )
 from .workflows import APPLICATION
@@ -229,3 +233,88 @@ def application_decide(
             "upload": upload,
         },
     )
+
+
+# --- Mittelabruf ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def drawdown_request(
+    *,
+    decision: FundingDecision,
+    user,
+    requested_for,
+    lines: list[PlanLine],
+    drawdown_date: DrawdownDate | None = None,
+) -> Drawdown:
+    """Request funds against the Bescheid in force: per line at most what is approved and
+    not yet requested (open or paid requests count), on one of the programme year's
+    drawdown dates where it has any. Tells the Bewilligung."""
+    from .selectors import ledger_of
+
+    center = decision.center
+    require_center_perm(
+        user, Capability.PREPARE_FUNDING, center, _("Mittel ruft die KI-Leitung ab.")
+    )
+    # One request at a time per centre: the second waits and sees the first in the ledger.
+    FundingDecision.objects.select_for_update().filter(pk=decision.pk).first()
+    decision = FundingDecision.objects.select_related("center", "programme").get(pk=decision.pk)
+    if not decision.in_force:
+        raise ValidationError(_("Mittel werden nur auf den geltenden Bescheid abgerufen."))
+    dates = list(
+        DrawdownDate.objects.filter(
+            programme_year__programme=decision.programme, programme_year__year=decision.year
+        )
+    )
+    if dates and (drawdown_date is None or drawdown_date not in dates):
+        raise ValidationError(_("Bitte wählen Sie einen der Abruftermine des Programmjahres."))
+    if drawdown_date is not None:
+        requested_for = drawdown_date.on
+    if requested_for is None or requested_for.year != decision.year:
+        raise ValidationError(
+            _("Der Abruf muss im Förderjahr %(year)s liegen.") % {"year": decision.year}
+        )
+    ledger = ledger_of(decision)
+    rows = {row.budget_line.pk: row for row in (ledger.rows if ledger else [])}
+    errors = []
+    for entry in lines:
+        row = rows.get(entry.line_id)
+        if row is None:
+            raise ValidationError(_("Eine Position gehört nicht zu diesem Bescheid."))
+        if entry.amount < 0:
+            errors.append(_("Beträge dürfen nicht negativ sein."))
+        elif entry.amount > row.remaining:
+            errors.append(
+                _("„%(line)s“: höchstens %(rest)s können noch abgerufen werden.")
+                % {"line": row.budget_line.name, "rest": fmt_eur(row.remaining)}
+            )
+    if errors:
+        raise ValidationError(errors)
+    wanted = [entry for entry in lines if entry.amount > 0]
+    if not wanted:
+        raise ValidationError(_("Bitte tragen Sie mindestens einen Betrag ein."))
+    drawdown = Drawdown(
+        center=center,
+        decision=decision,
+        drawdown_date=drawdown_date,
+        requested_for=requested_for,
+        requested_by=user,
+    )
+    drawdown.full_clean()
+    drawdown._history_user = user
+    drawdown.save()
+    DrawdownLine.objects.bulk_create(
+        DrawdownLine(drawdown=drawdown, budget_line=rows[e.line_id].budget_line, amount=e.amount)
+        for e in wanted
+    )
+    record_event(drawdown, center=center, kind=DrawdownEventKind.REQUESTED, actor=user)
+    notify_center(
+        center=center,
+        capability=Capability.MANAGE_FUNDING,
+        state_roles=(Role.FUNDING,),
+        actor=user,
+        subject=_("Mittelabruf: %(center)s") % {"center": center.name},
+        template="funding/email/drawdown_requested.txt",
+        context={"drawdown": drawdown},
+    )
+    return drawdown

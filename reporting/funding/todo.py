@@ -18,7 +18,7 @@ from centers.models import Center
 from centers.programmes import ProgrammeYear
 from centers.todo import Kind, Scope, Task, fmt_date, local_date
 
-from .models import ApplicationStatus, FundingApplication
+from .models import ApplicationStatus, Drawdown, DrawdownStatus, FundingApplication
 
 
 def _applications(centers, status) -> QuerySet[FundingApplication]:
@@ -79,7 +79,7 @@ def _application_due(row, scope: Scope) -> Task:
             "center": center.name,
             "date": fmt_date(programme_year.application_until),
         },
-        since=programme_year.application_from or scope.today,
+        since=min(programme_year.application_from or scope.today, scope.today),
         url=reverse("funding:center", kwargs={"key": center.key}),
         center=center,
     )
@@ -142,6 +142,31 @@ def _to_decide(application: FundingApplication, scope: Scope) -> Task:
     )
 
 
+def _requested_drawdowns(centers, scope: Scope):
+    return Drawdown.objects.filter(
+        center__in=centers, status=DrawdownStatus.REQUESTED
+    ).select_related("center", "decision__programme")
+
+
+def _to_pay(drawdown: Drawdown, scope: Scope) -> Task:
+    return Task(
+        kind="funding_drawdown_to_pay",
+        title=_(
+            "Mittelabruf des Zentrums „%(center)s“ zum %(date)s (%(programme)s %(year)s) "
+            "wartet auf die Auszahlung"
+        )
+        % {
+            "center": drawdown.center.name,
+            "date": fmt_date(drawdown.requested_for),
+            "programme": drawdown.decision.programme.name,
+            "year": drawdown.decision.year,
+        },
+        since=local_date(drawdown.requested_at),
+        url=drawdown.get_absolute_url(),
+        center=drawdown.center,
+    )
+
+
 def _list_url(status=""):
     def url(scope):
         return reverse("funding:list") + (f"?status={status}" if status else "")
@@ -196,5 +221,16 @@ KINDS = [
             "%(count)s Förderanträge warten auf Ihren Bescheid",
         ),
         group_url=_list_url(ApplicationStatus.SUBMITTED),
+    ),
+    Kind(
+        code="funding_drawdown_to_pay",
+        capability=Capability.MANAGE_FUNDING,
+        rows=_requested_drawdowns,
+        task=_to_pay,
+        group_title=_count_title(
+            "%(count)s Mittelabruf wartet auf die Auszahlung",
+            "%(count)s Mittelabrufe warten auf die Auszahlung",
+        ),
+        group_url=_list_url(),
     ),
 ]

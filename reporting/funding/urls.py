@@ -42,4 +42,8 @@ urlpatterns = [
     ),
     path("bescheid/<int:pk>/aendern/", views.DecisionChangeView.as_view(), name="decision_change"),
     path("bescheid/<int:pk>/pdf/", views.DecisionDocumentView.as_view(), name="decision_document"),
+    path("bescheid/<int:pk>/abruf/", views.DrawdownCreateView.as_view(), name="drawdown_create"),
+    path("abruf/<int:pk>/", views.DrawdownDetailView.as_view(), name="drawdown"),
+    path("abruf/<int:pk>/ausgezahlt/", views.drawdown_transition("pay"), name="drawdown_pay"),
+    path("abruf/<int:pk>/ablehnen/", views.drawdown_transition("reject"), name="drawdown_reject"),
 ]

@@ -4,6 +4,7 @@ outside the user's scope), changes through ``services`` in the project's one vie
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,17 +23,17 @@ from centers.access import (
 )
 from centers.documents import document_response
 from centers.models import DecisionKind
-from centers.programmes import ProgrammeYear
+from centers.programmes import DrawdownDate, ProgrammeYear
 from centers.service_views import ServiceFormMixin, run_action
 from centers.services import DecisionLine
-from centers.workflow.transitions import transition_check
+from centers.workflow.transitions import timeline, transition_check
 from centers.workflow.views import TransitionView
 
 from . import selectors, services
 from .filters import ApplicationFilter
-from .forms import BescheidForm, DocumentForm, PlanForm
+from .forms import BescheidForm, DocumentForm, DrawdownForm, PlanForm
 from .models import ApplicationDocument
-from .workflows import APPLICATION
+from .workflows import APPLICATION, DRAWDOWN
 
 
 def _breadcrumbs(application) -> dict:
@@ -93,6 +94,8 @@ class CenterFundingView(CenterPermissionMixin, TemplateView):
                 "programme_year__programme", "decision"
             ).order_by("-programme_year__year", "programme_year__programme__position"),
             decisions=selectors.decisions_of(center),
+            ledgers=selectors.ledgers_of(center),
+            drawdowns=selectors.drawdowns_of(center),
             open_years=(
                 selectors.open_programme_years(center) if context["caps"].prepare_funding else []
             ),
@@ -382,3 +385,99 @@ class DecisionDocumentView(View):
         decision = selectors.decision_in_scope(request.user, Capability.VIEW_FUNDING, pk)
         name = f"Bescheid-{decision.center.key}-{decision.year}-{decision.pk}.pdf"
         return document_response(decision.document, name)
+
+
+# --- Mittelabruf ---------------------------------------------------------------------------
+
+
+class DrawdownCreateView(ServiceFormMixin, FormView):
+    """The KI-Leitung requests funds against the decision in force."""
+
+    template_name = "funding/drawdown_form.html"
+    form_class = DrawdownForm
+    title = _lazy("Mittel abrufen")
+    submit_label = _lazy("Mittel abrufen")
+    success_message = _lazy("Der Mittelabruf wurde an die Bewilligungsbehörde übermittelt.")
+
+    def get_decision(self):
+        if not hasattr(self, "_decision"):
+            self._decision = selectors.decision_in_scope(
+                self.request.user, Capability.PREPARE_FUNDING, self.kwargs["pk"]
+            )
+            self._ledger = selectors.ledger_of(self._decision)
+            if self._ledger is None:
+                raise Http404  # replaced, revoked or without lines: nothing to draw on
+        return self._decision
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        decision = self.get_decision()
+        kwargs.update(
+            ledger=self._ledger,
+            dates=DrawdownDate.objects.filter(
+                programme_year__programme=decision.programme, programme_year__year=decision.year
+            ),
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        decision = self.get_decision()
+        context.update(
+            decision=decision,
+            center=decision.center,
+            pairs=list(zip(context["form"].rows, self._ledger.rows, strict=True)),
+            ledger=self._ledger,
+        )
+        return context
+
+    def get_cancel_url(self):
+        return reverse("funding:center", args=[self.get_decision().center.key])
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.drawdown_request(
+            decision=self.get_decision(),
+            user=self.request.user,
+            requested_for=data.get("requested_for"),
+            drawdown_date=data.get("drawdown_date"),
+            lines=form.plan_lines(),
+        )
+
+    def get_redirect(self, drawdown):
+        return drawdown.get_absolute_url()
+
+
+class DrawdownDetailView(TemplateView):
+    template_name = "funding/drawdown_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        drawdown = selectors.drawdown_in_scope(
+            self.request.user, Capability.VIEW_FUNDING, self.kwargs["pk"]
+        )
+        caps = capabilities_for(self.request.user, drawdown.center)
+        context.update(
+            drawdown=drawdown,
+            center=drawdown.center,
+            caps=caps,
+            lines=list(drawdown.lines.select_related("budget_line")),
+            actions=DRAWDOWN.links(self.request.user, drawdown, frozenset(caps.held)),
+            timeline=timeline(drawdown),
+        )
+        return context
+
+
+def drawdown_transition(name: str):
+    return TransitionView.as_view(
+        workflow=DRAWDOWN,
+        transition=name,
+        lookup=lambda request, perm, pk: selectors.drawdown_in_scope(request.user, perm, pk),
+        extra_context_for=lambda drawdown: {
+            "breadcrumbs": [
+                (_("Förderanträge"), reverse("funding:list")),
+                (drawdown.center.name, reverse("funding:center", args=[drawdown.center.key])),
+            ],
+            "object_label": drawdown,
+        },
+    )

@@ -11,13 +11,22 @@ from centers.models import Role
 from centers.workflow.transitions import (
     ACTOR,
     NOW,
+    OPTIONAL_NOTE,
     REQUIRED_NOTE,
+    TODAY,
     Notify,
     Transition,
     Workflow,
 )
 
-from .models import ApplicationEventKind, ApplicationStatus, FundingApplication
+from .models import (
+    ApplicationEventKind,
+    ApplicationStatus,
+    Drawdown,
+    DrawdownEventKind,
+    DrawdownStatus,
+    FundingApplication,
+)
 
 
 def _plan_errors(application) -> list[str]:
@@ -116,6 +125,60 @@ APPLICATION = Workflow(
                 capability=_TO_APPLICANTS,
                 subject=_lazy("Förderantrag beschieden: %(center)s"),
                 template="funding/email/application_decided.txt",
+            ),
+        ),
+    ),
+)
+
+
+DRAWDOWN = Workflow(
+    name="drawdown",
+    model=Drawdown,
+    events=DrawdownEventKind,
+    related=("center",),
+    url_name="funding:drawdown_{name}",
+    transitions=(
+        Transition(
+            name="pay",
+            label=_lazy("Als ausgezahlt vermerken"),
+            sources=(DrawdownStatus.REQUESTED,),
+            target=DrawdownStatus.PAID,
+            capability=Capability.MANAGE_FUNDING,
+            event=DrawdownEventKind.PAID,
+            question=_lazy(
+                "Die angeforderten Beträge gelten als ausgezahlt; die Übersicht der Mittel des "
+                "Zentrums zählt sie als gezahlt."
+            ),
+            success=_lazy("Der Mittelabruf wurde als ausgezahlt vermerkt."),
+            note=OPTIONAL_NOTE,
+            note_label=_lazy("Bemerkung (optional)"),
+            stamps={"paid_on": TODAY},
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Mittelabruf ausgezahlt: %(center)s"),
+                template="funding/email/drawdown_paid.txt",
+            ),
+        ),
+        Transition(
+            name="reject",
+            label=_lazy("Ablehnen"),
+            sources=(DrawdownStatus.REQUESTED,),
+            target=DrawdownStatus.REJECTED,
+            capability=Capability.MANAGE_FUNDING,
+            event=DrawdownEventKind.REJECTED,
+            question=_lazy(
+                "Der Mittelabruf wird nicht ausgezahlt; die Beträge können erneut abgerufen werden."
+            ),
+            success=_lazy("Der Mittelabruf wurde abgelehnt."),
+            note=REQUIRED_NOTE,
+            note_label=_lazy("Begründung"),
+            note_field="reject_reason",
+            note_required_message=_lazy("Bitte begründen Sie die Ablehnung."),
+            danger=True,
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Mittelabruf abgelehnt: %(center)s"),
+                template="funding/email/drawdown_rejected.txt",
             ),
         ),
     ),

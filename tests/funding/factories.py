@@ -55,3 +55,20 @@ def make_decision(center, application: FundingApplication) -> FundingDecision:
         for line in application.lines.select_related("budget_line")
     ]
     return decision_write(decision, None, lines=lines, upload=None)
+
+
+def make_drawdown(center, *, status="requested", amount=Decimal("1000.00")):
+    """A Mittelabruf on this year's decided Grundförderung of ``center`` (first line)."""
+    from reporting.funding.models import Drawdown, DrawdownLine
+
+    decision = make_application(center, status=ApplicationStatus.DECIDED).decision
+    drawdown = Drawdown.objects.create(
+        center=center,
+        decision=decision,
+        requested_for=datetime.date(decision.year, 3, 1),
+        status=status,
+    )
+    DrawdownLine.objects.create(
+        drawdown=drawdown, budget_line=decision.lines.first().budget_line, amount=amount
+    )
+    return drawdown

@@ -105,9 +105,7 @@ def test_personnel_lines_start_from_the_state_funded_posts_of_the_year(users, ho
     )
     PostFactory(center=home_center, label="F4", funding_source=FundingSource.MUNICIPAL)
     PostFactory(center=home_center, label="F5", valid_to=datetime.date(2025, 12, 31))
-    PostFactory(
-        center=home_center, label="V1", kind=PostKind.ADMIN_ASSISTANT, fte=Decimal("0.75")
-    )
+    PostFactory(center=home_center, label="V1", kind=PostKind.ADMIN_ASSISTANT, fte=Decimal("0.75"))
 
     application = services.application_create(
         center=home_center, programme_year=basic_year(2026), user=users[Role.CENTER_LEAD]

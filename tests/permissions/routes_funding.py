@@ -4,7 +4,7 @@ see none of the money."""
 
 from centers.models import Role
 from reporting.funding.models import ApplicationDocument, ApplicationStatus
-from tests.funding.factories import basic_year, make_application
+from tests.funding.factories import basic_year, make_application, make_drawdown
 
 from .registry import Route, ok
 
@@ -44,6 +44,13 @@ def _decision_with_pdf(center, **_):
     decision = make_application(center, status=ApplicationStatus.DECIDED).decision
     decision.document.save("bescheid.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return {"pk": decision.pk}
+
+
+def _drawdown(status):
+    def build(center, **_):
+        return {"pk": make_drawdown(center, status=status).pk}
+
+    return build
 
 
 ROUTES = [
@@ -91,4 +98,8 @@ ROUTES = [
     ),
     Route("funding:decision_change", kwargs=_decision, allowed=FUNDERS),
     Route("funding:decision_document", kwargs=_decision_with_pdf, allowed=MONEY),
+    Route("funding:drawdown_create", kwargs=_decision, allowed=PREPARERS),
+    Route("funding:drawdown", kwargs=_drawdown("requested"), allowed=MONEY),
+    Route("funding:drawdown_pay", kwargs=_drawdown("requested"), allowed=FUNDERS),
+    Route("funding:drawdown_reject", kwargs=_drawdown("requested"), allowed=FUNDERS),
 ]

@@ -25,7 +25,7 @@ from staffing.models import QualificationException
 from tests.concepts.helpers import make_concept
 from tests.deployment.factories import make_comment, make_plan
 from tests.factories import UserFactory
-from tests.funding.factories import make_application
+from tests.funding.factories import make_application, make_drawdown
 from tests.reporting.factories import report
 from tests.staffing.factories import StaffMemberFactory
 
@@ -104,6 +104,7 @@ BUILDERS = {
         # The Bescheid's form: what the service takes besides the note, and the page's fields.
         "data": {"decide": (_bescheid_data, _bescheid_form)},
     },
+    "drawdown": {"ready": lambda center, state: make_drawdown(center, status=state), "blocked": {}},
 }
 
 CASES = [
