@@ -238,9 +238,12 @@ class Reminder(models.Model):
 
 
 from .funding.models import (  # noqa: E402, F401 - the funding package's models, of this app
+    ActivityFigures,
     ApplicationDocument,
     ApplicationLine,
     Drawdown,
     DrawdownLine,
     FundingApplication,
+    ProofLine,
+    ProofOfUse,
 )

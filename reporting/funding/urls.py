@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -46,4 +46,6 @@ urlpatterns = [
     path("abruf/<int:pk>/", views.DrawdownDetailView.as_view(), name="drawdown"),
     path("abruf/<int:pk>/ausgezahlt/", views.drawdown_transition("pay"), name="drawdown_pay"),
     path("abruf/<int:pk>/ablehnen/", views.drawdown_transition("reject"), name="drawdown_reject"),
+    path("", include("reporting.funding.urls_activity")),
+    path("", include("reporting.funding.urls_overview")),
 ]

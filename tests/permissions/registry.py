@@ -87,6 +87,8 @@ CORE_ROUTES: list[Route] = [
 from .routes_concepts import ROUTES as _concepts  # noqa: E402, I001
 from .routes_deployment import ROUTES as _deployment  # noqa: E402
 from .routes_funding import ROUTES as _funding  # noqa: E402
+from .routes_funding_activity import ROUTES as _funding_activity  # noqa: E402
+from .routes_funding_overview import ROUTES as _funding_overview  # noqa: E402
 from .routes_reporting import ROUTES as _reporting  # noqa: E402
 from .routes_staffing import ROUTES as _staffing  # noqa: E402
 
@@ -97,4 +99,6 @@ ROUTES: list[Route] = [
     *_deployment,
     *_reporting,
     *_funding,
+    *_funding_activity,
+    *_funding_overview,
 ]

@@ -1,0 +1,3 @@
+"""URL patterns of the funding overview pages (included by reporting/funding/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Permission entries of the funding activity pages (issue 12)."""
+
+ROUTES = []

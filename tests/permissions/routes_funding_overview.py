@@ -1,0 +1,3 @@
+"""Permission entries of the funding overview pages (issue 12)."""
+
+ROUTES = []
