@@ -224,6 +224,7 @@ class _Slot:
         "shares",
         "exact",
         "open_fte",
+        "open_start",
         "closed",
         "blocks",
         "block_start",
@@ -234,8 +235,9 @@ class _Slot:
 
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
-        # Running figures for ``full_for_good``: the open-ended shares' sum, the others' count.
-        self.open_fte, self.closed = _ZERO, 0
+        # Running figures: the open-ended shares' sum and the latest of their starts
+        # (from then on they are all held at once), the other shares' count.
+        self.open_fte, self.open_start, self.closed = _ZERO, _NO_BLOCK, 0
         # Shares that fill the post alone ("blocks"): a row overlapping one cannot fit,
         # which first fit sees at a glance. The earliest start and the latest end (or
         # NEVER) among them; their periods only when there are several (most posts
@@ -247,7 +249,10 @@ class _Slot:
         self.shares[share.ref] = share
         end = share.end
         if end is None:
-            self.open_fte += share.fte
+            # The first open share's own Decimal, not a new one (a large file has thousands).
+            self.open_fte = share.fte if self.open_fte is _ZERO else self.open_fte + share.fte
+            if share.start > self.open_start:
+                self.open_start = share.start
             end = _NEVER
         else:
             self.closed += 1
@@ -268,6 +273,9 @@ class _Slot:
         share = self.shares.pop(ref)
         if share.end is None:
             self.open_fte -= share.fte
+            self.open_start = max(
+                (s.start for s in self.shares.values() if s.end is None), default=_NO_BLOCK
+            )
         else:
             self.closed -= 1
         if share.fte >= self.post.fte:
@@ -289,6 +297,8 @@ class _Slot:
         if not rules.within_post(start, end, post.valid_from, post.valid_to):
             return False
         cap = post.fte
+        if self.open_fte + fte > cap and (end is None or max(start, self.open_start) <= end):
+            return False  # quick: on that day the open-ended shares and this one are held
         overlapping = []
         total = fte
         for s in self.shares.values():
@@ -436,13 +446,14 @@ class Checker:
 
     def check(self, rows: list[RowResult]) -> list[RowResult]:
         stored_members = self._stored_members(rows)
-        for row in rows:
-            self._check_row(row, stored_members)
-        stored = self._stored_assignments(rows)
-        decided = []
-        for row in rows:
-            if row.status != ERROR and self._classify(row, stored):
-                self.held.append(row)
+        people = [self._check_row(row, stored_members) for row in rows]  # None: an error
+        stored = self._stored_assignments(
+            {p.member_id for p in people if p is not None and p.stored_center_id is not None}
+        )
+        decided, held = [], self.held
+        for row, person in zip(rows, people, strict=True):
+            if person is not None and self._classify(row, person, stored):
+                held.append(row)
             else:
                 decided.append(row)
         return decided
@@ -458,13 +469,7 @@ class Checker:
                 found[email] = (pk, center_id, *values)
         return found
 
-    def _stored_assignments(self, rows) -> dict[int, list[StoredAssignment]]:
-        member_ids = {
-            person.member_id
-            for r in rows
-            if r.status != ERROR
-            and (person := self.people[r.values["email"]]).stored_center_id is not None
-        }
+    def _stored_assignments(self, member_ids: set[int]) -> dict[int, list[StoredAssignment]]:
         found: dict[int, list[StoredAssignment]] = defaultdict(list)
         for chunk in _chunks(sorted(member_ids)):
             for member_id, *values in (
@@ -486,62 +491,65 @@ class Checker:
                 found[member_id].append(StoredAssignment(*values))
         return found
 
-    def _check_row(self, row: RowResult, stored_members: dict[str, tuple]) -> None:
+    def _check_row(self, row: RowResult, stored_members: dict[str, tuple]) -> Person | None:
+        """The row's centre and person; returns the person, or None when the row has an
+        error (its person is kept all the same: later rows are compared with it)."""
         v = row.values
-        center = self.centers.get(v["center_key"]) if v["center_key"] else None
-        if v["center_key"] and center is None:
-            row.error("center", _("Unbekannter KI-Schlüssel „{key}“.").format(key=v["center_key"]))
-        elif center is not None and center.pk not in self.allowed:
-            row.error(
-                "center",
-                _("Sie dürfen die Personalliste von „{center}“ nicht ändern.").format(
-                    center=center.name
-                ),
-            )
+        key = v["center_key"]
+        center = self.centers.get(key) if key else None
+        center_id = None
+        if center is not None:
+            center_id = center.id
+            if center_id in self.allowed:
+                self.file_centers.add(center_id)
+            else:
+                row.error(
+                    "center",
+                    _("Sie dürfen die Personalliste von „{center}“ nicht ändern.").format(
+                        center=center.name
+                    ),
+                )
+        elif key:
+            row.error("center", _("Unbekannter KI-Schlüssel „{key}“.").format(key=key))
         v["center"] = center
-        if center is not None and center.pk in self.allowed:
-            self.file_centers.add(center.pk)
-        email = v.get("email")
+        email = v["email"]
         if not email:
             row.status = ERROR
-            return
+            return None
         person = self.people.get(email)
         if person is None:
             person = self.people[email] = Person(
                 row.number,
-                sys.intern(v["center_key"]),
+                sys.intern(key),
                 v["last_name"],
                 v["first_name"],
                 v["qualification"],
-                v.get("qualification_subject", ""),
+                v["qualification_subject"],
             )
             if (stored := stored_members.get(email)) is not None:
                 person.member_id, person.stored_center_id = stored[0], stored[1]
-                if center is not None and stored[1] == center.pk:
+                if center_id is not None and stored[1] == center_id:
                     person.changes = tuple(
-                        change_text(f, old, v.get(f, ""))
+                        change_text(f, old, v[f])
                         for f, old in zip(MEMBER_FIELDS, stored[2:], strict=True)
-                        if old != v.get(f, "")
+                        if old != v[f]
                     )
         else:
             for name in MEMBER_FIELDS:
-                if getattr(person, name) != v.get(name, ""):
+                if getattr(person, name) != v[name]:
                     row.error(
                         name,
                         _("Weicht von Zeile {n} für dieselbe Person ab.").format(n=person.number),
                     )
-            if person.center_key != v["center_key"]:
+            if person.center_key != key:
                 row.error(
                     "center",
                     _("Dieselbe Person steht in Zeile {n} bei einem anderen Zentrum.").format(
                         n=person.number
                     ),
                 )
-        if (
-            person.stored_center_id is not None
-            and center is not None
-            and person.stored_center_id != center.pk
-        ):
+        stored_center_id = person.stored_center_id
+        if stored_center_id is not None and center_id is not None and stored_center_id != center_id:
             row.error(
                 "email",
                 _(
@@ -549,9 +557,9 @@ class Checker:
                     "Zentrum geführt. Bitte prüfen Sie die Adresse."
                 ),
             )
-        if row.status == ERROR or center is None or not v.get("kind") or not v.get("start"):
+        if row.status == ERROR or center is None or not v["kind"] or not v["start"]:
             row.status = ERROR
-            return
+            return None
         first = person.claim(v["kind"], v["start"], row.number)
         if first != row.number:
             row.error(
@@ -561,6 +569,8 @@ class Checker:
                     "schon in Zeile {n}."
                 ).format(n=first),
             )
+            return None
+        return person
 
     def _match(self, row: RowResult, candidates: list[StoredAssignment]):
         """The person's stored assignment this row describes: same Stellenart, periods
@@ -580,10 +590,11 @@ class Checker:
         self.claimed.add(found[0].pk)
         return found[0]
 
-    def _classify(self, row: RowResult, stored: dict[int, list[StoredAssignment]]) -> bool:
+    def _classify(
+        self, row: RowResult, person: Person, stored: dict[int, list[StoredAssignment]]
+    ) -> bool:
         """Sets the row's status; True when the row waits for ``finish``."""
         v = row.values
-        person = self.people[v["email"]]
         existing = (
             self._match(row, stored.get(person.member_id, []))
             if person.stored_center_id is not None
@@ -793,7 +804,11 @@ class Checker:
         self, state: _CentreState, v: dict, *, label: str = "", candidate: bool = True
     ) -> _Slot:
         if self.funding is None:
-            self.funding = {kind: spec["funding_source"] for kind, spec in _post_defaults().items()}
+            defaults = _post_defaults()
+            self.funding = {
+                kind: defaults.get(kind, {}).get("funding_source", FundingSource.MUNICIPAL)
+                for kind in PostKind.values
+            }
         kind = v["kind"]
         post = PlannedPost(
             None,
@@ -801,7 +816,7 @@ class Checker:
             kind,
             label or state.next_label(kind),
             v["fte"],
-            self.funding.get(kind, FundingSource.MUNICIPAL),
+            self.funding[kind],
             v["start"],
             None,
         )
@@ -884,6 +899,7 @@ class Checker:
                 "und keine genehmigte Ausnahme."
             ),
         }
+        people = self.people
         for row in rows:
             v = row.values
             slot, kind = v["slot"], v["kind"]
@@ -903,36 +919,16 @@ class Checker:
                         )
                     )
             if v.get("new_post"):
-                state = states[v["center"].id]
-                key = (state.center.id, kind)
-                if key not in soll:  # the kind's posts from today on, once per centre
-                    quota = quotas.get(state.center.id, {}).get(kind)
-                    total = (
-                        sum(
-                            (
-                                s.post.fte
-                                for s in state.by_kind[kind]
-                                if s.post.valid_to is None or s.post.valid_to >= self.today
-                            ),
-                            Decimal(0),
-                        )
-                        if quota is not None
-                        else None
-                    )
-                    soll[key] = (
-                        texts["soll"].format(
-                            kind=kind_labels[kind],
-                            total=rules.fmt_fte(total),
-                            quota=rules.fmt_fte(quota),
-                        )
-                        if quota is not None and total > quota
-                        else None
+                key = (v["center"].id, kind)
+                if key not in soll:  # the same for every row of the centre and kind
+                    soll[key] = self._soll_warning(
+                        states[key[0]], kind, quotas, texts["soll"], kind_labels
                     )
                 if soll[key] is not None:
                     row.warnings.append(soll[key])
             accepted = qualified.get(kind)
             if accepted is not None:
-                person = self.people[v["email"]]
+                person = people[v["email"]]
                 if (
                     person.qualification not in accepted
                     and (person.member_id, kind) not in exceptions
@@ -944,6 +940,26 @@ class Checker:
                             kind=kind_labels[kind],
                         )
                     )
+
+    def _soll_warning(self, state: _CentreState, kind: str, quotas, text, kind_labels):
+        """A new post beyond the Soll: the kind's posts from today on against the quota."""
+        quota = quotas.get(state.center.id, {}).get(kind)
+        if quota is None:
+            return None
+        today = self.today
+        total = sum(
+            (
+                s.post.fte
+                for s in state.by_kind[kind]
+                if s.post.valid_to is None or s.post.valid_to >= today
+            ),
+            Decimal(0),
+        )
+        if total <= quota:
+            return None
+        return text.format(
+            kind=kind_labels[kind], total=rules.fmt_fte(total), quota=rules.fmt_fte(quota)
+        )
 
     def _plan(self, held: list[RowResult]) -> None:
         plan = self.plan

@@ -761,6 +761,9 @@ def _parse_qualification_cell(row: RowResult, text: str) -> None:
 
 
 def _is_blank(cells) -> bool:
+    first = cells[0] if cells else None
+    if type(first) is str and first and not first[0].isspace():
+        return False  # at a glance: the first cell has text (a data row has its key there)
     return not any(str(c).strip() for c in cells if c is not None)
 
 
