@@ -93,3 +93,6 @@ def send_reminders() -> int:
     from . import periodic
 
     return periodic.send_reminders()
+
+
+from .funding.tasks import render_proof_of_use  # noqa: E402, F401 - registers the task

@@ -78,3 +78,31 @@ def submission_warnings(application) -> list[str]:
     if not application.documents.exists():
         warnings.append(_("Dem Antrag ist keine Anlage beigefügt."))
     return warnings
+
+
+# --- Verwendungsnachweis ---------------------------------------------------------------------
+
+DEVIATION_NEEDS_REASON = Decimal("0.20")
+
+
+def proof_line_errors(line) -> list[str]:
+    """The 20 % rule: a line whose actual spending differs from the approved amount by more
+    than a fifth needs a reason; every line needs its actual amount."""
+    name = line.budget_line.name
+    if line.actual is None:
+        return [_("„%(line)s“: Bitte tragen Sie die tatsächlichen Ausgaben ein.") % {"line": name}]
+    if line.deviation > DEVIATION_NEEDS_REASON and not line.reason.strip():
+        return [
+            _(
+                "„%(line)s“: Die Ausgaben weichen um %(percent)s %% vom bewilligten Betrag ab; "
+                "bitte begründen Sie die Abweichung (ab 20 %%)."
+            )
+            % {"line": name, "percent": f"{line.deviation * 100:.0f}"}
+        ]
+    return []
+
+
+def proof_errors(proof) -> list[str]:
+    return [
+        m for line in proof.lines.select_related("budget_line") for m in proof_line_errors(line)
+    ]

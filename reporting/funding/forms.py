@@ -205,3 +205,80 @@ class DrawdownForm(LinesFormMixin, forms.Form):
             [(row.budget_line.pk, row.budget_line, None, Decimal("0")) for row in ledger.rows],
             amount_label=_("abrufen"),
         )
+
+
+class ProofForm(VersionedFormMixin, forms.Form):
+    """The Sachbericht's own text and, per line, the actual spending and the reason of a
+    deviation (needed above 20 % when the proof is submitted)."""
+
+    narrative = forms.CharField(
+        label=_("Sachbericht (eigener Text)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Die Schwerpunkte des Einsatzmanagements und die Tätigkeitszahlen übernimmt das "
+            "Portal; hier ergänzen Sie, was darüber hinaus zu berichten ist."
+        ),
+    )
+
+    def __init__(self, *args, proof, **kwargs):
+        self.instance = proof
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("narrative", proof.narrative)
+        self._lines = list(proof.lines.select_related("budget_line"))
+        for line in self._lines:
+            self.fields[f"actual_{line.pk}"] = GermanDecimalField(
+                label=_("tatsächlich ausgegeben: %(line)s") % {"line": line.budget_line.name},
+                min_value=Decimal("0"),
+                max_digits=12,
+                decimal_places=2,
+                thousands=True,
+                required=False,
+            )
+            self.initial.setdefault(f"actual_{line.pk}", _german(line.actual))
+            self.fields[f"reason_{line.pk}"] = forms.CharField(
+                label=_("Begründung der Abweichung: %(line)s") % {"line": line.budget_line.name},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial.setdefault(f"reason_{line.pk}", line.reason)
+
+    @property
+    def rows(self):
+        return [
+            (line, self[f"actual_{line.pk}"], self[f"reason_{line.pk}"]) for line in self._lines
+        ]
+
+    def actual_lines(self):
+        from .services import ActualLine
+
+        return [
+            ActualLine(
+                line_id=line.pk,
+                actual=self.cleaned_data.get(f"actual_{line.pk}"),
+                reason=self.cleaned_data.get(f"reason_{line.pk}", ""),
+            )
+            for line in self._lines
+        ]
+
+
+class ReclaimForm(VersionedFormMixin, forms.Form):
+    repayment = GermanDecimalField(
+        label=_("zurückzuzahlen (EUR)"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        thousands=True,
+    )
+    note = forms.CharField(
+        label=_("Begründung"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Bitte begründen Sie die Rückforderung.")},
+    )
+
+    def __init__(self, *args, proof, **kwargs):
+        self.instance = proof
+        super().__init__(*args, **kwargs)

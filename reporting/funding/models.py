@@ -476,7 +476,7 @@ class ProofOfUse(Versioned):
     document_status = models.CharField(
         _("PDF"), max_length=20, choices=DocumentStatus.choices, blank=True, default=""
     )
-    document = models.CharField(_("Datei"), max_length=200, blank=True)
+    document = models.FileField(_("PDF-Datei"), max_length=255, blank=True)
     document_error = models.TextField(_("Fehler"), blank=True)
     document_requested_at = models.DateTimeField(null=True, blank=True)
     render_ms = models.PositiveIntegerField(_("Erstellungsdauer (ms)"), null=True, blank=True)
@@ -553,3 +553,7 @@ class ProofLine(models.Model):
         if not self.approved:
             return Decimal("1") if self.actual else Decimal("0")
         return abs(self.actual - self.approved) / self.approved
+
+    @property
+    def deviation_percent(self) -> int | None:
+        return None if self.deviation is None else round(self.deviation * 100)

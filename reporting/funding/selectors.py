@@ -240,3 +240,22 @@ def drawdowns_of(center: Center):
         .annotate(total=Sum("lines__amount"))
         .order_by("-requested_for", "-pk")
     )
+
+
+def proof_in_scope(user, perm: str, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ProofOfUse
+
+    return get_object_or_404(
+        scoped(ProofOfUse.objects.all(), user, perm).select_related(
+            "center__sponsor", "decision__programme"
+        ),
+        pk=pk,
+    )
+
+
+def proofs_of(center: Center):
+    from .models import ProofOfUse
+
+    return ProofOfUse.objects.filter(center=center).select_related("decision__programme")

@@ -4,11 +4,17 @@ history row; the workflow's steps go through ``centers.workflow`` (``APPLICATION
 
 from __future__ import annotations
 
+import logging
+import secrets
+import time
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.access import Capability, require_center_perm
@@ -21,18 +27,24 @@ from centers.services import DecisionLine
 from centers.workflow.transitions import record_event, transition_apply
 from staffing.selectors import funded_post_years
 
+from .content import proof_content
 from .models import (
     ApplicationDocument,
     ApplicationEventKind,
     ApplicationLine,
+    DocumentStatus,
     Drawdown,
     DrawdownEventKind,
     DrawdownLine,
     FundingApplication,
+    ProofEventKind,
+    ProofLine,
+    ProofOfUse,
 )
-from .workflows import APPLICATION
+from .workflows import APPLICATION, PROOF
 
 CENTS = Decimal("0.01")
+logger = logging.getLogger(__name__)
 
 
 def _lock(application: FundingApplication) -> FundingApplication:
@@ -318,3 +330,189 @@ def drawdown_request(
         context={"drawdown": drawdown},
     )
     return drawdown
+
+
+# --- Verwendungsnachweis ------------------------------------------------------------------
+
+
+@transaction.atomic
+def proof_create(*, decision: FundingDecision, user) -> ProofOfUse:
+    """The Verwendungsnachweis on the Bescheid in force: one line per line of the Bescheid
+    with the approved amount; the actual amounts and the Sachbericht follow."""
+    center = decision.center
+    require_center_perm(
+        user,
+        Capability.PREPARE_FUNDING,
+        center,
+        _("Den Verwendungsnachweis erstellt die KI-Leitung."),
+    )
+    decision = FundingDecision.objects.select_related("programme").get(pk=decision.pk)
+    if not decision.in_force or not decision.lines.exists():
+        raise ValidationError(
+            _("Ein Verwendungsnachweis gehört zum geltenden Bescheid mit seinen Positionen.")
+        )
+    if ProofOfUse.objects.filter(
+        center=center, decision__programme=decision.programme, decision__year=decision.year
+    ).exists():
+        raise ValidationError(
+            _("Für dieses Programm und Jahr gibt es schon einen Verwendungsnachweis.")
+        )
+    proof = ProofOfUse(center=center, decision=decision)
+    proof.full_clean()
+    proof._history_user = user
+    proof.save()
+    ProofLine.objects.bulk_create(
+        ProofLine(proof=proof, budget_line=line.budget_line, approved=line.amount)
+        for line in decision.lines.select_related("budget_line")
+    )
+    record_event(proof, center=center, kind=ProofEventKind.CREATED, actor=user)
+    return proof
+
+
+@dataclass(frozen=True)
+class ActualLine:
+    line_id: int
+    actual: Decimal | None
+    reason: str = ""
+
+
+@transaction.atomic
+def proof_save(
+    *,
+    proof: ProofOfUse,
+    user,
+    expected_version: int,
+    narrative: str,
+    lines: list[ActualLine],
+) -> ProofOfUse:
+    """The Sachbericht's own text and the actual spending per line. A draft may be
+    incomplete; submitting checks the 20 % rule."""
+    require_center_perm(
+        user,
+        Capability.PREPARE_FUNDING,
+        proof.center,
+        _("Den Verwendungsnachweis bearbeitet die KI-Leitung."),
+    )
+    proof = ProofOfUse.objects.select_for_update(of=("self",)).get(pk=proof.pk)
+    claim_version(proof, expected_version)
+    if not proof.editable:
+        raise ValidationError(
+            _("Ein Verwendungsnachweis im Status „%(status)s“ kann nicht geändert werden.")
+            % {"status": proof.get_status_display()}
+        )
+    stored = {line.pk: line for line in proof.lines.all()}
+    for entry in lines:
+        line = stored.get(entry.line_id)
+        if line is None:
+            raise ValidationError(_("Eine Position gehört nicht zu diesem Nachweis."))
+        line.actual, line.reason = entry.actual, entry.reason.strip()
+        line.full_clean()
+        line._history_user = user
+        line.save(update_fields=["actual", "reason"])
+    proof.narrative = narrative
+    proof.full_clean()
+    proof._history_user = user
+    proof.save()
+    return proof
+
+
+def proof_document_queue(proof: ProofOfUse) -> None:
+    """Mark the PDF as queued and hand it to the worker once the transaction commits (in
+    the embedded default the task runs in-process)."""
+    proof.document_status = DocumentStatus.QUEUED
+    proof.document_error = ""
+    proof.document_requested_at = timezone.now()
+    transaction.on_commit(lambda pk=proof.pk: _enqueue_proof(pk))
+
+
+def _enqueue_proof(proof_id: int) -> None:
+    from .tasks import render_proof_of_use
+
+    try:
+        render_proof_of_use.apply_async(args=[proof_id], retry=True)
+    except Exception as exc:  # the broker's errors differ by transport
+        logger.warning("Verwendungsnachweis %s nicht eingereiht: %s", proof_id, exc)
+        ProofOfUse.objects.filter(pk=proof_id, document_status=DocumentStatus.QUEUED).update(
+            document_error=_("Die Erstellung konnte nicht eingereiht werden: %(error)s")
+            % {"error": exc}
+        )
+
+
+@transaction.atomic
+def proof_document_retry(*, proof: ProofOfUse, user) -> ProofOfUse:
+    """Queue the PDF again after a failure (whoever may see the proof)."""
+    proof = ProofOfUse.objects.select_for_update(of=("self",)).get(pk=proof.pk)
+    if proof.document_status != DocumentStatus.FAILED:
+        raise ValidationError(_("Das PDF wird schon erstellt oder ist fertig."))
+    proof_document_queue(proof)
+    proof.save(update_fields=["document_status", "document_error", "document_requested_at"])
+    return proof
+
+
+def proof_render(*, proof_id: int) -> ProofOfUse | None:
+    """Render the PDF of a queued proof and store it (idempotent: a redelivered task finds
+    it ready and does nothing). The rendering holds the row lock."""
+    from reporting import rendering
+
+    with transaction.atomic():
+        proof = (
+            ProofOfUse.objects.select_for_update(of=("self",))
+            .select_related("center__sponsor", "decision__programme")
+            .filter(pk=proof_id)
+            .first()
+        )
+        if proof is None or proof.document_status not in (
+            DocumentStatus.QUEUED,
+            DocumentStatus.RENDERING,
+        ):
+            return None
+        started = time.monotonic()
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        with translation.override("de"):
+            html = render_to_string(
+                "funding/pdf/proof_of_use.html",
+                {**proof_content(proof), "now": timezone.localtime()},
+            )
+        pdf, _pages = rendering.html_to_pdf(html)
+        token = secrets.token_hex(8)
+        stored = rendering.store_atomically(
+            f"verwendungsnachweise/{proof.decision.year}/{proof.center.key}-{proof.pk}-{token}.pdf",
+            pdf,
+        )
+        old = proof.document.name
+        proof.document.name = stored.name
+        proof.document_status = DocumentStatus.READY
+        proof.render_ms = int((time.monotonic() - started) * 1000)
+        proof.save(update_fields=["document", "document_status", "render_ms"])
+        record_event(proof, center=proof.center, kind=ProofEventKind.RENDERED, actor=None)
+        if old and old != stored.name:
+            transaction.on_commit(lambda: (Path(settings.MEDIA_ROOT) / old).unlink(missing_ok=True))
+    return proof
+
+
+def proof_document_fail(*, proof_id: int, reason: str) -> None:
+    ProofOfUse.objects.filter(
+        pk=proof_id, document_status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+    ).update(document_status=DocumentStatus.FAILED, document_error=reason[:2000])
+
+
+def proof_reclaim(*, proof: ProofOfUse, user, expected_version: int, repayment, note) -> ProofOfUse:
+    """The Bewilligung's check ends with an amount to be repaid (and the reason)."""
+    if repayment is None or repayment <= 0:
+        raise ValidationError({"repayment": [_("Bitte geben Sie den Betrag an.")]})
+    approved = sum((line.approved for line in proof.lines.all()), Decimal("0.00"))
+    if repayment > approved:
+        raise ValidationError(
+            {"repayment": [_("Es kann nicht mehr zurückgefordert werden als bewilligt war.")]}
+        )
+    return transition_apply(
+        PROOF,
+        "reclaim",
+        obj=proof,
+        user=user,
+        expected_version=expected_version,
+        note=note,
+        data={"repayment": repayment},
+    )

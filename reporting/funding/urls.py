@@ -46,6 +46,17 @@ urlpatterns = [
     path("abruf/<int:pk>/", views.DrawdownDetailView.as_view(), name="drawdown"),
     path("abruf/<int:pk>/ausgezahlt/", views.drawdown_transition("pay"), name="drawdown_pay"),
     path("abruf/<int:pk>/ablehnen/", views.drawdown_transition("reject"), name="drawdown_reject"),
+    path("bescheid/<int:pk>/nachweis/", views.ProofCreateView.as_view(), name="proof_create"),
+    path("nachweis/<int:pk>/", views.ProofDetailView.as_view(), name="proof"),
+    path("nachweis/<int:pk>/bearbeiten/", views.ProofEditView.as_view(), name="proof_edit"),
+    path("nachweis/<int:pk>/pdf/", views.ProofDocumentView.as_view(), name="proof_document"),
+    path("nachweis/<int:pk>/pdf/erneut/", views.ProofRetryView.as_view(), name="proof_retry"),
+    path("nachweis/<int:pk>/einreichen/", views.proof_transition("submit"), name="proof_submit"),
+    path("nachweis/<int:pk>/zurueckgeben/", views.proof_transition("return"), name="proof_return"),
+    path("nachweis/<int:pk>/anerkennen/", views.proof_transition("accept"), name="proof_accept"),
+    path(
+        "nachweis/<int:pk>/rueckforderung/", views.ProofReclaimView.as_view(), name="proof_reclaim"
+    ),
     path("", include("reporting.funding.urls_activity")),
     path("", include("reporting.funding.urls_overview")),
 ]

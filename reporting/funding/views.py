@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -30,10 +31,12 @@ from centers.workflow.transitions import timeline, transition_check
 from centers.workflow.views import TransitionView
 
 from . import selectors, services
+from .checks import proof_errors
+from .content import proof_content as content_of_proof
 from .filters import ApplicationFilter
-from .forms import BescheidForm, DocumentForm, DrawdownForm, PlanForm
-from .models import ApplicationDocument
-from .workflows import APPLICATION, DRAWDOWN
+from .forms import BescheidForm, DocumentForm, DrawdownForm, PlanForm, ProofForm, ReclaimForm
+from .models import ApplicationDocument, DocumentStatus
+from .workflows import APPLICATION, DRAWDOWN, PROOF
 
 
 def _breadcrumbs(application) -> dict:
@@ -89,6 +92,7 @@ class CenterFundingView(CenterPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         center = self.get_center()
+        proofs = list(selectors.proofs_of(center))
         context.update(
             applications=center.funding_applications.select_related(
                 "programme_year__programme", "decision"
@@ -96,6 +100,9 @@ class CenterFundingView(CenterPermissionMixin, TemplateView):
             decisions=selectors.decisions_of(center),
             ledgers=selectors.ledgers_of(center),
             drawdowns=selectors.drawdowns_of(center),
+            proofs=proofs,
+            proof_decisions={p.decision_id for p in proofs},
+            this_year=timezone.localdate().year,
             open_years=(
                 selectors.open_programme_years(center) if context["caps"].prepare_funding else []
             ),
@@ -479,5 +486,158 @@ def drawdown_transition(name: str):
                 (drawdown.center.name, reverse("funding:center", args=[drawdown.center.key])),
             ],
             "object_label": drawdown,
+        },
+    )
+
+
+# --- Verwendungsnachweis --------------------------------------------------------------------
+
+
+class ProofCreateView(View):
+    def post(self, request, pk):
+        decision = selectors.decision_in_scope(request.user, Capability.PREPARE_FUNDING, pk)
+        return run_action(
+            request,
+            lambda: services.proof_create(decision=decision, user=request.user),
+            success=_("Der Verwendungsnachweis wurde angelegt."),
+            back=reverse("funding:center", args=[decision.center.key]),
+        )
+
+
+class ProofMixin:
+    permission_required = Capability.VIEW_FUNDING
+
+    def get_proof(self):
+        if not hasattr(self, "_proof"):
+            self._proof = selectors.proof_in_scope(
+                self.request.user, self.permission_required, self.kwargs["pk"]
+            )
+        return self._proof
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        proof = self.get_proof()
+        context.update(
+            proof=proof,
+            center=proof.center,
+            caps=capabilities_for(self.request.user, proof.center),
+        )
+        return context
+
+    def get_cancel_url(self):
+        return self.get_proof().get_absolute_url()
+
+
+class ProofDetailView(ProofMixin, TemplateView):
+    template_name = "funding/proof_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        proof = self.get_proof()
+        context.update(content_of_proof(proof))
+        context.update(
+            actions=PROOF.links(self.request.user, proof, frozenset(context["caps"].held)),
+            errors=proof_errors(proof) if proof.editable else [],
+            timeline=timeline(proof),
+        )
+        return context
+
+
+class ProofEditView(ProofMixin, ServiceFormMixin, FormView):
+    permission_required = Capability.PREPARE_FUNDING
+    template_name = "funding/proof_form.html"
+    form_class = ProofForm
+    title = _lazy("Verwendungsnachweis bearbeiten")
+    submit_label = _lazy("Speichern")
+    success_message = _lazy("Der Verwendungsnachweis wurde gespeichert.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["proof"] = self.get_proof()
+        return kwargs
+
+    def perform(self, form):
+        return services.proof_save(
+            proof=self.get_proof(),
+            user=self.request.user,
+            expected_version=form.expected_version,
+            narrative=form.cleaned_data["narrative"],
+            lines=form.actual_lines(),
+        )
+
+    def get_redirect(self, proof):
+        return proof.get_absolute_url()
+
+
+class ProofReclaimView(ProofMixin, ServiceFormMixin, FormView):
+    """The Bewilligung ends its check with an amount to be repaid."""
+
+    permission_required = Capability.MANAGE_FUNDING
+    template_name = "funding/form_proof.html"
+    form_class = ReclaimForm
+    title = _lazy("Rückforderung festsetzen")
+    submit_label = _lazy("Rückforderung festsetzen")
+    success_message = _lazy("Die Rückforderung wurde festgesetzt.")
+    danger = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["proof"] = self.get_proof()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        check = transition_check(PROOF, "reclaim", self.get_proof())
+        context.update(
+            question=PROOF.get("reclaim").ask(self.get_proof()),
+            blockers=check.blockers,
+            warnings=check.warnings,
+        )
+        return context
+
+    def perform(self, form):
+        return services.proof_reclaim(
+            proof=self.get_proof(),
+            user=self.request.user,
+            expected_version=form.expected_version,
+            repayment=form.cleaned_data["repayment"],
+            note=form.cleaned_data["note"],
+        )
+
+    def get_redirect(self, proof):
+        return proof.get_absolute_url()
+
+
+class ProofDocumentView(View):
+    def get(self, request, pk):
+        proof = selectors.proof_in_scope(request.user, Capability.VIEW_FUNDING, pk)
+        if proof.document_status != DocumentStatus.READY:
+            raise Http404
+        name = f"Verwendungsnachweis-{proof.center.key}-{proof.decision.year}-{proof.pk}.pdf"
+        return document_response(proof.document, name)
+
+
+class ProofRetryView(View):
+    def post(self, request, pk):
+        proof = selectors.proof_in_scope(request.user, Capability.VIEW_FUNDING, pk)
+        return run_action(
+            request,
+            lambda: services.proof_document_retry(proof=proof, user=request.user),
+            success=_("Das PDF wird erneut erstellt."),
+            back=proof.get_absolute_url(),
+        )
+
+
+def proof_transition(name: str):
+    return TransitionView.as_view(
+        workflow=PROOF,
+        transition=name,
+        lookup=lambda request, perm, pk: selectors.proof_in_scope(request.user, perm, pk),
+        extra_context_for=lambda proof: {
+            "breadcrumbs": [
+                (_("Förderanträge"), reverse("funding:list")),
+                (proof.center.name, reverse("funding:center", args=[proof.center.key])),
+            ],
+            "object_label": proof,
         },
     )

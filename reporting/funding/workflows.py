@@ -26,6 +26,9 @@ from .models import (
     DrawdownEventKind,
     DrawdownStatus,
     FundingApplication,
+    ProofEventKind,
+    ProofOfUse,
+    ProofStatus,
 )
 
 
@@ -179,6 +182,119 @@ DRAWDOWN = Workflow(
                 capability=_TO_APPLICANTS,
                 subject=_lazy("Mittelabruf abgelehnt: %(center)s"),
                 template="funding/email/drawdown_rejected.txt",
+            ),
+        ),
+    ),
+)
+
+
+def _proof_errors(proof) -> list[str]:
+    from .checks import proof_errors
+
+    return proof_errors(proof)
+
+
+def _queue_document(proof, *, user, note) -> dict:
+    """The PDF of what was submitted, rendered by the worker after the commit."""
+    from .services import proof_document_queue
+
+    proof_document_queue(proof)
+    return {}
+
+
+def _set_repayment(proof, *, user, note, repayment) -> dict:
+    proof.repayment = repayment
+    return {"repayment": repayment}
+
+
+PROOF = Workflow(
+    name="proof",
+    model=ProofOfUse,
+    events=ProofEventKind,
+    related=("center", "decision__programme"),
+    url_name="funding:proof_{name}",
+    transitions=(
+        Transition(
+            name="submit",
+            label=_lazy("Verwendungsnachweis einreichen"),
+            sources=ProofStatus.editable(),
+            target=ProofStatus.SUBMITTED,
+            capability=Capability.PREPARE_FUNDING,
+            event=ProofEventKind.SUBMITTED,
+            question=_lazy(
+                "Der Verwendungsnachweis geht an die Bewilligungsbehörde; das Portal erstellt "
+                "das PDF. Bis zur Prüfung kann er nicht geändert werden."
+            ),
+            success=_lazy("Der Verwendungsnachweis wurde eingereicht."),
+            preconditions=(_proof_errors,),
+            stamps={"submitted_at": NOW},
+            effect=_queue_document,
+            notify=Notify(
+                capability=(Capability.MANAGE_FUNDING, Capability.SUBMIT_FUNDING),
+                state_roles=(Role.FUNDING,),
+                subject=_lazy("Verwendungsnachweis eingereicht: %(center)s"),
+                template="funding/email/proof_submitted.txt",
+            ),
+        ),
+        Transition(
+            name="return",
+            label=_lazy("Mit Anmerkungen zurückgeben"),
+            sources=(ProofStatus.SUBMITTED,),
+            target=ProofStatus.RETURNED,
+            capability=Capability.MANAGE_FUNDING,
+            event=ProofEventKind.RETURNED,
+            question=_lazy(
+                "Der Verwendungsnachweis geht mit Ihren Anmerkungen an das Zentrum zurück."
+            ),
+            success=_lazy("Der Verwendungsnachweis wurde zurückgegeben."),
+            note=REQUIRED_NOTE,
+            note_label=_lazy("Anmerkungen"),
+            note_field="return_reason",
+            note_required_message=_lazy("Bitte schreiben Sie, was zu ändern ist."),
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Verwendungsnachweis zurückgegeben: %(center)s"),
+                template="funding/email/proof_returned.txt",
+            ),
+        ),
+        Transition(
+            name="accept",
+            label=_lazy("Anerkennen"),
+            sources=(ProofStatus.SUBMITTED,),
+            target=ProofStatus.ACCEPTED,
+            capability=Capability.MANAGE_FUNDING,
+            event=ProofEventKind.ACCEPTED,
+            question=_lazy("Die Verwendung der Mittel wird ohne Rückforderung anerkannt."),
+            success=_lazy("Der Verwendungsnachweis wurde anerkannt."),
+            note=OPTIONAL_NOTE,
+            note_label=_lazy("Bemerkung (optional)"),
+            stamps={"checked_at": NOW},
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Verwendungsnachweis anerkannt: %(center)s"),
+                template="funding/email/proof_checked.txt",
+            ),
+        ),
+        Transition(
+            name="reclaim",
+            label=_lazy("Rückforderung festsetzen"),
+            sources=(ProofStatus.SUBMITTED,),
+            target=ProofStatus.RECLAIMED,
+            capability=Capability.MANAGE_FUNDING,
+            event=ProofEventKind.RECLAIMED,
+            question=_lazy(
+                "Die Prüfung ist abgeschlossen; der eingetragene Betrag ist zurückzuzahlen."
+            ),
+            success=_lazy("Die Rückforderung wurde festgesetzt."),
+            note=REQUIRED_NOTE,
+            note_label=_lazy("Begründung"),
+            note_required_message=_lazy("Bitte begründen Sie die Rückforderung."),
+            stamps={"checked_at": NOW},
+            effect=_set_repayment,
+            notify=Notify(
+                capability=_TO_APPLICANTS,
+                subject=_lazy("Rückforderung zum Verwendungsnachweis: %(center)s"),
+                template="funding/email/proof_checked.txt",
             ),
         ),
     ),

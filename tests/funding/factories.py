@@ -72,3 +72,20 @@ def make_drawdown(center, *, status="requested", amount=Decimal("1000.00")):
         drawdown=drawdown, budget_line=decision.lines.first().budget_line, amount=amount
     )
     return drawdown
+
+
+def make_proof(center, *, status="draft", actual=True):
+    """A Verwendungsnachweis on this year's decided Grundförderung of ``center``; with
+    ``actual`` every line spent as approved (nothing to explain)."""
+    from reporting.funding.models import ProofLine, ProofOfUse
+
+    decision = make_application(center, status=ApplicationStatus.DECIDED).decision
+    proof = ProofOfUse.objects.create(center=center, decision=decision, status=status)
+    for line in decision.lines.select_related("budget_line"):
+        ProofLine.objects.create(
+            proof=proof,
+            budget_line=line.budget_line,
+            approved=line.amount,
+            actual=line.amount if actual else None,
+        )
+    return proof

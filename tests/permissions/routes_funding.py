@@ -4,7 +4,7 @@ see none of the money."""
 
 from centers.models import Role
 from reporting.funding.models import ApplicationDocument, ApplicationStatus
-from tests.funding.factories import basic_year, make_application, make_drawdown
+from tests.funding.factories import basic_year, make_application, make_drawdown, make_proof
 
 from .registry import Route, ok
 
@@ -51,6 +51,27 @@ def _drawdown(status):
         return {"pk": make_drawdown(center, status=status).pk}
 
     return build
+
+
+def _proof(status, with_pdf=False):
+    def build(center, **_):
+        proof = make_proof(center, status=status)
+        if with_pdf:
+            from django.core.files.base import ContentFile
+
+            proof.document.save("n.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+            proof.document_status = "ready"
+            proof.save()
+        return {"pk": proof.pk}
+
+    return build
+
+
+def _failed_proof(center, **_):
+    proof = make_proof(center, status="submitted")
+    proof.document_status = "failed"
+    proof.save()
+    return {"pk": proof.pk}
 
 
 ROUTES = [
@@ -102,4 +123,23 @@ ROUTES = [
     Route("funding:drawdown", kwargs=_drawdown("requested"), allowed=MONEY),
     Route("funding:drawdown_pay", kwargs=_drawdown("requested"), allowed=FUNDERS),
     Route("funding:drawdown_reject", kwargs=_drawdown("requested"), allowed=FUNDERS),
+    Route(
+        "funding:proof_create",
+        kwargs=_decision,
+        method="post",
+        allowed=ok(Role.CENTER_LEAD, Role.MINISTRY, status=302),
+    ),
+    Route("funding:proof", kwargs=_proof("draft"), allowed=MONEY),
+    Route("funding:proof_edit", kwargs=_proof("draft"), allowed=PREPARERS),
+    Route("funding:proof_document", kwargs=_proof("submitted", with_pdf=True), allowed=MONEY),
+    Route(
+        "funding:proof_retry",
+        kwargs=_failed_proof,
+        method="post",
+        allowed=ok(Role.CENTER_LEAD, Role.SPONSOR, Role.FUNDING, Role.MINISTRY, status=302),
+    ),
+    Route("funding:proof_submit", kwargs=_proof("draft"), allowed=PREPARERS),
+    Route("funding:proof_return", kwargs=_proof("submitted"), allowed=FUNDERS),
+    Route("funding:proof_accept", kwargs=_proof("submitted"), allowed=FUNDERS),
+    Route("funding:proof_reclaim", kwargs=_proof("submitted"), allowed=FUNDERS),
 ]

@@ -10,6 +10,7 @@ A new transition needs no new test here; a new workflow needs its builders in
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,7 @@ from staffing.models import QualificationException
 from tests.concepts.helpers import make_concept
 from tests.deployment.factories import make_comment, make_plan
 from tests.factories import UserFactory
-from tests.funding.factories import make_application, make_drawdown
+from tests.funding.factories import make_application, make_drawdown, make_proof
 from tests.reporting.factories import report
 from tests.staffing.factories import StaffMemberFactory
 
@@ -105,6 +106,16 @@ BUILDERS = {
         "data": {"decide": (_bescheid_data, _bescheid_form)},
     },
     "drawdown": {"ready": lambda center, state: make_drawdown(center, status=state), "blocked": {}},
+    "proof": {
+        "ready": lambda center, state: make_proof(center, status=state),
+        "blocked": {"submit": lambda center, state: make_proof(center, status=state, actual=False)},
+        "data": {
+            "reclaim": (
+                lambda proof: {"repayment": Decimal("100")},
+                lambda proof: {"repayment": "100,00"},
+            )
+        },
+    },
 }
 
 CASES = [
