@@ -225,6 +225,8 @@ TODO_CONCEPT_EXPIRY_MONTHS_FUNDING = env.int("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING
 TODO_DECIDED_EXCEPTION_DAYS = env.int("TODO_DECIDED_EXCEPTION_DAYS", default=30)
 # A funding programme's application window is listed this many days before it opens.
 TODO_FUNDING_APPLICATION_LEAD_DAYS = env.int("TODO_FUNDING_APPLICATION_LEAD_DAYS", default=60)
+# ... and a Verwendungsnachweis this many days before it is due.
+TODO_FUNDING_PROOF_LEAD_DAYS = env.int("TODO_FUNDING_PROOF_LEAD_DAYS", default=90)
 # The beat reminders use the same due dates; the mail about an expiring concept goes out
 # this many months before its validity ends.
 CONCEPT_REMINDER_MONTHS_BEFORE_EXPIRY = env.int("CONCEPT_REMINDER_MONTHS_BEFORE_EXPIRY", default=3)

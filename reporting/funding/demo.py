@@ -26,8 +26,9 @@ from .models import (
     ApplicationStatus,
     Drawdown,
     FundingApplication,
+    ProofOfUse,
 )
-from .workflows import APPLICATION, DRAWDOWN
+from .workflows import APPLICATION, DRAWDOWN, PROOF
 
 User = get_user_model()
 
@@ -183,20 +184,73 @@ def _drawdowns(center, programme_year, lead, funder, today):
             transition_apply(DRAWDOWN, "pay", obj=drawdown, user=funder)
 
 
+def _demo_proof_due(programme_year):
+    """A proof-of-use deadline for a demo year that has none: 30 June of the following year
+    (six months after the funding period, as the ANBest-G usually ask)."""
+    if programme_year is not None and programme_year.proof_due is None:
+        programme_year.proof_due = datetime.date(programme_year.year + 1, 6, 30)
+        programme_year.save(update_fields=["proof_due"])
+
+
+def _proof(center, programme_year, lead, funder, *, accept: bool):
+    """Last year's Verwendungsnachweis: spent as approved, the pool a quarter less (with the
+    reason), submitted; accepted where ``accept``."""
+    if programme_year is None or lead is None:
+        return None
+    decision = (
+        FundingDecision.objects.in_force()
+        .filter(center=center, programme=programme_year.programme, year=programme_year.year)
+        .first()
+    )
+    if decision is None or ProofOfUse.objects.filter(center=center, decision=decision).exists():
+        return None
+    proof = services.proof_create(decision=decision, user=lead)
+    lines = []
+    for line in proof.lines.select_related("budget_line"):
+        if line.budget_line.per_post:
+            lines.append(services.ActualLine(line_id=line.pk, actual=line.approved))
+        else:
+            lines.append(
+                services.ActualLine(
+                    line_id=line.pk,
+                    actual=(line.approved * 3 / 4).quantize(services.CENTS),
+                    reason="Weniger Einsätze im ersten Quartal, weil zwei Sprachmittlerinnen "
+                    "ausgeschieden sind; neue wurden ab April geschult.",
+                )
+            )
+    proof = services.proof_save(
+        proof=proof,
+        user=lead,
+        expected_version=proof.version,
+        narrative="Im Mittelpunkt standen die Beratung neu zugewanderter Kinder und "
+        "Jugendlicher beim Seiteneinstieg und der Ausbau des Laiensprachmittlerpools.",
+        lines=lines,
+    )
+    proof = transition_apply(PROOF, "submit", obj=proof, user=lead)
+    if accept and funder is not None:
+        proof = transition_apply(PROOF, "accept", obj=proof, user=funder)
+    return proof
+
+
 def seed() -> dict[str, int]:
     today = timezone.localdate()
     funder = _user("bewilligung")
     this_year, next_year = _basic_year(today.year), _basic_year(today.year + 1)
+    last_year = _basic_year(today.year - 1)
     _demo_drawdown_dates(this_year)
     _demo_drawdown_dates(next_year)
+    _demo_proof_due(last_year)
+    _demo_proof_due(this_year)
     centers = {c.key: c for c in Center.objects.select_related("sponsor")}
     koeln, bonn, mettmann = (centers.get(k) for k in ("05315", "05314", "05158"))
     if koeln and this_year:
         lead, sponsor = _users(koeln, "koeln")
         _behind_decision(koeln, this_year, lead, sponsor)
         _drawdowns(koeln, this_year, lead, funder, today)
+        _proof(koeln, last_year, lead, funder, accept=True)
     if bonn:
         _new(bonn, next_year, *_users(bonn, "bonn"), status=ApplicationStatus.SUBMITTED)
+        _proof(bonn, last_year, _users(bonn, "bonn")[0], funder, accept=False)
     if mettmann:
         _new(
             mettmann,
@@ -212,4 +266,5 @@ def seed() -> dict[str, int]:
     return {
         "funding_applications": FundingApplication.objects.count(),
         "drawdowns": Drawdown.objects.count(),
+        "proofs_of_use": ProofOfUse.objects.count(),
     }

@@ -14,11 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from centers.access import Capability
-from centers.models import Center
+from centers.models import Center, FundingDecision
 from centers.programmes import ProgrammeYear
 from centers.todo import Kind, Scope, Task, fmt_date, local_date
 
-from .models import ApplicationStatus, Drawdown, DrawdownStatus, FundingApplication
+from .models import (
+    ApplicationStatus,
+    Drawdown,
+    DrawdownStatus,
+    FundingApplication,
+    ProofOfUse,
+    ProofStatus,
+)
 
 
 def _applications(centers, status) -> QuerySet[FundingApplication]:
@@ -167,6 +174,88 @@ def _to_pay(drawdown: Drawdown, scope: Scope) -> Task:
     )
 
 
+def _proofs_due(centers, scope: Scope) -> list:
+    """Decisions in force whose programme year has a proof-of-use deadline within the lead
+    time (or past) and no proof submitted or checked yet."""
+    today = scope.today
+    ahead = today + datetime.timedelta(days=settings.TODO_FUNDING_PROOF_LEAD_DAYS)
+    years = {
+        (py.programme_id, py.year): py
+        for py in ProgrammeYear.objects.filter(proof_due__isnull=False, proof_due__lte=ahead)
+    }
+    if not years:
+        return []
+    done = set(
+        ProofOfUse.objects.filter(center__in=centers)
+        .exclude(status__in=ProofStatus.editable())
+        .values_list("decision__center_id", "decision__programme_id", "decision__year")
+    )
+    decisions = (
+        FundingDecision.objects.in_force()
+        .filter(center__in=centers, year__in={year for _p, year in years})
+        .select_related("center", "programme")
+        .order_by("center__name")
+    )
+    return [
+        (decision, years[(decision.programme_id, decision.year)])
+        for decision in decisions
+        if (decision.programme_id, decision.year) in years
+        and (decision.center_id, decision.programme_id, decision.year) not in done
+    ]
+
+
+def _proof_due(row, scope: Scope) -> Task:
+    decision, programme_year = row
+    values = {
+        "programme": decision.programme.name,
+        "year": decision.year,
+        "center": decision.center.name,
+        "date": fmt_date(programme_year.proof_due),
+    }
+    if programme_year.proof_due < scope.today:
+        title = _(
+            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ ist seit dem "
+            "%(date)s überfällig"
+        )
+    else:
+        title = _(
+            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ ist bis zum "
+            "%(date)s einzureichen"
+        )
+    lead = datetime.timedelta(days=settings.TODO_FUNDING_PROOF_LEAD_DAYS)
+    return Task(
+        kind="funding_proof_due",
+        title=title % values,
+        since=min(programme_year.proof_due - lead, scope.today),
+        url=reverse("funding:center", kwargs={"key": decision.center.key}),
+        center=decision.center,
+    )
+
+
+def _proofs_to_check(centers, scope: Scope):
+    return ProofOfUse.objects.filter(
+        center__in=centers, status=ProofStatus.SUBMITTED
+    ).select_related("center", "decision__programme")
+
+
+def _proof_to_check(proof: ProofOfUse, scope: Scope) -> Task:
+    return Task(
+        kind="funding_proof_to_check",
+        title=_(
+            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ wartet auf "
+            "Ihre Prüfung"
+        )
+        % {
+            "programme": proof.decision.programme.name,
+            "year": proof.decision.year,
+            "center": proof.center.name,
+        },
+        since=local_date(proof.submitted_at or proof.created_at),
+        url=proof.get_absolute_url(),
+        center=proof.center,
+    )
+
+
 def _list_url(status=""):
     def url(scope):
         return reverse("funding:list") + (f"?status={status}" if status else "")
@@ -230,6 +319,28 @@ KINDS = [
         group_title=_count_title(
             "%(count)s Mittelabruf wartet auf die Auszahlung",
             "%(count)s Mittelabrufe warten auf die Auszahlung",
+        ),
+        group_url=_list_url(),
+    ),
+    Kind(
+        code="funding_proof_due",
+        capability=Capability.PREPARE_FUNDING,
+        rows=_proofs_due,
+        task=_proof_due,
+        group_title=_count_title(
+            "%(count)s Verwendungsnachweis ist einzureichen",
+            "%(count)s Verwendungsnachweise sind einzureichen",
+        ),
+        group_url=_list_url(),
+    ),
+    Kind(
+        code="funding_proof_to_check",
+        capability=Capability.MANAGE_FUNDING,
+        rows=_proofs_to_check,
+        task=_proof_to_check,
+        group_title=_count_title(
+            "%(count)s Verwendungsnachweis wartet auf Ihre Prüfung",
+            "%(count)s Verwendungsnachweise warten auf Ihre Prüfung",
         ),
         group_url=_list_url(),
     ),
