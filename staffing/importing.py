@@ -28,6 +28,7 @@ Memory: a ``Person`` per e-mail address and the held rows (new and changed ones)
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -725,7 +726,8 @@ class Checker:
             )
         )
         missing: dict[str, dict] = {}
-        for pk, start, email, last, first, center_id, label in current.iterator():
+        # One round trip (``iterator()`` would take three: a cursor, its rows, its end).
+        for pk, start, email, last, first, center_id, label in current:
             if email in self.people:
                 continue
             entry = missing.setdefault(
@@ -879,8 +881,10 @@ class Checker:
         if not rows:
             return
         centers = [states[pk].center for pk in {r.values["center"].id for r in rows}]
-        quotas = quotas_for(centers, self.today)
-        exceptions = approved_exceptions([c.pk for c in centers])
+        # Read when the first row needs them: a list whose people are qualified and that
+        # creates no post asks neither.
+        quotas = functools.cache(lambda: quotas_for(centers, self.today))
+        exceptions = functools.cache(lambda: approved_exceptions([c.pk for c in centers]))
         soll: dict[tuple[int, str], str | None] = {}  # the warning, the same for each row
         # Translated once per run, not per row.
         kind_labels = {kind: str(label) for kind, label in PostKind.choices}
@@ -931,7 +935,7 @@ class Checker:
                 person = people[v["email"]]
                 if (
                     person.qualification not in accepted
-                    and (person.member_id, kind) not in exceptions
+                    and (person.member_id, kind) not in exceptions()
                 ):
                     row.warnings.append(
                         texts["qualification"].format(
@@ -943,7 +947,7 @@ class Checker:
 
     def _soll_warning(self, state: _CentreState, kind: str, quotas, text, kind_labels):
         """A new post beyond the Soll: the kind's posts from today on against the quota."""
-        quota = quotas.get(state.center.id, {}).get(kind)
+        quota = quotas().get(state.center.id, {}).get(kind)
         if quota is None:
             return None
         today = self.today
