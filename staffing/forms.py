@@ -97,6 +97,16 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def validate_unique(self):
+        """Whether another person has the address is ``services.member_save``'s to say, in
+        words that depend on who asks (no e-mail oracle, issue 15)."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
 
 class SensitiveForm(VersionForm):
     immigration_history = forms.ChoiceField(

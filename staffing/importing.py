@@ -434,6 +434,9 @@ class Checker:
         self.allowed = set(
             centers_for(user, Capability.IMPORT_STAFFING).values_list("pk", flat=True)
         )
+        self.user = user
+        self.visible: set[int] | None = None  # centres whose staffing the user may see
+        self.email_taken: dict[str, str] = {}  # e-mail of another centre's person → message
         self.people: dict[str, Person] = {}
         self.held: list[RowResult] = []
         self.claimed: set[int] = set()  # stored assignments matched by a row
@@ -535,6 +538,8 @@ class Checker:
                         for f, old in zip(MEMBER_FIELDS, stored[2:], strict=True)
                         if old != v[f]
                     )
+                else:
+                    self.email_taken[email] = self._email_taken(stored)
         else:
             for name in MEMBER_FIELDS:
                 if getattr(person, name) != v[name]:
@@ -551,13 +556,10 @@ class Checker:
                 )
         stored_center_id = person.stored_center_id
         if stored_center_id is not None and center_id is not None and stored_center_id != center_id:
-            row.error(
-                "email",
-                _(
-                    "Diese E-Mail-Adresse ist schon vergeben; eine Person wird nur von einem "
-                    "Zentrum geführt. Bitte prüfen Sie die Adresse."
-                ),
-            )
+            # No message is kept when the person's first row named her own centre: this row
+            # already has the error that it names another one; the address gets the words
+            # that tell nothing.
+            row.error("email", self.email_taken.get(email) or rules.email_taken_message())
         if row.status == ERROR or center is None or not v["kind"] or not v["start"]:
             row.status = ERROR
             return None
@@ -572,6 +574,20 @@ class Checker:
             )
             return None
         return person
+
+    def _email_taken(self, stored: tuple) -> str:
+        """The message for an address another centre's person has: whose it is only for
+        a user who may see that centre's staffing list (no e-mail oracle, issue 15)."""
+        if self.visible is None:  # asked once, and only when an address is taken
+            self.visible = set(
+                centers_for(self.user, Capability.VIEW_STAFFING).values_list("pk", flat=True)
+            )
+        _pk, center_id, last_name, first_name, *_rest = stored
+        if center_id not in self.visible:
+            return rules.email_taken_message()
+        return rules.email_taken_message(
+            f"{last_name}, {first_name}", self.centers_by_pk[center_id].name
+        )
 
     def _match(self, row: RowResult, candidates: list[StoredAssignment]):
         """The person's stored assignment this row describes: same Stellenart, periods

@@ -318,6 +318,20 @@ def person_overload_message(person: str, excess: Excess, *, stored: bool = False
     )
 
 
+def email_taken_message(holder: str | None = None, center: str | None = None) -> str:
+    """An address another person already has (one person, one centre: DESIGN.md §6).
+    Only whoever may see that person's centre is told whose it is (``holder`` and
+    ``center``); anyone else learns nothing about another centre's people (issue 15)."""
+    if holder is None:
+        return _(
+            "Diese E-Mail-Adresse kann hier nicht verwendet werden. Bitte prüfen Sie die Adresse."
+        )
+    return _(
+        "Diese E-Mail-Adresse gehört schon zu {person} ({center}); eine Person wird nur von "
+        "einem Zentrum geführt."
+    ).format(person=holder, center=center)
+
+
 # --- warnings -----------------------------------------------------------------------------------
 
 

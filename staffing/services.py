@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from centers.access import Capability, require_center_perm
+from centers.access import Capability, has_center_perm, require_center_perm
 from centers.locking import claim_version
 from centers.models import Center
 from centers.workflow.transitions import record_event, transition_apply
@@ -496,6 +496,7 @@ def member_save(
     else:
         log_edit = False
     member.email = (member.email or "").strip().lower()
+    _check_email_free(member, user)
     member.full_clean()
     if member.pk:  # an existing person: the lock is not optional
         claim_version(member, expected_version)
@@ -505,6 +506,24 @@ def member_save(
             user=user, member=member, action=SensitiveDataAccess.Action.EDIT
         )
     return member
+
+
+def _check_email_free(member: StaffMember, user) -> None:
+    """Refuses an address another person has, in words that tell only whoever may see
+    that person's centre whose it is (``rules.email_taken_message``)."""
+    other = (
+        StaffMember.objects.filter(email=member.email)
+        .exclude(pk=member.pk)
+        .select_related("center")
+        .first()
+    )
+    if other is None:
+        return
+    if has_center_perm(user, Capability.VIEW_STAFFING, other.center):
+        message = rules.email_taken_message(str(other), other.center.name)
+    else:
+        message = rules.email_taken_message()
+    raise ValidationError({"email": message})
 
 
 def sensitive_value_read(*, member: StaffMember, user) -> str:
