@@ -93,25 +93,38 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
 
 
 def build_xlsx(report: Report) -> bytes:
+    with translation.override("de"):
+        sheets = content.state_overview_sheets(report)
+    return workbook_bytes(sheets, title=str(report))
+
+
+def workbook_bytes(sheets, *, title: str) -> bytes:
+    """Sheets as an XLSX file: ``(title, header, rows)`` or ``(title, header, rows,
+    {column index: number format})``; a bold, frozen header row, numbers as numbers, no
+    formulas from data. The one XLSX writer of the reports and state overviews."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    with translation.override("de"):
-        sheets = content.state_overview_sheets(report)
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
+    for sheet_title, header, rows, *rest in sheets:
+        formats = rest[0] if rest else {}
+        sheet = workbook.create_sheet(title=sheet_title[:31])
         sheet.append(header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append([_safe_cell(v) for v in row])
+        for index, number_format in formats.items():
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+                cell.number_format = number_format
         sheet.freeze_panes = "A2"
-        for column in sheet.columns:
+        for index, column in enumerate(sheet.columns):
             width = max(len(str(c.value or "")) for c in column)
+            if index in formats:
+                width += 5  # thousands separators and a unit
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
-    workbook.properties.title = str(report)
+    workbook.properties.title = title
     workbook.properties.creator = "KI-Portal"
     out = BytesIO()
     workbook.save(out)
