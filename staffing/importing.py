@@ -541,8 +541,17 @@ class Checker:
                 else:
                     self.email_taken[email] = self._email_taken(stored)
         else:
-            for name in MEMBER_FIELDS:
-                if getattr(person, name) != v[name]:
+            # Level and subject come from one cell: one message under "Qualifikation".
+            for name, differs in (
+                ("last_name", person.last_name != v["last_name"]),
+                ("first_name", person.first_name != v["first_name"]),
+                (
+                    "qualification",
+                    person.qualification != v["qualification"]
+                    or person.qualification_subject != v["qualification_subject"],
+                ),
+            ):
+                if differs:
                     row.error(
                         name,
                         _("Weicht von Zeile {n} für dieselbe Person ab.").format(n=person.number),
@@ -780,7 +789,7 @@ class Checker:
             slot = state.by_label.get(label)
             if slot is not None and slot.post.kind != v["kind"]:
                 row.error(
-                    "post",
+                    "post_label",
                     _(
                         "Die Stelle „{post}“ ist eine Stelle für {kind}, nicht für {row_kind}."
                     ).format(

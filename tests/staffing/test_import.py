@@ -232,6 +232,33 @@ def test_duplicate_rows_in_one_file(lead):
     assert "Zeile 2" in errors_of(result)[0][2]
 
 
+@pytest.mark.parametrize(
+    "qualification", ["Bachelor Soziale Arbeit", "Master Pädagogik", "Bachelor Pädagogik"]
+)
+def test_a_person_whose_rows_disagree_on_the_qualification_has_one_error_under_qualifikation(
+    lead, qualification
+):
+    first = "05315;A;B;a@x.example;Fachkraft;0,5;01.08.2025;;;;Master Soziale Arbeit"
+    second = f"05315;A;B;a@x.example;Lehrkraft;0,5;01.08.2025;;;;{qualification}"
+    result = run(csv_bytes([first, second]), lead)
+    assert errors_of(result) == [(3, "Qualifikation", "Weicht von Zeile 2 für dieselbe Person ab.")]
+
+
+def test_a_row_naming_a_post_of_another_kind_has_its_error_under_stelle(lead, home_center):
+    Post.objects.create(
+        center=home_center,
+        kind=PostKind.TEACHER,
+        label="Lehrkraft 1",
+        fte=1,
+        valid_from=date(2020, 1, 1),
+    )
+    row = "05315;A;B;a@x.example;Fachkraft;1;01.08.2025;;;;Master;Lehrkraft 1"
+    result = run(csv_bytes([row], header=HEADER + ";Stelle"), lead)
+    [(number, column, message)] = errors_of(result)
+    assert (number, column) == (2, "Stelle")
+    assert message == "Die Stelle „Lehrkraft 1“ ist eine Stelle für Lehrkraft, nicht für Fachkraft."
+
+
 def test_the_file_breaking_the_leadership_rule_is_an_error(lead):
     rows = [
         "05315;A;Anna;anna@x.example;Lehrkraft;1;01.08.2025;;Leitung;;Lehramt",
