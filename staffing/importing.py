@@ -466,7 +466,7 @@ class Checker:
         people = self.people
         emails = {e for r in rows if (e := r.values.get("email")) and e not in people}
         found = {}
-        for chunk in _chunks(sorted(emails)):
+        for chunk in _chunks(list(emails)):
             for pk, email, center_id, *values in StaffMember.objects.filter(
                 email__any_of=chunk
             ).values_list("pk", "email", "center_id", *MEMBER_FIELDS):
