@@ -20,6 +20,7 @@ from centers.access import (
     CenterPermissionMixin,
     capabilities_for,
     centers_for,
+    has_state_perm,
     scoped,
 )
 from centers.documents import document_response
@@ -80,6 +81,7 @@ class ApplicationListView(FilterView):
             ]
         )
         context["centers"] = centers if len(centers) <= self.max_center_links else []
+        context["may_see_overview"] = has_state_perm(self.request.user, Capability.MANAGE_FUNDING)
         return context
 
 
