@@ -30,7 +30,7 @@ from centers.locking import ConflictError, claim_version
 from centers.models import Center, Region
 from staffing.selectors import SMALL_CELL
 
-from .models import ActivityFigures
+from .models import ActivityFigures, ProofOfUse, ProofStatus
 
 # The first year of the Kommunale Integrationszentren (Teilhabe- und Integrationsgesetz 2012),
 # as for the Förderbescheide.
@@ -109,6 +109,18 @@ def activity_figures_save(
         raise ValidationError(
             _("Tätigkeitszahlen werden für die Jahre %(first)s bis %(last)s erfasst.")
             % {"first": years[0], "last": years[-1]}
+        )
+    if (
+        ProofOfUse.objects.filter(center=center, decision__year=year)
+        .exclude(status__in=ProofStatus.editable())
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "Die Tätigkeitszahlen %(year)s stehen in einem eingereichten "
+                "Verwendungsnachweis und können nicht mehr geändert werden."
+            )
+            % {"year": year}
         )
     figures = ActivityFigures.objects.select_for_update().filter(center=center, year=year).first()
     if figures is None:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from deployment.models import DeploymentPlan
 from staffing.models import Assignment, FundingSource
 
+from .activity import figure_tables
 from .models import ActivityFigures, ProofOfUse
 
 
@@ -83,68 +84,3 @@ def proof_content(proof: ProofOfUse) -> dict:
         "actual_total": sum((line.actual or Decimal("0") for line in lines), Decimal("0.00")),
         "personnel": funded_personnel(center, year),
     }
-
-
-LEVELS = (
-    ("primary", "Primarstufe"),
-    ("secondary_1", "Sekundarstufe I"),
-    ("secondary_2", "Sekundarstufe II"),
-    ("other", "sonstige"),
-)
-
-
-def figure_tables(figures: ActivityFigures | None) -> list[dict]:
-    """The activity figures as small tables (caption, column headers, rows) for the
-    Sachbericht."""
-    from django.utils.translation import gettext as _
-
-    if figures is None:
-        return []
-    level_rows = []
-    for code, label in LEVELS:
-        counselled = getattr(figures, f"counselled_{code}")
-        placed = getattr(figures, f"placed_{code}")
-        level_rows.append((_(label), counselled, placed, counselled - placed))
-    field = ActivityFigures._meta.get_field
-    mediation = [
-        (str(field(name).verbose_name), getattr(figures, name))
-        for name in (
-            "mediation_assignments",
-            "mediation_schools",
-            "mediation_daycare",
-            "mediation_authorities",
-            "mediation_health",
-            "mediation_other",
-        )
-    ]
-    groups = [
-        (str(field(name).verbose_name), getattr(figures, name))
-        for name in (
-            "groups_griffbereit",
-            "groups_griffbereit_mini",
-            "groups_rucksack",
-            "group_sessions",
-            "group_participants",
-            "events",
-            "trainings",
-            "event_participants",
-        )
-    ]
-    return [
-        {
-            "caption": _("Seiteneinstieg: beraten und zugewiesen"),
-            "header": [_("Schulstufe"), _("beraten"), _("zugewiesen"), _("noch nicht zugewiesen")],
-            "rows": level_rows,
-        },
-        {
-            "caption": _("Laiensprachmittlerpool")
-            + (f" ({figures.mediation_languages})" if figures.mediation_languages else ""),
-            "header": [_("Angabe"), _("Anzahl")],
-            "rows": mediation,
-        },
-        {
-            "caption": _("Elternbildung (IfKuF), Veranstaltungen und Fortbildungen"),
-            "header": [_("Angabe"), _("Anzahl")],
-            "rows": groups,
-        },
-    ]

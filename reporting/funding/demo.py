@@ -20,7 +20,9 @@ from centers.programmes import DrawdownDate, ProgrammeYear
 from centers.workflow.transitions import record_event, transition_apply
 
 from . import services
+from .demo_activity import seed_activity
 from .models import (
+    ActivityFigures,
     ApplicationEventKind,
     ApplicationLine,
     ApplicationStatus,
@@ -233,6 +235,7 @@ def _proof(center, programme_year, lead, funder, *, accept: bool):
 
 
 def seed() -> dict[str, int]:
+    seed_activity()  # before the proofs, whose Sachbericht reads the figures
     today = timezone.localdate()
     funder = _user("bewilligung")
     this_year, next_year = _basic_year(today.year), _basic_year(today.year + 1)
@@ -264,6 +267,7 @@ def seed() -> dict[str, int]:
         status = ApplicationStatus.SUBMITTED if n % 2 else ApplicationStatus.DRAFT
         _new(center, next_year, *_users(center), status=status)
     return {
+        "activity_figures": ActivityFigures.objects.count(),
         "funding_applications": FundingApplication.objects.count(),
         "drawdowns": Drawdown.objects.count(),
         "proofs_of_use": ProofOfUse.objects.count(),
