@@ -196,3 +196,17 @@ def test_the_proof_page_answers_in_constant_queries(client, role_users, proof, h
             )
 
     assert_constant_queries(client, url, grow)
+
+
+def test_figures_of_a_submitted_proof_stay_as_submitted(proof, role_users, home_center):
+    from reporting.funding.activity import activity_figures_save
+
+    lead = role_users[Role.CENTER_LEAD]
+    figures = activity_figures_save(center=home_center, year=2026, user=lead, events=3)
+    proof = transition_apply(PROOF, "submit", obj=_save(proof, lead), user=lead)
+    with pytest.raises(ValidationError, match="eingereichten Verwendungsnachweis"):
+        activity_figures_save(
+            center=home_center, year=2026, user=lead, expected_version=figures.version, events=4
+        )
+    figures.refresh_from_db()
+    assert figures.events == 3
