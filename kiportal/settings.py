@@ -227,6 +227,9 @@ TODO_DECIDED_EXCEPTION_DAYS = env.int("TODO_DECIDED_EXCEPTION_DAYS", default=30)
 TODO_FUNDING_APPLICATION_LEAD_DAYS = env.int("TODO_FUNDING_APPLICATION_LEAD_DAYS", default=60)
 # ... and a Verwendungsnachweis this many days before it is due.
 TODO_FUNDING_PROOF_LEAD_DAYS = env.int("TODO_FUNDING_PROOF_LEAD_DAYS", default=90)
+# The reminder mail about an application deadline or a due Verwendungsnachweis goes out
+# this many days before it.
+FUNDING_REMINDER_DAYS_BEFORE = env.int("FUNDING_REMINDER_DAYS_BEFORE", default=21)
 # The beat reminders use the same due dates; the mail about an expiring concept goes out
 # this many months before its validity ends.
 CONCEPT_REMINDER_MONTHS_BEFORE_EXPIRY = env.int("CONCEPT_REMINDER_MONTHS_BEFORE_EXPIRY", default=3)

@@ -206,6 +206,8 @@ class ReminderKind(models.TextChoices):
     PLAN_MISSING = "plan_missing", _("Einsatzmanagement für den kommenden Zeitraum fehlt")
     CONCEPT_EXPIRING = "concept_expiring", _("Gültigkeit des Integrationskonzepts läuft ab")
     REPORTS_GENERATED = "reports_generated", _("Bericht zum Ende des Planungszeitraums erzeugt")
+    FUNDING_APPLICATION_DUE = "funding_application_due", _("Antragsfrist einer Förderung endet")
+    FUNDING_PROOF_DUE = "funding_proof_due", _("Verwendungsnachweis ist einzureichen")
 
 
 class Reminder(models.Model):

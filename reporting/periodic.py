@@ -70,7 +70,9 @@ def generate_period_reports(today: datetime.date | None = None) -> int:
 
 def send_reminders(today: datetime.date | None = None) -> int:
     """German e-mails: the plan for the coming period is missing two months before it
-    starts; an Integrationskonzept's validity runs out. Returns the number sent."""
+    starts; an Integrationskonzept's validity runs out; a funding application window closes
+    or a Verwendungsnachweis is due (``reporting.funding.periodic``). Returns the number
+    sent."""
     today = today or timezone.localdate()
     sent = 0
     centers = list(Center.objects.select_related("sponsor").order_by("name"))
@@ -122,5 +124,8 @@ def send_reminders(today: datetime.date | None = None) -> int:
                 context={"concept": concept, "valid_until": valid_until},
             )
             sent += 1
+    from .funding.periodic import send_funding_reminders
+
+    sent += send_funding_reminders(today, _once)
     logger.info("Erinnerungen versandt: %s", sent)
     return sent
