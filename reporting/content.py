@@ -56,6 +56,15 @@ def center_fte_chart(figures: sources.StaffingFigures) -> charts.BarChart:
     return _fte_chart(_("Stellenanteile je Stellenart"), figures)
 
 
+def _activity(center: Center, years) -> list[tuple[int, list[dict]]]:
+    """The activity figures the KI entered for the years of the period (issue 12)."""
+    from .funding.activity import figure_tables
+    from .funding.models import ActivityFigures
+
+    figures = ActivityFigures.objects.filter(center=center, year__in=list(years)).order_by("year")
+    return [(f.year, figure_tables(f)) for f in figures]
+
+
 def center_report(report: Report) -> dict:
     center: Center = report.center
     period = Period(report.period_start, report.period_end)
@@ -112,6 +121,7 @@ def center_report(report: Report) -> dict:
         "operating": operating,
         "open_concept": open_concept,
         "funding": [funding[y] for y in years if y in funding],
+        "activity": _activity(center, years),
         "funding_years": list(years),
         "staffing": staffing,
         "kinds": list(staffing.kinds.values()),

@@ -65,7 +65,11 @@ def open_concepts(center_ids) -> dict[int, IntegrationConcept]:
 
 def funding_by_center(center_ids, years) -> dict[int, dict[int, FundingDecision]]:
     result: dict[int, dict[int, FundingDecision]] = defaultdict(dict)
-    for decision in FundingDecision.objects.filter(center_id__in=center_ids, year__in=list(years)):
+    # The Grundförderung in force (Nr. 1.4), not a replaced Bescheid or another programme.
+    decisions = FundingDecision.objects.for_operation().filter(
+        center_id__in=center_ids, year__in=list(years)
+    )
+    for decision in decisions:
         result[decision.center_id][decision.year] = decision
     return result
 

@@ -413,3 +413,32 @@ def test_application_pages_answer_in_constant_queries(client, users, home_center
     assert_constant_queries(
         client, reverse("funding:center", args=[home_center.key]), grow, base=1, factor=3
     )
+
+
+def test_the_lasi_report_reads_the_grundfoerderung_in_force(role_users, home_center):
+    """The report's funding facts: the Grundförderung's decision in force, not an earlier
+    Bescheid an Änderungsbescheid replaced, nor another programme's of the same year."""
+    from centers.programmes import Programme
+    from reporting import sources
+
+    grant = make_application(home_center, status=ApplicationStatus.DECIDED).decision
+    amendment = center_services.funding_decision_change(
+        decision=grant,
+        user=role_users[Role.FUNDING],
+        kind=DecisionKind.AMENDMENT,
+        expected_version=grant.version,
+        file_number="Ä1",
+        decided_on=datetime.date(2026, 6, 1),
+        amount=Decimal("300000"),
+    )
+    FundingDecision.objects.create(
+        center=home_center,
+        programme=Programme.objects.get(code="komm-an"),
+        year=2026,
+        amount=Decimal("57000"),
+        file_number="KOMM-AN",
+        decided_on=datetime.date(2026, 7, 1),  # the latest decision of the year
+        funded_posts=Decimal("1"),
+    )
+    funding = sources.funding_by_center([home_center.pk], [2026])[home_center.pk]
+    assert funding[2026] == amendment

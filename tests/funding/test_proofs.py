@@ -210,3 +210,19 @@ def test_figures_of_a_submitted_proof_stay_as_submitted(proof, role_users, home_
         )
     figures.refresh_from_db()
     assert figures.events == 3
+
+
+def test_the_lasi_report_carries_the_activity_figures(home_center):
+    from reporting.rendering import build_html
+    from tests.reporting.factories import report
+
+    lasi_report = report(home_center)
+    ActivityFigures.objects.create(
+        center=home_center,
+        year=lasi_report.period_start.year,
+        counselled_secondary_1=23,
+        placed_secondary_1=19,
+    )
+    html = build_html(lasi_report)
+    assert "Tätigkeitszahlen" in html
+    assert "Sekundarstufe I" in html and ">23<" in html and ">19<" in html
