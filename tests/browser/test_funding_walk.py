@@ -145,6 +145,21 @@ def test_application_to_proof_of_use(page, login, shot, assert_accessible):
     )
     shot(page, "funding-centre-ledger")
     assert_accessible(page)
+    # ... enters this year's activity figures, which the Sachbericht takes over ...
+    page.get_by_role("link", name="Tätigkeitszahlen", exact=True).click()
+    edit = page.get_by_role(
+        "link",
+        name=re.compile(
+            rf"(Bearbeiten\s*\(Tätigkeitszahlen {year}\)|Tätigkeitszahlen {year} erfassen)"
+        ),
+    )
+    edit.click()
+    page.get_by_label("beraten: Primarstufe").fill("41")
+    page.get_by_label("zugewiesen: Primarstufe").fill("37")
+    assert_accessible(page)
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tätigkeitszahlen")
+    _koeln_funding(page)
     page.get_by_role(
         "button", name=re.compile(rf"^Verwendungsnachweis anlegen\s*: {BASIC} {year}")
     ).click()
@@ -180,6 +195,8 @@ def test_application_to_proof_of_use(page, login, shot, assert_accessible):
     text = "".join("".join(p.extract_text() for p in pdf.pages).split())
     for expected in (
         "Verwendungsnachweis",
+        "Seiteneinstieg",
+        "Primarstufe4137",  # beraten 41, zugewiesen 37 (cells run together without spaces)
         "Sachbericht",
         "Seiteneinstieg und Sprachmittlung",
         "Zahlenmäßiger Nachweis",
