@@ -658,8 +658,9 @@ class Checker:
         # A centre whose rows change nothing stays as stored: its unchanged Leitung rows
         # cannot cause a conflict that is not stored already.
         center_ids = {r.values["center"].id for r in held if r.status != UNCHANGED}
-        states = self._load(center_ids)
-        self._missing(states)
+        assignments = self._assignments()
+        states = self._load(center_ids, assignments)
+        self._missing(states, assignments)
         by_ref: dict[object, RowResult] = {}
         # Stored assignments take their final shape first: a share lowered further down
         # the file makes room for a new row above it. A new row's reference is -n.
@@ -684,7 +685,31 @@ class Checker:
             self._plan(held)
         return held
 
-    def _load(self, center_ids: set[int]) -> dict[int, _CentreState]:
+    def _assignments(self) -> list[tuple]:
+        """Every stored assignment of the file's centres, in one query for ``_load`` and
+        ``_missing`` (the centres with changes are among the file's): by the holder's
+        name, then Beginn."""
+        if not self.file_centers:
+            return []
+        return list(
+            Assignment.objects.filter(post__center_id__in=sorted(self.file_centers))
+            .order_by("member__last_name", "member__first_name", "start", "pk")
+            .values_list(
+                "pk",
+                "post_id",
+                "post__center_id",
+                "start",
+                "end",
+                "fte",
+                "role",
+                "member__email",
+                "member__last_name",
+                "member__first_name",
+                "post__label",
+            )
+        )
+
+    def _load(self, center_ids: set[int], assignments: list[tuple]) -> dict[int, _CentreState]:
         centers = {pk: self.centers_by_pk[pk] for pk in center_ids}
         states = {pk: _CentreState(c) for pk, c in centers.items()}
         posts = (
@@ -703,20 +728,10 @@ class Checker:
         )
         for pk, center_id, *values in posts:
             states[center_id].add_post(PlannedPost(pk, centers[center_id], *values))
-        rows = Assignment.objects.filter(post__center_id__in=list(centers)).values_list(
-            "pk",
-            "post_id",
-            "post__center_id",
-            "start",
-            "end",
-            "fte",
-            "role",
-            "member__email",
-            "member__last_name",
-            "member__first_name",
-        )
-        for pk, post_id, center_id, start, end, fte, role, email, last, first in rows:
-            state = states[center_id]
+        for pk, post_id, center_id, start, end, fte, role, email, last, first, _l in assignments:
+            state = states.get(center_id)
+            if state is None:
+                continue
             state.put(
                 pk,
                 state.slots[post_id],
@@ -729,32 +744,17 @@ class Checker:
                 state.taken(slot)
         return states
 
-    def _missing(self, states: dict[int, _CentreState]) -> None:
+    def _missing(self, states: dict[int, _CentreState], assignments: list[tuple]) -> None:
         """People of the file's centres with a current assignment who are not in the file;
         with ``end_missing_on`` their assignments end that day (also in ``states``, so
         that the checks see a Leitung who leaves as gone)."""
         if not self.file_centers:
             return
         day = self.end_missing_on or self.today
-        current = (
-            Assignment.objects.filter(post__center_id__in=sorted(self.file_centers))
-            .exclude(end__lte=day)
-            .order_by("member__last_name", "member__first_name", "start", "pk")
-            .values_list(
-                "pk",
-                "start",
-                "member__email",
-                "member__last_name",
-                "member__first_name",
-                "post__center_id",
-                "post__label",
-            )
-        )
         missing: dict[str, dict] = {}
-        # One round trip (``iterator()`` would take three: a cursor, its rows, its end).
-        for pk, start, email, last, first, center_id, label in current:
-            if email in self.people:
-                continue
+        for pk, _post, center_id, start, end, _fte, _role, email, last, first, label in assignments:
+            if email in self.people or (end is not None and end <= day):
+                continue  # in the file, or over by that day
             entry = missing.setdefault(
                 email,
                 {
