@@ -71,12 +71,13 @@ class Area(models.TextChoices):
     REPORTS = "reports", gettext_lazy("Berichte")
 
 
-# The capability that shows an area: the one its own pages ask for (the funding page asks
-# for view_concept, the staffing pages for view_staffing …).
+# The capability that shows an area: the one its own pages ask for (the staffing pages
+# view_staffing …). The Förderung's records carry amounts: only who sees money reads them
+# (not the Schulaufsicht, issue 12).
 AREA_CAPABILITY: dict[str, Capability] = {
     Area.CENTER: Capability.VIEW_CENTER,
     Area.CONCEPT: Capability.VIEW_CONCEPT,
-    Area.FUNDING: Capability.VIEW_CONCEPT,
+    Area.FUNDING: Capability.VIEW_FUNDING,
     Area.STAFFING: Capability.VIEW_STAFFING,
     Area.PLAN: Capability.VIEW_PLAN,
     Area.REPORTS: Capability.VIEW_REPORTS,
