@@ -47,6 +47,9 @@ def test_a_corrected_amount_is_not_in_the_schulaufsicht_activity_feed(
     assert AMOUNT in client.get(url).content.decode()  # the change, as the lead reads it
     client.force_login(role_users[Role.SCHOOL_AUTHORITY])
     assert AMOUNT not in client.get(url).content.decode()
+    # ... nor in the Förderbescheid page's history.
+    funding = reverse("centers:funding", kwargs={"key": home_center.key})
+    assert AMOUNT not in client.get(funding).content.decode()
 
 
 def test_the_schulaufsicht_still_sees_that_the_centre_is_funded(
