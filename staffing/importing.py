@@ -658,8 +658,14 @@ class Checker:
         # A centre whose rows change nothing stays as stored: its unchanged Leitung rows
         # cannot cause a conflict that is not stored already.
         center_ids = {r.values["center"].id for r in held if r.status != UNCHANGED}
-        assignments = self._assignments()
-        states = self._load(center_ids, assignments)
+        states = self._load(center_ids)
+        # An assignment is always on a post: when the centres loaded are all of the
+        # file's and none has a post yet (a first import), there is none to read.
+        first_import = center_ids == self.file_centers and not any(
+            state.slots for state in states.values()
+        )
+        assignments = [] if first_import else self._assignments()
+        self._put_stored(states, assignments)
         self._missing(states, assignments)
         by_ref: dict[object, RowResult] = {}
         # Stored assignments take their final shape first: a share lowered further down
@@ -709,7 +715,8 @@ class Checker:
             )
         )
 
-    def _load(self, center_ids: set[int], assignments: list[tuple]) -> dict[int, _CentreState]:
+    def _load(self, center_ids: set[int]) -> dict[int, _CentreState]:
+        """The centres' states with their stored posts (oldest first)."""
         centers = {pk: self.centers_by_pk[pk] for pk in center_ids}
         states = {pk: _CentreState(c) for pk, c in centers.items()}
         posts = (
@@ -728,6 +735,10 @@ class Checker:
         )
         for pk, center_id, *values in posts:
             states[center_id].add_post(PlannedPost(pk, centers[center_id], *values))
+        return states
+
+    def _put_stored(self, states: dict[int, _CentreState], assignments: list[tuple]) -> None:
+        """The stored assignments onto the loaded centres' posts."""
         for pk, post_id, center_id, start, end, fte, role, email, last, first, _l in assignments:
             state = states.get(center_id)
             if state is None:
@@ -742,7 +753,6 @@ class Checker:
         for state in states.values():
             for slot in list(state.slots.values()):
                 state.taken(slot)
-        return states
 
     def _missing(self, states: dict[int, _CentreState], assignments: list[tuple]) -> None:
         """People of the file's centres with a current assignment who are not in the file;
