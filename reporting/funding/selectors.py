@@ -25,25 +25,31 @@ def applications_visible_to(user) -> QuerySet[FundingApplication]:
     )
 
 
-def application_in_scope(user, perm: str, pk: int) -> FundingApplication:
+def _in_scope(model, user, perm: str, pk: int, *related: str):
+    """One object of a centre, if ``user`` holds ``perm`` on its centre; 404 otherwise (ids
+    leak nothing)."""
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        scoped(FundingApplication.objects.all(), user, perm).select_related(
-            "center__sponsor", "programme_year__programme", "decision"
-        ),
-        pk=pk,
+        scoped(model.objects.all(), user, perm).select_related(*related), pk=pk
+    )
+
+
+def application_in_scope(user, perm: str, pk: int) -> FundingApplication:
+    return _in_scope(
+        FundingApplication,
+        user,
+        perm,
+        pk,
+        "center__sponsor",
+        "programme_year__programme",
+        "decision",
     )
 
 
 def decision_in_scope(user, perm: str, pk: int) -> FundingDecision:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        scoped(FundingDecision.objects.all(), user, perm).select_related(
-            "center__sponsor", "programme", "replaces", "replaced_by"
-        ),
-        pk=pk,
+    return _in_scope(
+        FundingDecision, user, perm, pk, "center__sponsor", "programme", "replaces", "replaced_by"
     )
 
 
@@ -217,15 +223,10 @@ def ledger_of(decision: FundingDecision) -> Ledger | None:
 
 
 def drawdown_in_scope(user, perm: str, pk: int):
-    from django.shortcuts import get_object_or_404
-
     from .models import Drawdown
 
-    return get_object_or_404(
-        scoped(Drawdown.objects.all(), user, perm).select_related(
-            "center", "decision__programme", "drawdown_date", "requested_by"
-        ),
-        pk=pk,
+    return _in_scope(
+        Drawdown, user, perm, pk, "center", "decision__programme", "drawdown_date", "requested_by"
     )
 
 
@@ -243,16 +244,9 @@ def drawdowns_of(center: Center):
 
 
 def proof_in_scope(user, perm: str, pk: int):
-    from django.shortcuts import get_object_or_404
-
     from .models import ProofOfUse
 
-    return get_object_or_404(
-        scoped(ProofOfUse.objects.all(), user, perm).select_related(
-            "center__sponsor", "decision__programme"
-        ),
-        pk=pk,
-    )
+    return _in_scope(ProofOfUse, user, perm, pk, "center__sponsor", "decision__programme")
 
 
 def proofs_of(center: Center):

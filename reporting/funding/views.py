@@ -40,14 +40,26 @@ from .models import ApplicationDocument, DocumentStatus
 from .workflows import APPLICATION, DRAWDOWN, PROOF
 
 
-def _breadcrumbs(application) -> dict:
+def _breadcrumbs(obj) -> dict:
+    """The way back from an application, drawdown or proof: the list, then its centre."""
     return {
         "breadcrumbs": [
             (_("Förderanträge"), reverse("funding:list")),
-            (application.center.name, reverse("funding:center", args=[application.center.key])),
+            (obj.center.name, reverse("funding:center", args=[obj.center.key])),
         ],
-        "object_label": application,
+        "object_label": obj,
     }
+
+
+def _transition(workflow, name: str, in_scope):
+    """A declared transition's confirmation page, the object found by ``in_scope(user,
+    perm, pk)`` (404 without the step's capability)."""
+    return TransitionView.as_view(
+        workflow=workflow,
+        transition=name,
+        lookup=lambda request, perm, pk: in_scope(request.user, perm, pk),
+        extra_context_for=_breadcrumbs,
+    )
 
 
 class ApplicationListView(FilterView):
@@ -249,12 +261,7 @@ class ApplicationDocumentDeleteView(View):
 
 
 def application_transition(name: str):
-    return TransitionView.as_view(
-        workflow=APPLICATION,
-        transition=name,
-        lookup=lambda request, perm, pk: selectors.application_in_scope(request.user, perm, pk),
-        extra_context_for=_breadcrumbs,
-    )
+    return _transition(APPLICATION, name, selectors.application_in_scope)
 
 
 class BescheidMixin(ServiceFormMixin):
@@ -350,14 +357,7 @@ class DecisionChangeView(BescheidMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         decision = self.get_subject()
-        context.update(
-            decision=decision,
-            center=decision.center,
-            breadcrumbs=[
-                (_("Förderanträge"), reverse("funding:list")),
-                (decision.center.name, reverse("funding:center", args=[decision.center.key])),
-            ],
-        )
+        context.update(_breadcrumbs(decision), decision=decision, center=decision.center)
         return context
 
     def get_cancel_url(self):
@@ -478,18 +478,7 @@ class DrawdownDetailView(TemplateView):
 
 
 def drawdown_transition(name: str):
-    return TransitionView.as_view(
-        workflow=DRAWDOWN,
-        transition=name,
-        lookup=lambda request, perm, pk: selectors.drawdown_in_scope(request.user, perm, pk),
-        extra_context_for=lambda drawdown: {
-            "breadcrumbs": [
-                (_("Förderanträge"), reverse("funding:list")),
-                (drawdown.center.name, reverse("funding:center", args=[drawdown.center.key])),
-            ],
-            "object_label": drawdown,
-        },
-    )
+    return _transition(DRAWDOWN, name, selectors.drawdown_in_scope)
 
 
 # --- Verwendungsnachweis --------------------------------------------------------------------
@@ -631,15 +620,4 @@ class ProofRetryView(View):
 
 
 def proof_transition(name: str):
-    return TransitionView.as_view(
-        workflow=PROOF,
-        transition=name,
-        lookup=lambda request, perm, pk: selectors.proof_in_scope(request.user, perm, pk),
-        extra_context_for=lambda proof: {
-            "breadcrumbs": [
-                (_("Förderanträge"), reverse("funding:list")),
-                (proof.center.name, reverse("funding:center", args=[proof.center.key])),
-            ],
-            "object_label": proof,
-        },
-    )
+    return _transition(PROOF, name, selectors.proof_in_scope)
