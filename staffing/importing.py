@@ -213,7 +213,7 @@ class PlannedPost:
 
 _ZERO = Decimal(0)
 _NEVER = date.max  # an open end, for comparing without a None check
-_NO_BLOCK = date.min
+_FIRST_DAY = date.min  # before any share: no block, no open-ended share yet
 
 
 class _Slot:
@@ -232,18 +232,16 @@ class _Slot:
         "block_end",
     )
 
-    NEVER = _NEVER
-
     def __init__(self, post: PlannedPost):
         self.post, self.shares, self.exact = post, {}, False
         # Running figures: the open-ended shares' sum and the latest of their starts
         # (from then on they are all held at once), the other shares' count.
-        self.open_fte, self.open_start, self.closed = _ZERO, _NO_BLOCK, 0
+        self.open_fte, self.open_start, self.closed = _ZERO, _FIRST_DAY, 0
         # Shares that fill the post alone ("blocks"): a row overlapping one cannot fit,
         # which first fit sees at a glance. The earliest start and the latest end (or
         # NEVER) among them; their periods only when there are several (most posts
         # have none or one).
-        self.block_start, self.block_end = _NEVER, _NO_BLOCK
+        self.block_start, self.block_end = _NEVER, _FIRST_DAY
         self.blocks: list[tuple[date, date]] | None = None
 
     def add(self, share: rules.Share) -> None:
@@ -261,7 +259,7 @@ class _Slot:
             self._block(share.start, end)
 
     def _block(self, start: date, end: date) -> None:
-        if self.block_end is not _NO_BLOCK:  # a second block: keep the periods
+        if self.block_end is not _FIRST_DAY:  # a second block: keep the periods
             if self.blocks is None:
                 self.blocks = [(self.block_start, self.block_end)]
             self.blocks.append((start, end))
@@ -275,12 +273,12 @@ class _Slot:
         if share.end is None:
             self.open_fte -= share.fte
             self.open_start = max(
-                (s.start for s in self.shares.values() if s.end is None), default=_NO_BLOCK
+                (s.start for s in self.shares.values() if s.end is None), default=_FIRST_DAY
             )
         else:
             self.closed -= 1
         if share.fte >= self.post.fte:
-            self.block_start, self.block_end, self.blocks = _NEVER, _NO_BLOCK, None
+            self.block_start, self.block_end, self.blocks = _NEVER, _FIRST_DAY, None
             for s in self.shares.values():
                 if s.fte >= self.post.fte:
                     self._block(s.start, s.end or _NEVER)

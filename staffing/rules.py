@@ -10,6 +10,7 @@ few bulk queries.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -60,11 +61,16 @@ def fmt_date(value: date | None) -> str:
     return date_format(value, "d.m.Y") if value else _("offen")
 
 
+@functools.cache
+def _german_kind_label(kind: str) -> str:
+    with translation.override("de"):
+        return str(PostKind(kind).label)
+
+
 def post_label(kind: str, taken: Iterable[str]) -> str:
     """The next label in a centre's numbering for a post of ``kind``: "Lehrkraft 3" after
     "Lehrkraft 2". Labels are data and always German, whatever the user's language."""
-    with translation.override("de"):
-        base = str(PostKind(kind).label)
+    base = _german_kind_label(kind)
     pattern = re.compile(rf"^{re.escape(base)} (\d+)$")
     numbers = [int(m.group(1)) for label in taken if (m := pattern.match(label))]
     return f"{base} {max(numbers, default=0) + 1}"
@@ -232,15 +238,16 @@ def max_concurrent_fte(tenures: Iterable[Tenure], today: date) -> Decimal:
 class Share(NamedTuple):
     """One assignment's claim on a post or a person's time, as the capacity rules see it.
 
-    ``holder`` names the other side for messages: the person on a post, or the post
-    of a person. A tuple, not a frozen dataclass: an import of thousands of rows makes
-    three per row, and a tuple is made several times faster."""
+    ``holder`` names the other side for messages (by its ``str``: the import passes its
+    person record, whose name is made only for a message): the person on a post, or the
+    post of a person. A tuple, not a frozen dataclass: an import of thousands of rows
+    makes one per row, and a tuple is made several times faster."""
 
-    ref: object  # assignment pk, or ("row", n) for a row of a file
+    ref: object  # assignment pk, or -n for row n of a file
     start: date
     end: date | None
     fte: Decimal
-    holder: str = ""
+    holder: object = ""
 
 
 @dataclass(frozen=True)
