@@ -530,7 +530,7 @@ class RowResult:
     status: str = NEW
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # [(header, message)]
-    changes: list = field(default_factory=list)  # ["Stellenanteil: 0,50 → 1,00"]
+    changes: list | tuple = ()  # ["Stellenanteil: 0,50 → 1,00"]; none: no list made per row
     warnings: list[str] = field(default_factory=list)  # German messages; never block the import
 
     def error(self, name: str, message: str) -> None:
