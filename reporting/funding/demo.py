@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -194,9 +195,10 @@ def _demo_proof_due(programme_year):
         programme_year.save(update_fields=["proof_due"])
 
 
-def _proof(center, programme_year, lead, funder, *, accept: bool):
+def _proof(center, programme_year, lead, funder, *, outcome: str):
     """Last year's Verwendungsnachweis: spent as approved, the pool a quarter less (with the
-    reason), submitted; accepted where ``accept``."""
+    reason); then as far as ``outcome`` says: draft, submitted, returned, accepted,
+    reclaimed."""
     if programme_year is None or lead is None:
         return None
     decision = (
@@ -228,10 +230,92 @@ def _proof(center, programme_year, lead, funder, *, accept: bool):
         "Jugendlicher beim Seiteneinstieg und der Ausbau des Laiensprachmittlerpools.",
         lines=lines,
     )
+    if outcome == "draft":
+        return proof
     proof = transition_apply(PROOF, "submit", obj=proof, user=lead)
-    if accept and funder is not None:
-        proof = transition_apply(PROOF, "accept", obj=proof, user=funder)
-    return proof
+    if funder is None or outcome == "submitted":
+        return proof
+    if outcome == "accepted":
+        return transition_apply(PROOF, "accept", obj=proof, user=funder)
+    if outcome == "returned":
+        return transition_apply(
+            PROOF,
+            "return",
+            obj=proof,
+            user=funder,
+            note="Bitte legen Sie die Belege der Honorare des Laiensprachmittlerpools bei.",
+        )
+    return services.proof_reclaim(
+        proof=proof,
+        user=funder,
+        expected_version=proof.version,
+        repayment=Decimal("2500.00"),
+        note="Fahrtkosten außerhalb des Kreisgebiets sind nicht zuwendungsfähig.",
+    )
+
+
+def _rejected_drawdown(center, programme_year, lead, funder):
+    """A request the Bewilligung rejected (the amount can be requested again)."""
+    decision = (
+        FundingDecision.objects.in_force()
+        .filter(center=center, programme=programme_year.programme, year=programme_year.year)
+        .first()
+    )
+    if decision is None or lead is None or funder is None:
+        return
+    if Drawdown.objects.filter(decision=decision).exists():
+        return
+    pool = decision.lines.filter(budget_line__flat_cap__isnull=False).first()
+    if pool is None:
+        return
+    drawdown = services.drawdown_request(
+        decision=decision,
+        user=lead,
+        requested_for=None,
+        drawdown_date=programme_year.drawdowns.order_by("-on").first(),
+        lines=[services.PlanLine(line_id=pool.budget_line_id, amount=pool.amount)],
+    )
+    transition_apply(
+        DRAWDOWN,
+        "reject",
+        obj=drawdown,
+        user=funder,
+        note="Der Abruf überschreitet den Bedarf bis zum nächsten Abruftermin.",
+    )
+
+
+def _amended(center, programme_year, funder):
+    """This year's Bescheid changed by an Änderungsbescheid (the pool reduced); the first
+    one stays readable."""
+    from centers.models import DecisionKind
+    from centers.services import DecisionLine, funding_decision_change
+
+    decision = (
+        FundingDecision.objects.in_force()
+        .filter(center=center, programme=programme_year.programme, year=programme_year.year)
+        .first()
+    )
+    if decision is None or funder is None or decision.kind != DecisionKind.GRANT:
+        return
+    funding_decision_change(
+        decision=decision,
+        user=funder,
+        kind=DecisionKind.AMENDMENT,
+        expected_version=decision.version,
+        lines=[
+            DecisionLine(
+                budget_line=line.budget_line,
+                posts=line.posts,
+                amount=line.amount if line.budget_line.per_post else line.amount * 3 // 5,
+            )
+            for line in decision.lines.select_related("budget_line")
+        ],
+        file_number=f"{decision.file_number}-Ä1",
+        decided_on=max(
+            decision.decided_on, min(datetime.date(decision.year, 6, 1), timezone.localdate())
+        ),
+        note="Laiensprachmittlerpool auf Antrag des Trägers gekürzt.",
+    )
 
 
 def seed() -> dict[str, int]:
@@ -250,10 +334,12 @@ def seed() -> dict[str, int]:
         lead, sponsor = _users(koeln, "koeln")
         _behind_decision(koeln, this_year, lead, sponsor)
         _drawdowns(koeln, this_year, lead, funder, today)
-        _proof(koeln, last_year, lead, funder, accept=True)
+        _proof(koeln, last_year, lead, funder, outcome="accepted")
     if bonn:
         _new(bonn, next_year, *_users(bonn, "bonn"), status=ApplicationStatus.SUBMITTED)
-        _proof(bonn, last_year, _users(bonn, "bonn")[0], funder, accept=False)
+        _proof(bonn, last_year, _users(bonn, "bonn")[0], funder, outcome="submitted")
+        if this_year:
+            _rejected_drawdown(bonn, this_year, _users(bonn, "bonn")[0], funder)
     if mettmann:
         _new(
             mettmann,
@@ -262,10 +348,15 @@ def seed() -> dict[str, int]:
             status=ApplicationStatus.RETURNED,
             funder=funder,
         )
+        _proof(mettmann, last_year, _users(mettmann, "mettmann")[0], funder, outcome="returned")
     others = [c for k, c in sorted(centers.items()) if k not in ("05315", "05314", "05158")]
     for n, center in enumerate(others[:6]):
         status = ApplicationStatus.SUBMITTED if n % 2 else ApplicationStatus.DRAFT
         _new(center, next_year, *_users(center), status=status)
+    for center, outcome in zip(others[6:8], ("reclaimed", "draft"), strict=False):
+        _proof(center, last_year, _users(center)[0], funder, outcome=outcome)
+    if this_year and len(others) > 8:
+        _amended(others[8], this_year, funder)
     return {
         "activity_figures": ActivityFigures.objects.count(),
         "funding_applications": FundingApplication.objects.count(),

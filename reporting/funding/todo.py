@@ -256,6 +256,30 @@ def _proof_to_check(proof: ProofOfUse, scope: Scope) -> Task:
     )
 
 
+def _proofs_returned(centers, scope: Scope):
+    return ProofOfUse.objects.filter(
+        center__in=centers, status=ProofStatus.RETURNED
+    ).select_related("center", "decision__programme")
+
+
+def _proof_returned(proof: ProofOfUse, scope: Scope) -> Task:
+    return Task(
+        kind="funding_proof_returned",
+        title=_(
+            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ kam mit "
+            "Anmerkungen zurück"
+        )
+        % {
+            "programme": proof.decision.programme.name,
+            "year": proof.decision.year,
+            "center": proof.center.name,
+        },
+        since=local_date(proof.submitted_at or proof.created_at),
+        url=proof.get_absolute_url(),
+        center=proof.center,
+    )
+
+
 def _list_url(status=""):
     def url(scope):
         return reverse("funding:list") + (f"?status={status}" if status else "")
@@ -341,6 +365,17 @@ KINDS = [
         group_title=_count_title(
             "%(count)s Verwendungsnachweis wartet auf Ihre Prüfung",
             "%(count)s Verwendungsnachweise warten auf Ihre Prüfung",
+        ),
+        group_url=_list_url(),
+    ),
+    Kind(
+        code="funding_proof_returned",
+        capability=Capability.PREPARE_FUNDING,
+        rows=_proofs_returned,
+        task=_proof_returned,
+        group_title=_count_title(
+            "%(count)s Verwendungsnachweis kam mit Anmerkungen zurück",
+            "%(count)s Verwendungsnachweise kamen mit Anmerkungen zurück",
         ),
         group_url=_list_url(),
     ),

@@ -70,3 +70,11 @@ def test_each_side_sees_the_step_that_waits_for_it(role_users, home_center, year
     )
     # The Schulaufsicht sees none of it.
     assert not any("Förderantrag" in t for t in _titles(role_users[Role.SCHOOL_AUTHORITY]))
+
+
+def test_a_returned_proof_is_on_the_leitung_list(role_users, home_center):
+    from tests.funding.factories import make_proof
+
+    make_proof(home_center, status="returned")
+    titles = _titles(role_users[Role.CENTER_LEAD])
+    assert any("Verwendungsnachweis" in t and "kam mit Anmerkungen zurück" in t for t in titles)
