@@ -256,6 +256,31 @@ def _proof_to_check(proof: ProofOfUse, scope: Scope) -> Task:
     )
 
 
+def _proofs_overdue(centers, scope: Scope) -> list:
+    """For the Bewilligung: proofs of use past their deadline and not yet submitted."""
+    return [row for row in _proofs_due(centers, scope) if row[1].proof_due < scope.today]
+
+
+def _proof_overdue(row, scope: Scope) -> Task:
+    decision, programme_year = row
+    return Task(
+        kind="funding_proof_overdue",
+        title=_(
+            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ ist seit dem "
+            "%(date)s überfällig"
+        )
+        % {
+            "programme": decision.programme.name,
+            "year": decision.year,
+            "center": decision.center.name,
+            "date": fmt_date(programme_year.proof_due),
+        },
+        since=programme_year.proof_due,
+        url=reverse("funding:center", kwargs={"key": decision.center.key}),
+        center=decision.center,
+    )
+
+
 def _proofs_returned(centers, scope: Scope):
     return ProofOfUse.objects.filter(
         center__in=centers, status=ProofStatus.RETURNED
@@ -378,5 +403,16 @@ KINDS = [
             "%(count)s Verwendungsnachweise kamen mit Anmerkungen zurück",
         ),
         group_url=_list_url(),
+    ),
+    Kind(
+        code="funding_proof_overdue",
+        capability=Capability.MANAGE_FUNDING,
+        rows=_proofs_overdue,
+        task=_proof_overdue,
+        group_title=_count_title(
+            "%(count)s Verwendungsnachweis ist überfällig",
+            "%(count)s Verwendungsnachweise sind überfällig",
+        ),
+        group_url=lambda scope: reverse("funding:overview"),
     ),
 ]

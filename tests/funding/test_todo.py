@@ -78,3 +78,19 @@ def test_a_returned_proof_is_on_the_leitung_list(role_users, home_center):
     make_proof(home_center, status="returned")
     titles = _titles(role_users[Role.CENTER_LEAD])
     assert any("Verwendungsnachweis" in t and "kam mit Anmerkungen zurück" in t for t in titles)
+
+
+def test_the_bewilligung_sees_overdue_proofs(role_users, home_center):
+    from tests.funding.factories import make_proof
+
+    year = basic_year(2026)
+    year.proof_due = datetime.date(2027, 6, 30)
+    year.save()
+    make_proof(home_center, status="draft")
+    funder = role_users[Role.FUNDING]
+    overdue = "Verwendungsnachweis Grundförderung Kommunale Integrationszentren 2026 des Zentrums"
+    assert not any(overdue in t for t in _titles(funder, today=datetime.date(2027, 6, 30)))
+    assert any(
+        overdue in t and "seit dem 30.06.2027 überfällig" in t
+        for t in _titles(funder, today=datetime.date(2027, 7, 1))
+    )
