@@ -297,3 +297,44 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
                 done += 1
         if done:
             self.message_user(request, _("%(count)s Programmjahr(e) übernommen.") % {"count": done})
+
+
+# --- The legal pages and accessibility feedback (issue 14) ---------------------------------
+
+from django.db import models  # noqa: E402
+
+from .legal import AccessibilityFeedback, LegalPage, LegalPageKind  # noqa: E402
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(SimpleHistoryAdmin):
+    """One page per kind; the ministry edits title, text, "Stand" and the DGS video link."""
+
+    list_display = ["kind", "title", "as_of", "sign_language_video_url"]
+    fields = ["kind", "title", "as_of", "body", "sign_language_video_url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj else []
+
+    def has_add_permission(self, request):
+        missing = set(LegalPageKind.values) - set(LegalPage.objects.values_list("kind", flat=True))
+        return bool(missing) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    """What users reported from the accessibility statement: read and delete only."""
+
+    list_display = ["created_at", "name", "email", "page"]
+    search_fields = ["message", "name", "email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

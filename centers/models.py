@@ -797,3 +797,4 @@ class TargetAgreement(Versioned):
 
 
 from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear  # noqa: E402, F401
+from .legal import AccessibilityFeedback, LegalPage  # noqa: E402, F401

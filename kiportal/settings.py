@@ -273,6 +273,10 @@ EMAIL_BACKEND = env.str(
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KI-Portal <noreply@ki-portal.nrw.de>")
+# Where the accessibility statement's feedback form sends its messages (issue 14).
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="barrierefreiheit@ki-portal.nrw.de"
+)
 # Scheme and host the portal is reached at (no path): links in e-mails are absolute.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
