@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from centers import views as center_views
+from centers import views_legal
 from centers.forms import LoginForm
 
 admin.site.site_header = _("KI-Portal – Verwaltung")
@@ -40,5 +41,10 @@ urlpatterns = [
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", center_views.health, name="health"),
+    # The legal pages (issue 14): public, linked from every page's footer.
+    path("barrierefreiheit/", views_legal.accessibility, name="legal_accessibility"),
+    path("datenschutz/", views_legal.privacy, name="legal_privacy"),
+    path("impressum/", views_legal.imprint, name="legal_imprint"),
+    path("leichte-sprache/", views_legal.easy_language, name="legal_easy_language"),
     path("admin/", admin.site.urls),
 ]
