@@ -89,6 +89,7 @@ from .routes_deployment import ROUTES as _deployment  # noqa: E402
 from .routes_funding import ROUTES as _funding  # noqa: E402
 from .routes_funding_activity import ROUTES as _funding_activity  # noqa: E402
 from .routes_funding_overview import ROUTES as _funding_overview  # noqa: E402
+from .routes_legal import ROUTES as _legal  # noqa: E402
 from .routes_reporting import ROUTES as _reporting  # noqa: E402
 from .routes_staffing import ROUTES as _staffing  # noqa: E402
 
@@ -101,4 +102,5 @@ ROUTES: list[Route] = [
     *_funding,
     *_funding_activity,
     *_funding_overview,
+    *_legal,
 ]
