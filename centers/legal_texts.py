@@ -70,7 +70,7 @@ Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten, könne
 die Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen \
 wenden. Sie ist der Beauftragten der Landesregierung für die Belange der Menschen mit \
 Behinderung zugeordnet (§§ 10d, 10e BGG NRW, §§ 9 ff. BITV NRW) und vermittelt kostenlos \
-zwischen Ihnen und der öffentlichen Stelle: www.lbbp.nrw.de/ombudsstelle, E-Mail: \
+zwischen Ihnen und der öffentlichen Stelle: https://www.lbbp.nrw.de/ombudsstelle, E-Mail: \
 ombudsstelle-barrierefreie-it@mags.nrw.de.
 
 Die Überwachungsstelle für barrierefreie Informationstechnik des Landes \
@@ -183,7 +183,7 @@ verantwortliche Stelle oder die Leitung Ihres Zentrums.
 
 Sie können sich bei der Aufsichtsbehörde beschweren: Landesbeauftragte für Datenschutz und \
 Informationsfreiheit Nordrhein-Westfalen (LDI NRW), Kavalleriestraße 2–4, 40213 \
-Düsseldorf, www.ldi.nrw.de.
+Düsseldorf, https://www.ldi.nrw.de.
 """
 
 IMPRINT = """\

@@ -30,6 +30,15 @@ def test_anonymous_follows_the_footer_link_from_the_login_page(
     assert_accessible(page)
 
 
+def test_the_legal_pages_reflow_at_320_pixels(page, shot):
+    page.set_viewport_size({"width": 320, "height": 800})
+    for url in ("/accounts/login/", "/barrierefreiheit/", "/datenschutz/"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{url} scrollt seitlich: {width} px"
+    shot(page, "legal-privacy-320")
+
+
 def test_anonymous_reports_a_barrier(page, shot, assert_accessible):
     page.goto("/barrierefreiheit/")
     page.get_by_role("button", name="Rückmeldung senden").click()

@@ -63,6 +63,12 @@ def test_the_text_is_escaped_and_structured(client):
     assert "<script>alert(1)" not in html
 
 
+def test_addresses_in_the_text_are_links(client):
+    html = client.get("/barrierefreiheit/").content.decode()
+    assert '<a href="https://www.lbbp.nrw.de/ombudsstelle" rel="nofollow">' in html
+    assert '<a href="mailto:ombudsstelle-barrierefreie-it@mags.nrw.de">' in html
+
+
 def test_blocks_of_a_text():
     blocks = text_blocks("## A\nText\n\n- x\n- y\r\n\r\nEnde")
     assert [(b.kind, b.text or b.lines) for b in blocks] == [
@@ -114,6 +120,18 @@ def test_feedback_is_stored_and_mailed_to_the_contact(
     assert "Barrierefreiheit" in mail.subject
     assert "Die Personalliste scrollt bei 320 px seitlich." in mail.body
     assert "erika@example.org" in mail.body
+    assert f"/admin/centers/accessibilityfeedback/{feedback.pk}/" in mail.body
+
+
+def test_the_ministry_reads_the_feedback_in_the_admin(client, home_center):
+    AccessibilityFeedback.objects.create(message="Kontrast im Seitenfuß zu gering.")
+    client.force_login(factories.user_with_role(Role.MINISTRY, home_center))
+    feedback = AccessibilityFeedback.objects.get()
+    url = reverse("admin:centers_accessibilityfeedback_change", args=[feedback.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Kontrast im Seitenfuß zu gering." in response.content.decode()
+    assert client.get(reverse("admin:centers_accessibilityfeedback_add")).status_code == 403
 
 
 def test_feedback_without_a_message_is_refused_and_nothing_is_sent(client, mailoutbox):
@@ -159,6 +177,8 @@ def test_the_ministry_edits_a_page_in_the_admin_with_history(client, home_center
     assert str(page.as_of) == "2026-12-05"
     assert page.history.count() == 1
     assert "Völklinger Straße 4" in client.get("/impressum/").content.decode()
+    history = client.get(reverse("admin:centers_legalpage_history", args=[page.pk]))
+    assert history.status_code == 200
     # One page per kind: no second imprint, no deleting.
     assert client.get(reverse("admin:centers_legalpage_add")).status_code == 403
     assert client.get(reverse("admin:centers_legalpage_delete", args=[page.pk])).status_code == 403
