@@ -240,7 +240,7 @@ def centers_for(
 
     ``membership_only`` counts only what a centre membership grants — neither
     global (state) permissions nor superuser status. For per-person sensitive
-    data (§3.4), which only the centre's own Leitung may see (DESIGN.md §7).
+    data (Nr. 3.4), which only the centre's own Leitung may see (DESIGN.md §7).
     """
     if not user.is_authenticated:
         return Center.objects.none()

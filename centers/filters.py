@@ -145,7 +145,7 @@ class CenterFilter(SortableFilterSet):
     )
 
     operating = django_filters.ChoiceFilter(
-        label=_("Betrieb (§ 1.4)"),
+        label=_("Betrieb nach Nr. 1.4"),
         choices=[("active", _("aktiv")), ("inactive", _("nicht aktiv"))],
         empty_label=_("alle"),
         method="filter_operating",

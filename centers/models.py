@@ -50,7 +50,7 @@ class MunicipalityQuerySet(models.QuerySet):
 
 
 class Municipality(models.Model):
-    """A Gebietskörperschaft; the Träger of a centre (§4.4)."""
+    """A Gebietskörperschaft; the Träger of a centre (Nr. 4.4)."""
 
     key = models.CharField(
         _("Kreisschlüssel"),
@@ -89,7 +89,7 @@ class Municipality(models.Model):
 
 
 class SchoolAuthority(models.Model):
-    """Untere Schulaufsicht / Schulamt (§3.5)."""
+    """Untere Schulaufsicht / Schulamt (Nr. 3.5)."""
 
     key = models.CharField(
         _("Schlüssel"),
@@ -123,7 +123,7 @@ class SchoolAuthority(models.Model):
 
 class CenterStatus(models.TextChoices):
     FOUNDING = "founding", _("in Gründung")
-    ACTIVE = "active", _("in Betrieb")
+    ACTIVE = "active", _("eingerichtet")
     DORMANT = "dormant", _("ruhend")
 
 
@@ -350,7 +350,7 @@ class Membership(models.Model):
             raise ValidationError(errors)
 
 
-# --- Integrationskonzept and Landesförderung (decree §1.4, §6; DESIGN.md §3, §5) ----------
+# --- Integrationskonzept and Landesförderung (decree Nr. 1.4, Nr. 6; DESIGN.md §3, §5) ----------
 
 
 class PrivateStorage(FileSystemStorage):
@@ -417,7 +417,7 @@ class ResolutionBody(models.TextChoices):
 
 
 class IntegrationConcept(Versioned):
-    """One version of a centre's Integrationskonzept (§1.4).
+    """One version of a centre's Integrationskonzept (Nr. 1.4).
 
     A Fortschreibung is a new row with ``predecessor`` set; it supersedes the
     approved version only when it is approved itself.
@@ -449,7 +449,7 @@ class IntegrationConcept(Versioned):
         _("Abstimmung mit den kreisangehörigen Gemeinden am"),
         null=True,
         blank=True,
-        help_text=_("Nur für Kreise und die Städteregion (§ 1.4)."),
+        help_text=_("Nur für Kreise und die Städteregion (Nr. 1.4)."),
     )
     municipalities_note = models.TextField(
         _("Abstimmung mit den kreisangehörigen Gemeinden – Vermerk"), blank=True
@@ -528,7 +528,7 @@ class IntegrationConcept(Versioned):
 
 
 class PartnerKind(models.TextChoices):
-    """The partners §1.4 asks to involve from the beginning."""
+    """The partners Nr. 1.4 asks to involve from the beginning."""
 
     SCHOOL_AUTHORITY = "school_authority", _("Schulaufsicht")
     SCHOOL_ADMINISTRATION = "school_administration", _("örtliche Schulverwaltung")
@@ -540,12 +540,12 @@ class PartnerKind(models.TextChoices):
 
     @classmethod
     def required(cls):
-        # "weitere örtliche Partner" only "je nach Arbeitsschwerpunkten" (§1.4).
+        # "weitere örtliche Partner" only "je nach Arbeitsschwerpunkten" (Nr. 1.4).
         return [k for k in cls if k != cls.OTHER]
 
 
 class ConceptParticipation(Versioned):
-    """Which partner was involved in a concept, when (§1.4)."""
+    """Which partner was involved in a concept, when (Nr. 1.4)."""
 
     concept = models.ForeignKey(
         IntegrationConcept,
@@ -755,7 +755,7 @@ class FundingDecisionLine(models.Model):
 
 
 class TargetAgreement(Versioned):
-    """A Zielvereinbarung between the Land and the Träger (§1.4), where one is made."""
+    """A Zielvereinbarung between the Land and the Träger (Nr. 1.4), where one is made."""
 
     center = models.ForeignKey(
         Center,

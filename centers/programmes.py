@@ -37,11 +37,11 @@ class Programme(models.Model):
     description = models.TextField(_("Beschreibung"), blank=True)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     required_for_operation = models.BooleanField(
-        _("Voraussetzung für den Betrieb (Nr. 1.4)"),
+        _("Voraussetzung für den Betrieb nach Nr. 1.4"),
         default=False,
         help_text=_(
             "Ohne einen Bescheid dieses Programms für das laufende Jahr ist ein Zentrum "
-            "nicht in Betrieb."
+            "nach Nr. 1.4 nicht aktiv."
         ),
     )
 

@@ -97,7 +97,7 @@ def centers_with_team(centers: QuerySet[Center]) -> QuerySet[Center]:
 
 @dataclass(frozen=True)
 class OperatingStatus:
-    """Whether a centre meets §1.4 (approved current concept + this year's funding)."""
+    """Whether a centre meets Nr. 1.4 (approved current concept + this year's funding)."""
 
     active: bool
     missing: tuple[str, ...]
@@ -121,7 +121,7 @@ def centers_with_operating_status(centers: QuerySet[Center], today: date) -> Que
 
 
 def operating_active_q(today: date) -> Q:
-    """The §1.4 rule of ``center_operating_status`` as a filter on annotated centres."""
+    """The Nr. 1.4 rule of ``center_operating_status`` as a filter on annotated centres."""
     cutoff = add_years(today, -settings.CONCEPT_VALIDITY_YEARS)
     return Q(has_approved_concept=True, funded_this_year=True) & (
         Q(approved_resolution_date__isnull=True) | Q(approved_resolution_date__gte=cutoff)
@@ -153,19 +153,19 @@ def center_operating_status(center: Center, today: date | None = None) -> Operat
     missing: list[str] = []
     valid_until = None
     if not has_concept:
-        missing.append(_("kein bewilligtes Integrationskonzept"))
+        missing.append(_("ein bewilligtes Integrationskonzept"))
     elif resolution_date is not None:
         valid_until = add_years(resolution_date, years)
         if today > valid_until:
             missing.append(
                 _(
-                    "das bewilligte Integrationskonzept (Beschluss vom %(date)s) ist älter als "
-                    "%(years)s Jahre – eine Fortschreibung ist fällig"
+                    "eine Fortschreibung des Integrationskonzepts (der Beschluss vom %(date)s "
+                    "ist älter als %(years)s Jahre)"
                 )
                 % {"date": resolution_date.strftime("%d.%m.%Y"), "years": years}
             )
     if not funded:
-        missing.append(_("kein Förderbescheid für %(year)s") % {"year": today.year})
+        missing.append(_("ein Förderbescheid für %(year)s") % {"year": today.year})
     return OperatingStatus(
         active=not missing,
         missing=tuple(missing),
@@ -176,7 +176,7 @@ def center_operating_status(center: Center, today: date | None = None) -> Operat
 
 
 def operating_overview(centers: QuerySet[Center], today: date | None = None) -> dict:
-    """Per Regierungsbezirk: how many centres meet §1.4, and which do not (state dashboard)."""
+    """Per Regierungsbezirk: how many centres meet Nr. 1.4, and which do not (state dashboard)."""
     today = today or timezone.localdate()
     rows = centers_with_operating_status(
         centers.select_related("sponsor").order_by("sponsor__region", "name"), today
@@ -345,7 +345,7 @@ def record_history(queryset, subject) -> list[HistoryEntry]:
 
 
 def with_operating_status_rows(centers) -> list[tuple[Center, OperatingStatus]]:
-    """(centre, §1.4 status) pairs for a table; the centres carry the annotations."""
+    """(centre, Nr. 1.4 status) pairs for a table; the centres carry the annotations."""
     today = timezone.localdate()
     return [(center, center_operating_status(center, today)) for center in centers]
 

@@ -7,6 +7,7 @@ with ``full_clean`` and leaves a history row (django-simple-history).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -142,7 +143,9 @@ def _school_authority_name(municipality: Municipality) -> str:
         return f"Schulamt für die Stadt {municipality.name}"
     if municipality.kind == MunicipalityKind.CITY_REGION:
         return f"Schulamt für die {municipality.name}"
-    return f"Schulamt für den {municipality.name}"
+    # "für den Märkischen Kreis": an adjective before "Kreis" takes the accusative.
+    name = re.sub(r"(\w)er Kreis\b", r"\1en Kreis", municipality.name)
+    return f"Schulamt für den {name}"
 
 
 @transaction.atomic
@@ -227,7 +230,7 @@ def reference_data_load() -> ReferenceDataResult:
     )
 
 
-# --- Integrationskonzept and Landesförderung (decree §1.4, §6; DESIGN.md §5) --------------
+# --- Integrationskonzept and Landesförderung (decree Nr. 1.4, Nr. 6; DESIGN.md §5) --------------
 
 # What each service accepts, in the order its form shows it (the forms read these).
 CONCEPT_FIELDS = (
@@ -317,7 +320,7 @@ def _require_editable(concept: IntegrationConcept) -> None:
 
 
 def requires_municipalities_agreement(center: Center) -> bool:
-    """§1.4: a Kreis (or the StädteRegion) adopts the concept in agreement with
+    """Nr. 1.4: a Kreis (or the StädteRegion) adopts the concept in agreement with
     its kreisangehörige Gemeinden."""
     return center.sponsor.kind in (MunicipalityKind.DISTRICT, MunicipalityKind.CITY_REGION)
 
@@ -330,7 +333,7 @@ def default_resolution_body(center: Center) -> str:
 
 
 def concept_missing_for_submission(concept: IntegrationConcept, participations=None) -> list[str]:
-    """What §1.4 still needs before the concept may be submitted, in German.
+    """What Nr. 1.4 still needs before the concept may be submitted, in German.
 
     ``participations`` may be passed when the caller already holds them.
     """
@@ -516,7 +519,7 @@ def funding_decision_save(
     expected_version: int | None = None,
     **fields,
 ) -> FundingDecision:
-    """Record a Bescheid decided outside the portal's applications (§6.2), or correct a
+    """Record a Bescheid decided outside the portal's applications (Nr. 6.2), or correct a
     record (a typo in the file number); a change of the decision itself is an
     Änderungsbescheid (``funding_decision_change``). Tells the KI-Leitung."""
     require_center_perm(
@@ -701,7 +704,7 @@ def target_agreement_save(
     upload=None,
     **fields,
 ) -> TargetAgreement:
-    """Record or correct a Zielvereinbarung (§1.4), optionally with its PDF."""
+    """Record or correct a Zielvereinbarung (Nr. 1.4), optionally with its PDF."""
     require_center_perm(
         user,
         Capability.MANAGE_FUNDING,

@@ -18,7 +18,7 @@ urlpatterns = [
     path("foerderprogramme/", views_concepts.ProgrammeListView.as_view(), name="programmes"),
     path("<str:key>/", views.CenterDetailView.as_view(), name="detail"),
     path("<str:key>/aktivitaet/", views_activity.ActivityView.as_view(), name="activity"),
-    # Integrationskonzept (§1.4)
+    # Integrationskonzept (Nr. 1.4)
     path("<str:key>/konzepte/", views_concepts.ConceptListView.as_view(), name="concept_list"),
     path(
         "<str:key>/konzepte/neu/",
@@ -71,7 +71,7 @@ urlpatterns = [
         views_concepts.concept_transition("return"),
         name="concept_return",
     ),
-    # Landesförderung (§6.2) and Zielvereinbarung (§1.4)
+    # Landesförderung (Nr. 6.2) and Zielvereinbarung (Nr. 1.4)
     path(funding, views_concepts.FundingView.as_view(), name="funding"),
     path(
         funding + "bescheide/neu/",

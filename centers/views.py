@@ -44,7 +44,7 @@ class DashboardView(TemplateView):
             regions = selectors.center_counts_by_region(self.request.user)
             context["regions"] = regions
             context["total"] = sum(r["total"] for r in regions)
-            # §1.4 at a glance: which centres lack an approved concept or funding.
+            # Nr. 1.4 at a glance: which centres lack an approved concept or funding.
             context["operating"] = selectors.operating_overview(self.centers)
         elif self.kind == "center":
             center = self.center_list[0]

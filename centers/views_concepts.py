@@ -1,4 +1,4 @@
-"""Integrationskonzept, Bewilligung and Landesförderung pages (decree §1.4, §6).
+"""Integrationskonzept, Bewilligung and Landesförderung pages (decree Nr. 1.4, Nr. 6).
 
 Thin views: the centre comes through the user's scope (404 outside it), the
 state changes are the services in ``centers.services``, the reads the

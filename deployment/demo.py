@@ -40,7 +40,7 @@ from .vocabularies import Field, PartnerKind, Programme, Stage, TargetGroup
 
 F, S, T, P, PR = Field, Stage, TargetGroup, PartnerKind, Programme
 
-# Realistic Schwerpunkte along the Bildungskette (§1.3.1) and the Handlungsfelder (§1.3.2).
+# Realistic Schwerpunkte along the Bildungskette (Nr. 1.3.1) and the Handlungsfelder (Nr. 1.3.2).
 FOCUS_LIBRARY = [
     {
         "title": "Seiteneinstieg: Erstberatung und Schulplatzvermittlung",
@@ -74,7 +74,7 @@ FOCUS_LIBRARY = [
         "stage": S.EARLY,
         "target_groups": [T.CHILDREN_FAMILIES, T.YOUTH_WELFARE],
         "goal": "Kinder von drei bis sechs Jahren ohne Kindertagesbetreuung erreichen "
-        "Angebote der durchgängigen Sprachbildung (§1.3.2).",
+        "Angebote der durchgängigen Sprachbildung (Nr. 1.3.2).",
         "measures": "Brückenangebote in Unterkünften und Familienzentren, Lotsen in die Kita.",
         "indicators": "Kinder in Brückenangeboten: 80\nÜbergänge in eine Kita: 40",
         "partners": [P.EARLY_EDUCATION, P.FREE_YOUTH_WELFARE],
@@ -288,7 +288,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                 status=status,
                 is_current=not (center.key == BONN and p is period),
                 summary=(
-                    f"Das {center.name} setzt im Zeitraum {p.label} auf die Bildungskette von "
+                    f"Das Zentrum „{center.name}“ setzt im Zeitraum {p.label} auf die Bildungskette von "
                     "der frühen Förderung bis zum Übergang in den Beruf und stärkt die "
                     "Zusammenarbeit mit dem Schulamt und den Trägern der Jugendhilfe."
                 ),

@@ -61,7 +61,7 @@ class FocusForm(_DeploymentLock, forms.ModelForm):
             if self.instance.is_basic:
                 self.fields["title"].disabled = True
                 self.fields["title"].help_text = _(
-                    "Bestandteil der Grundförderung (§1.3.3); der Titel bleibt fest."
+                    "Bestandteil der Grundförderung (Nr. 1.3.3); der Titel bleibt fest."
                 )
         else:
             self.auto_id = "id_newfocus_%s"

@@ -1,5 +1,5 @@
-"""Einsatzmanagement (§3.6): the two-year plan of a centre, its Schwerpunkte,
-the review by the Schulaufsicht (§3.5) and LaSI, and the Verbund (§5).
+"""Einsatzmanagement (Nr. 3.6): the two-year plan of a centre, its Schwerpunkte,
+the review by the Schulaufsicht (Nr. 3.5) and LaSI, and the Verbund (Nr. 5).
 
 State changes go through ``deployment.services``; nothing here sends mail
 or checks roles.
@@ -72,7 +72,7 @@ class DeploymentPlan(Versioned):
         blank=True,
         max_length=LONG,
         validators=text_validators(LONG),
-        help_text=_("Ausgangslage und strategische Ziele für den Zeitraum (§3.6)."),
+        help_text=_("Ausgangslage und strategische Ziele für den Zeitraum (Nr. 3.6)."),
     )
     partners_agreed_on = models.DateField(
         _("im Benehmen mit den örtlichen Partnern festgelegt am"), null=True, blank=True
@@ -133,7 +133,7 @@ class DeploymentPlan(Versioned):
 
 
 class Focus(Versioned):
-    """A Schwerpunkt of the plan (§3.6) — what, for whom, with whom, measured how."""
+    """A Schwerpunkt of the plan (Nr. 3.6) — what, for whom, with whom, measured how."""
 
     plan = models.ForeignKey(
         DeploymentPlan,
@@ -148,7 +148,7 @@ class Focus(Versioned):
         choices=BasicComponent.choices,
         blank=True,
         default="",
-        help_text=_("Bestandteil der Grundförderung nach §1.3.3; kann nicht entfernt werden."),
+        help_text=_("Bestandteil der Grundförderung nach Nr. 1.3.3; kann nicht entfernt werden."),
     )
     title = models.CharField(_("Titel"), max_length=200)
     field = models.CharField(_("Handlungsfeld"), max_length=30, choices=Field.choices)
@@ -178,7 +178,7 @@ class Focus(Versioned):
         _("im Verbund teilen"),
         default=False,
         help_text=_(
-            "Andere Zentren können diesen Schwerpunkt lesen und übernehmen (§5); "
+            "Andere Zentren können diesen Schwerpunkt lesen und übernehmen (Nr. 5); "
             "Personal und Stellenanteile bleiben verborgen."
         ),
     )
@@ -274,7 +274,7 @@ class PlanEventKind(models.TextChoices):
 class ReviewComment(models.Model):
     """A comment on a plan or one Schwerpunkt; replies hang off the first
     comment of a thread. The KI-Leitung may escalate a thread to the
-    Schulaufsicht as a conflict (§3.5), open until the Schulaufsicht resolves it."""
+    Schulaufsicht as a conflict (Nr. 3.5), open until the Schulaufsicht resolves it."""
 
     class AuthorKind(models.TextChoices):
         CENTER = "center", _("Kommunales Integrationszentrum")
@@ -355,7 +355,7 @@ class ReviewComment(models.Model):
 
 
 class FocusAllocation(models.Model):
-    """Staff time on a Schwerpunkt: a share of one assignment's FTE (§3.6
+    """Staff time on a Schwerpunkt: a share of one assignment's FTE (Nr. 3.6
     "Der Einsatz der … tätigen Personen"). Shared views never show these."""
 
     focus = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Plan periods: two years from a configurable start day (§3.6 "in der Regel
+"""Plan periods: two years from a configurable start day (Nr. 3.6 "in der Regel
 jeweils für einen Zeitraum von zwei Jahren").
 
 ``settings.DEPLOYMENT_PERIOD_START`` is ``(month, day)`` (default 1 August,

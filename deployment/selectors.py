@@ -125,7 +125,7 @@ def state_overview(period: Period, centers: QuerySet[Center]) -> list[OverviewRo
     ]
 
 
-# --- Verbund (§5) ----------------------------------------------------------------
+# --- Verbund (Nr. 5) ----------------------------------------------------------------
 
 
 def foci_shared_in_verbund(user) -> QuerySet[Focus]:

@@ -43,7 +43,7 @@ FOCUS_CONTENT_FIELDS = (
 )
 PLAN_CONTENT_FIELDS = ("summary", "partners_agreed_on")
 
-# §1.3.3: present in every plan from the start.
+# Nr. 1.3.3: present in every plan from the start.
 BASIC_FOCI = {
     BasicComponent.LANGUAGE_MEDIATORS: {
         "title": "Laiensprachmittlerpool",
@@ -136,7 +136,7 @@ def plan_create(
 ) -> DeploymentPlan:
     """Start the plan of ``center`` for ``period`` (default: the current one).
 
-    The Grundförderung foci of §1.3.3 are always there; with ``copy_previous``
+    The Grundförderung foci of Nr. 1.3.3 are always there; with ``copy_previous``
     the Schwerpunkte of the previous period's plan are taken over as a start.
     """
     require_center_perm(user, Capability.EDIT_PLAN_DRAFT, center)
@@ -298,7 +298,7 @@ def focus_update(*, focus: Focus, user, data: dict, expected_version: int) -> Fo
         if name in data:
             setattr(focus, name, data[name])
     if focus.is_basic and "title" in data:
-        # The Grundförderung parts keep their name (§1.3.3).
+        # The Grundförderung parts keep their name (Nr. 1.3.3).
         focus.title = str(BASIC_FOCI[focus.basic_component]["title"])
     focus.full_clean()
     focus.save()
@@ -310,7 +310,7 @@ def focus_delete_refusal(focus: Focus) -> str:
     page before anyone presses the button, and the service's own check."""
     if focus.is_basic:
         return _(
-            "„%(title)s“ ist Bestandteil der Grundförderung (§1.3.3) und kann nicht entfernt werden."
+            "„%(title)s“ ist Bestandteil der Grundförderung (Nr. 1.3.3) und kann nicht entfernt werden."
         ) % {"title": focus.title}
     return ""
 
@@ -330,7 +330,7 @@ def focus_delete(*, focus: Focus, user, expected_version: int) -> None:
 
 @transaction.atomic
 def verbund_copy(*, focus: Focus, target_plan: DeploymentPlan, user) -> Focus:
-    """Take over a Schwerpunkt another centre shares (§5) into one's own draft.
+    """Take over a Schwerpunkt another centre shares (Nr. 5) into one's own draft.
 
     Only the content is copied: no staff, no allocations, not shared onwards."""
     if not centers_for(user, Capability.USE_VERBUND).exists():
@@ -418,7 +418,7 @@ def comment_add(
 
 @transaction.atomic
 def comment_escalate(*, comment: ReviewComment, user) -> ReviewComment:
-    """The KI-Leitung turns a thread into a formal conflict for the Schulaufsicht (§3.5)."""
+    """The KI-Leitung turns a thread into a formal conflict for the Schulaufsicht (Nr. 3.5)."""
     plan = comment.plan
     require_center_perm(user, Capability.SUBMIT_PLAN, plan.center)
     comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)

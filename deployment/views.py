@@ -468,7 +468,7 @@ class StateOverviewView(TemplateView):
         return context
 
 
-# --- Verbund (§5) ----------------------------------------------------------------------
+# --- Verbund (Nr. 5) ----------------------------------------------------------------------
 
 
 def _require_verbund(user):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Field(models.TextChoices):
-    """Handlungsfelder, the complete list of §1.3.2."""
+    """Handlungsfelder, the complete list of Nr. 1.3.2."""
 
     EDUCATION = "education", _("Bildung, Erziehung und Betreuung")
     EMPLOYMENT = "employment", _("Beschäftigung")
@@ -28,7 +28,7 @@ class Field(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Stages of the Bildungskette, §1.3.1."""
+    """Stages of the Bildungskette, Nr. 1.3.1."""
 
     EARLY = "early", _("Frühe Förderung")
     ELEMENTARY = "elementary", _("Elementarbereich")
@@ -39,7 +39,7 @@ class Stage(models.TextChoices):
 
 
 class TargetGroup(models.TextChoices):
-    """Whom the centre supports (§2.1) and advises (§2.2)."""
+    """Whom the centre supports (Nr. 2.1) and advises (Nr. 2.2)."""
 
     SCHOOLS = "schools", _("Schulen und andere Bildungseinrichtungen")
     DAYCARE = "daycare", _("Kindertageseinrichtungen")
@@ -56,7 +56,7 @@ class TargetGroup(models.TextChoices):
 
 
 class PartnerKind(models.TextChoices):
-    """Kooperationspartner vor Ort (§1.3.1, §1.4)."""
+    """Kooperationspartner vor Ort (Nr. 1.3.1, Nr. 1.4)."""
 
     EARLY_EDUCATION = "early_education", _("Träger frühkindlicher Bildungseinrichtungen")
     SCHOOL_AUTHORITY = "school_authority", _("Staatliches Schulamt")
@@ -76,7 +76,7 @@ class PartnerKind(models.TextChoices):
 
 
 class Programme(models.TextChoices):
-    """Programme tags; IfKuF and KIM have their own guidelines (§1.3.3)."""
+    """Programme tags; IfKuF and KIM have their own guidelines (Nr. 1.3.3)."""
 
     IFKUF = "ifkuf", _("IfKuF – Integrationschancen für Kinder und Familien")
     KIM = "kim", _("KIM – Kommunales Integrationsmanagement")
@@ -89,7 +89,7 @@ class Programme(models.TextChoices):
 
 
 class BasicComponent(models.TextChoices):
-    """Grundförderung parts every plan contains (§1.3.3); they cannot be removed."""
+    """Grundförderung parts every plan contains (Nr. 1.3.3); they cannot be removed."""
 
     NONE = "", _("–")
     LANGUAGE_MEDIATORS = "language_mediators", _("Laiensprachmittlerpool")

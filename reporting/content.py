@@ -2,8 +2,8 @@
 
 Built from the other apps' models and selectors with bulk queries (a fixed
 number per report, whatever the number of posts or Schwerpunkte). No
-sensitive personal data (§3.4, DESIGN.md §7): the centre report names only
-the leadership pair; the state overview shows §3.4 representation only as a
+sensitive personal data (Nr. 3.4, DESIGN.md §7): the centre report names only
+the leadership pair; the state overview shows Nr. 3.4 representation only as a
 state-wide aggregate with small cells suppressed.
 """
 
@@ -159,7 +159,7 @@ def all_centers() -> list[Center]:
 
 
 def representation_aggregate(day: datetime.date) -> dict:
-    """§3.4 across NRW: people per kind by self-declaration, small cells suppressed
+    """Nr. 3.4 across NRW: people per kind by self-declaration, small cells suppressed
     (staffing's rule, one place)."""
     return {
         "labels": [str(label) for label in ImmigrationHistory.labels],
@@ -257,7 +257,7 @@ def plan_status_chart(plan_status: list[dict]) -> charts.BarChart:
 def field_chart(fields: list[dict]) -> charts.BarChart:
     return charts.BarChart(
         title=_("Handlungsfelder in Nordrhein-Westfalen"),
-        description=_("Anzahl der Schwerpunkte je Handlungsfeld (§1.3.2) in allen Zentren."),
+        description=_("Anzahl der Schwerpunkte je Handlungsfeld (Nr. 1.3.2) in allen Zentren."),
         categories=[f["label"] for f in fields],
         series=[charts.Series(_("Schwerpunkte"), [f["foci"] for f in fields])],
         decimals=0,
@@ -353,5 +353,5 @@ def state_overview_sheets(report: Report) -> list[tuple[str, list, list]]:
             [_("Handlungsfeld"), _("Schwerpunkte"), _("Zentren"), _("VZÄ")],
             field_rows,
         ),
-        (_("Vertretung §3.4"), [_("Stellenart"), *rep["labels"]], rep_rows),
+        (_("Vertretung Nr. 3.4"), [_("Stellenart"), *rep["labels"]], rep_rows),
     ]

@@ -16,7 +16,7 @@ class ReportFilter(SortableFilterSet):
     """The report list's search and order by column. State overviews (no centre) follow the
     centres' reports in both directions of "Bericht"."""
 
-    q = search_filter(_("Zentrum, Schlüssel oder Jahr"), label=_("Suchen"))
+    q = search_filter(_("Zentrum, Schlüssel oder Jahr"))
     sort = SortFilter(
         columns={
             "center": (_("Bericht"), "center__name"),

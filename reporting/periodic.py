@@ -42,7 +42,7 @@ def _once(kind: str, center: Center, due_on: datetime.date, recipients: list[str
 
 def generate_period_reports(today: datetime.date | None = None) -> int:
     """At the end of each plan period: the centre report for every centre whose plan
-    for that period was reported to LaSI (§3.6). Returns the number requested."""
+    for that period was reported to LaSI (Nr. 3.6). Returns the number requested."""
     today = today or timezone.localdate()
     ended: Period = current_period(today).previous()
     count = 0

@@ -34,11 +34,11 @@ ZERO = Decimal("0")
 KINDS = list(PostKind)
 
 
-# --- Integrationskonzept and funding (§1.4) ---------------------------------------------
+# --- Integrationskonzept and funding (Nr. 1.4) ---------------------------------------------
 
 
 def operating_status_by_center(center_ids, day: datetime.date) -> dict[int, OperatingStatus]:
-    """§1.4 for each centre on ``day`` — active or what is missing, and until when the
+    """Nr. 1.4 for each centre on ``day`` — active or what is missing, and until when the
     approved concept counts — by the centres app's one rule. One query."""
     centers = centers_with_operating_status(Center.objects.filter(pk__in=list(center_ids)), day)
     return {c.pk: center_operating_status(c, day) for c in centers}
@@ -74,11 +74,11 @@ def funding_by_center(center_ids, years) -> dict[int, dict[int, FundingDecision]
     return result
 
 
-# --- staffing (§3.2, §3.3, §4.3) ----------------------------------------------------------
+# --- staffing (Nr. 3.2, Nr. 3.3, Nr. 4.3) ----------------------------------------------------------
 
 
 def quotas_by_center(centers: list[Center], day: datetime.date) -> dict[int, dict[str, Decimal]]:
-    """Expected FTE per kind for each centre on ``day`` (§3.2, §3.3, §3.7): staffing's rule."""
+    """Expected FTE per kind for each centre on ``day`` (Nr. 3.2, Nr. 3.3, Nr. 3.7): staffing's rule."""
     return staffing_selectors.quotas_for(centers, day)
 
 
@@ -144,7 +144,7 @@ def _posts(center_ids, day: datetime.date | None = None):
 def staffing_by_center(
     centers: list[Center], day: datetime.date, *, with_people: bool = False
 ) -> dict[int, StaffingFigures]:
-    """FTE per kind against quota, vacancies and (optionally) the §4.3 leadership pair.
+    """FTE per kind against quota, vacancies and (optionally) the Nr. 4.3 leadership pair.
 
     Three queries (posts, assignments, quotas). No sensitive personal data:
     the leadership pair is shown with name and profession only.
@@ -203,7 +203,7 @@ def staffing_by_center(
                 fig.leadership_problem = "Keine stellvertretende Leitung eingetragen."
             elif lead_kinds & deputy_kinds:
                 fig.leadership_problem = (
-                    "Leitung und stellvertretende Leitung kommen aus demselben Bereich (§4.3)."
+                    "Leitung und stellvertretende Leitung kommen aus demselben Bereich (Nr. 4.3)."
                 )
     return figures
 
@@ -223,7 +223,7 @@ def open_fte_over_time(center_ids, days: list[datetime.date]) -> list[dict[str, 
     return series
 
 
-# --- Einsatzmanagement (§3.6) -----------------------------------------------------------------
+# --- Einsatzmanagement (Nr. 3.6) -----------------------------------------------------------------
 
 
 def plans_by_center(center_ids, period: Period) -> dict[int, DeploymentPlan]:

@@ -1,7 +1,7 @@
-"""The ministry's admin for staffing: quotas (§3.7), posts, people, assignments,
+"""The ministry's admin for staffing: quotas (Nr. 3.7), posts, people, assignments,
 exceptions, and the staffing-list import/export (django-import-export).
 
-The §3.4 value is never shown here: the ministry sees it only as a state-wide
+The Nr. 3.4 value is never shown here: the ministry sees it only as a state-wide
 aggregate (staffing page "Personal landesweit").
 """
 
@@ -83,7 +83,7 @@ class PostAdmin(SimpleHistoryAdmin):
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(SimpleHistoryAdmin):
-    # §3.4: immigration_history is deliberately absent from every admin view.
+    # Nr. 3.4: immigration_history is deliberately absent from every admin view.
     fields = [
         "center",
         "last_name",
@@ -157,7 +157,7 @@ class QualificationExceptionAdmin(SimpleHistoryAdmin):
 
 @admin.register(SensitiveDataAccess)
 class SensitiveDataAccessAdmin(admin.ModelAdmin):
-    """The access log of §3.4 values: who, whom, when — never the value. Read-only."""
+    """The access log of Nr. 3.4 values: who, whom, when — never the value. Read-only."""
 
     list_display = ["at", "user", "member", "action"]
     list_filter = ["action"]

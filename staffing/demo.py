@@ -6,7 +6,7 @@ inserts with history). ``scale`` multiplies posts and people per centre.
 
 Some centres show the decree's warnings on purpose — Köln always: a vacant
 Fachkraft post, a teacher post split into unequal shares (0,6 + 0,4, since this
-school half-year 0,6 + 0,2), a Fachkraft without the §4.1 qualification.
+school half-year 0,6 + 0,2), a Fachkraft without the Nr. 4.1 qualification.
 
 The demo accounts' to-do lists are never empty, whatever day seed_demo runs: in
 Köln, Bonn and Mettmann the KI-Leitung has proposed a qualification exception
@@ -177,7 +177,7 @@ def _build(c: _Centre, quotas: dict[str, Decimal]) -> None:
             c.assign(leaver, post, FTE[1], start=date(2021, 1, 1), end=date(2025, 6, 30))
             continue
         qualification = rng.choice(SPECIALIST_QUALIFICATIONS)
-        # i == 1 in a warning centre: no §4.1 qualification and no exception (a warning);
+        # i == 1 in a warning centre: no Nr. 4.1 qualification and no exception (a warning);
         # sometimes i == 2: no degree either, but the Träger approved an exception.
         with_exception = i == 2 and rng.random() < 0.3
         # In the demo accounts' centres that person's exception is proposed, not yet decided.
@@ -259,7 +259,7 @@ def seed(*, scale: int = 1, stdout=None) -> dict[str, int]:
                 QualificationException(
                     member=by_email[member.email],
                     kind=PostKind.SPECIALIST,
-                    reason="Langjährige Berufserfahrung in der kommunalen Integrationsarbeit (§4.1).",
+                    reason="Langjährige Berufserfahrung in der kommunalen Integrationsarbeit (Nr. 4.1).",
                     status=ExceptionStatus.APPROVED,
                     proposed_by=c.lead_user,
                     proposed_on=date(2024, 6, 3),

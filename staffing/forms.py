@@ -110,7 +110,7 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
 
 class SensitiveForm(VersionForm):
     immigration_history = forms.ChoiceField(
-        label=_("Einwanderungsgeschichte (freiwillige Selbstauskunft, §3.4)"),
+        label=_("Einwanderungsgeschichte (freiwillige Selbstauskunft, Nr. 3.4)"),
         choices=ImmigrationHistory.choices,
         required=False,
         widget=forms.RadioSelect,
@@ -133,7 +133,7 @@ class PostForm(VersionedFormMixin, forms.ModelForm):
 
 class PostEditForm(PostForm):
     """Correcting a post: everything but its kind (the kind decides which rules apply to
-    its holders, §4.1–§4.3; a wrong kind is a new post)."""
+    its holders, Nr. 4.1–4.3; a wrong kind is a new post)."""
 
     class Meta(PostForm.Meta):
         fields = ["label", "fte", "funding_source", "valid_from", "valid_to"]
@@ -162,7 +162,7 @@ class ExceptionProposeForm(forms.Form):
         label=_("Begründung"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "z. B. berufliche Erfahrung in migrations- oder integrationsspezifischen Themenfeldern (§4.1)"
+            "z. B. berufliche Erfahrung in migrations- oder integrationsspezifischen Themenfeldern (Nr. 4.1)"
         ),
     )
 

@@ -1,7 +1,7 @@
-"""Posts, people and who fills which post (DESIGN.md §3 staffing/, decree §3.2–§3.4, §4.1–§4.3, §6).
+"""Posts, people and who fills which post (DESIGN.md §3 staffing/, decree Nr. 3.2–3.4, Nr. 4.1–4.3, Nr. 6).
 
 Single-row invariants live in ``clean()`` and call ``staffing.rules``; rules
-that need several rows (one Leitung at a time, §4.3 leadership pair) are
+that need several rows (one Leitung at a time, Nr. 4.3 leadership pair) are
 checked by the services and the importer through the same module.
 """
 
@@ -31,10 +31,10 @@ class PostKind(models.TextChoices):
 
 
 class FundingSource(models.TextChoices):
-    # §6.1: teacher posts come from the school ministry's budget.
-    STATE_SCHOOL = "state_school", _("Land (Schulhaushalt, §6.1)")
-    # §6.2: Fachkräfte and Verwaltungsassistenz through the state grant.
-    STATE_GRANT = "state_grant", _("Land-Zuwendung (§6.2)")
+    # Nr. 6.1: teacher posts come from the school ministry's budget.
+    STATE_SCHOOL = "state_school", _("Land (Schulhaushalt, Nr. 6.1)")
+    # Nr. 6.2: Fachkräfte and Verwaltungsassistenz through the state grant.
+    STATE_GRANT = "state_grant", _("Land-Zuwendung (Nr. 6.2)")
     MUNICIPAL = "municipal", _("kommunal")
 
 
@@ -45,21 +45,21 @@ class AssignmentRole(models.TextChoices):
 
 
 class Qualification(models.TextChoices):
-    """Degree level for §4.1 (Fachkräfte) and training for §4.2 (Verwaltungsassistenz)."""
+    """Degree level for Nr. 4.1 (Fachkräfte) and training for Nr. 4.2 (Verwaltungsassistenz)."""
 
     UNKNOWN = "", _("keine Angabe")
     MASTER = "master", _("Master / Diplom (Universität)")
     BACHELOR = "bachelor", _("Bachelor / Diplom (FH)")
-    EQUIVALENT_DEGREE = "equivalent_degree", _("gleichwertige Qualifikation (§4.1)")
+    EQUIVALENT_DEGREE = "equivalent_degree", _("gleichwertige Qualifikation (Nr. 4.1)")
     TEACHING = "teaching", _("Lehramt")
     ADMIN_TRAINING = "admin_training", _("Verwaltungsfachangestellte/r")
     OFFICE_TRAINING = "office_training", _("Kauffrau/Kaufmann für Büromanagement")
-    COMPARABLE_TRAINING = "comparable_training", _("vergleichbare Ausbildung (§4.2)")
+    COMPARABLE_TRAINING = "comparable_training", _("vergleichbare Ausbildung (Nr. 4.2)")
     OTHER = "other", _("sonstige")
 
 
 class ImmigrationHistory(models.TextChoices):
-    """§3.4, self-declared and optional (Art. 9 DSGVO, DESIGN.md §7)."""
+    """Nr. 3.4, self-declared and optional (Art. 9 DSGVO, DESIGN.md §7)."""
 
     UNDECLARED = "", _("keine Angabe")
     YES = "yes", _("ja")
@@ -135,7 +135,7 @@ class StaffMember(Versioned):
     qualification_subject = models.CharField(
         _("Studien- bzw. Ausbildungsschwerpunkt"), max_length=200, blank=True
     )
-    # §3.4 — only the centre's KI-Leitung sees and edits it per person; never in history,
+    # Nr. 3.4 — only the centre's KI-Leitung sees and edits it per person; never in history,
     # exports or the admin (staffing.selectors.may_see_sensitive).
     immigration_history = models.CharField(
         _("Einwanderungsgeschichte (freiwillige Selbstauskunft)"),
@@ -203,7 +203,7 @@ class Assignment(Versioned):
 
 
 class StaffingQuota(models.Model):
-    """Expected FTE per kind for a centre and period (§3.2, §3.3, changeable by the Land §3.7).
+    """Expected FTE per kind for a centre and period (Nr. 3.2, Nr. 3.3, changeable by the Land Nr. 3.7).
 
     Without a row the defaults in ``staffing/data/default_quotas.csv`` apply.
     """
@@ -248,7 +248,7 @@ class ExceptionEventKind(models.TextChoices):
 
 
 class QualificationException(Versioned):
-    """§4.1/§4.2: the KI-Leitung proposes, the Anstellungsträger (Träger) decides."""
+    """Nr. 4.1/Nr. 4.2: the KI-Leitung proposes, the Anstellungsträger (Träger) decides."""
 
     member = models.ForeignKey(
         StaffMember,
@@ -302,7 +302,7 @@ class QualificationException(Versioned):
 
 
 class SensitiveDataAccess(models.Model):
-    """Access log for §3.4 values: who read or changed whose value, when."""
+    """Access log for Nr. 3.4 values: who read or changed whose value, when."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("angesehen")

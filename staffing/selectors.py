@@ -31,13 +31,13 @@ from .models import (
 )
 
 SENSITIVE_PERM = Capability.VIEW_SENSITIVE_STAFF_DATA
-# Cells of the §3.4 aggregate below this count are suppressed (DESIGN.md §7).
+# Cells of the Nr. 3.4 aggregate below this count are suppressed (DESIGN.md §7).
 SMALL_CELL = 5
 KIND_ORDER = {kind: n for n, kind in enumerate(PostKind.values)}
 
 
 def may_see_sensitive(user, center: Center) -> bool:
-    """§3.4: only the centre's own KI-Leitung, through her membership on *this* centre.
+    """Nr. 3.4: only the centre's own KI-Leitung, through her membership on *this* centre.
 
     State roles and superusers hold every capability globally, but must see
     only aggregates: ``membership_only`` counts centre memberships alone.
@@ -272,7 +272,7 @@ def teacher_posts_for(user) -> list[CenterStaffing]:
 
 
 def immigration_aggregate(*, today: date | None = None) -> list[dict]:
-    """§3.4 state-wide: people currently assigned, per kind, by self-declaration; counts
+    """Nr. 3.4 state-wide: people currently assigned, per kind, by self-declaration; counts
     below ``SMALL_CELL`` are suppressed (shown as "< 5"). One query."""
     today = today or timezone.localdate()
     counts: dict[tuple[str, str], set] = defaultdict(set)

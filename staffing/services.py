@@ -72,7 +72,7 @@ def default_post_settings() -> dict[str, dict]:
 
 @transaction.atomic
 def quotas_materialize(*, centers: Iterable[Center] | None = None, valid_from: date) -> int:
-    """Write the default quotas as rows the ministry can then edit (§3.7). Idempotent."""
+    """Write the default quotas as rows the ministry can then edit (Nr. 3.7). Idempotent."""
     defaults = default_quotas()
     centers = list(Center.objects.select_related("sponsor") if centers is None else centers)
     existing = set(
@@ -92,7 +92,7 @@ def quotas_materialize(*, centers: Iterable[Center] | None = None, valid_from: d
 
 
 def _check_leadership(assignment: Assignment) -> None:
-    """§4.3 and one Leitung at a time, for one assignment against its centre."""
+    """Nr. 4.3 and one Leitung at a time, for one assignment against its centre."""
     if assignment.role not in (AssignmentRole.LEAD, AssignmentRole.DEPUTY):
         return
     center_id = assignment.post.center_id
@@ -379,7 +379,7 @@ def assignment_create(
 
 
 def assignment_validate(assignment: Assignment, *, moved: bool = False) -> None:
-    """Single-row rules (model clean), §4.3, one Leitung at a time, and capacity: the post
+    """Single-row rules (model clean), Nr. 4.3, one Leitung at a time, and capacity: the post
     never beyond its share, the person never above 1,00 VZÄ. ``moved``: the assignment
     goes to another post (the error then belongs to the post field)."""
     assignment.full_clean()
@@ -482,7 +482,7 @@ def member_save(
     expected_version: int | None = None,
     immigration_history: str | None = None,
 ) -> StaffMember:
-    """Create or change a person; the §3.4 value only with the membership-based check."""
+    """Create or change a person; the Nr. 3.4 value only with the membership-based check."""
     from .selectors import may_see_sensitive
 
     require_center_perm(user, Capability.MANAGE_STAFFING, member.center)
@@ -527,7 +527,7 @@ def _check_email_free(member: StaffMember, user) -> None:
 
 
 def sensitive_value_read(*, member: StaffMember, user) -> str:
-    """Return a person's §3.4 value and log the read (who, whom, when)."""
+    """Return a person's Nr. 3.4 value and log the read (who, whom, when)."""
     from .selectors import may_see_sensitive
 
     if not may_see_sensitive(user, member.center):
@@ -538,7 +538,7 @@ def sensitive_value_read(*, member: StaffMember, user) -> str:
     return member.immigration_history
 
 
-# --- qualification exceptions (§4.1, §4.2) -----------------------------------------------------------
+# --- qualification exceptions (Nr. 4.1, Nr. 4.2) -----------------------------------------------------------
 
 
 @transaction.atomic

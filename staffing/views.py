@@ -164,7 +164,7 @@ def member_edit(request, key, pk=None):
 
 @require_http_methods(["GET", "POST"])
 def member_sensitive(request, key, pk):
-    """§3.4: shown and changed only by the centre's own KI-Leitung; every read is logged."""
+    """Nr. 3.4: shown and changed only by the centre's own KI-Leitung; every read is logged."""
     center = require_center(request.user, Capability.VIEW_STAFFING, key)
     if not selectors.may_see_sensitive(request.user, center):
         raise Http404

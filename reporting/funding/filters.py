@@ -11,7 +11,7 @@ class ApplicationFilter(django_filters.FilterSet):
     """The application list's search: a centre (name or the start of its key) or a budget
     year, and the status."""
 
-    q = search_filter(_("Zentrum, Schlüssel oder Haushaltsjahr"), label=_("Suchen"))
+    q = search_filter(_("Zentrum, Schlüssel oder Haushaltsjahr"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ApplicationStatus.choices, empty_label=_("alle")
     )

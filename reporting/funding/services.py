@@ -14,7 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from centers.access import Capability, require_center_perm
@@ -467,9 +468,6 @@ def proof_render(*, proof_id: int) -> ProofOfUse | None:
         ):
             return None
         started = time.monotonic()
-        from django.template.loader import render_to_string
-        from django.utils import translation
-
         with translation.override("de"):
             html = render_to_string(
                 "funding/pdf/proof_of_use.html",

@@ -78,7 +78,7 @@ def test_concept_from_draft_to_approval_and_funding(page, login, shot, assert_ac
     assert_accessible(page)
     page.get_by_role("button", name="Hochladen").click()
     expect(page.locator(".messages")).to_contain_text("Das Dokument wurde hochgeladen.")
-    expect(page.get_by_text("Alle Angaben nach § 1.4 liegen vor.")).to_be_visible()
+    expect(page.get_by_text("Alle Angaben nach Nr. 1.4 liegen vor.")).to_be_visible()
     shot(page, "concept-draft-complete")
     assert_accessible(page)
 

@@ -182,7 +182,7 @@ def test_plan_from_draft_to_lasi_and_the_verbund(page, login, shot, assert_acces
     login(page, "ki-bonn")
     page.goto("/einsatzmanagement/verbund/")
     page.get_by_label("Suche", exact=True).fill("Sprachmittlung Veedel")
-    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("button", name="Filtern").click()
     expect(page.get_by_role("link", name=FIRST)).to_be_visible()
     shot(page, "deployment-verbund-search")
     assert_accessible(page)

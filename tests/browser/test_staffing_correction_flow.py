@@ -198,7 +198,7 @@ def test_leitung_imports_undoes_corrects_posts_and_exports(page, login, shot, as
     page.get_by_label("Stellenart").select_option(label="Verwaltungsassistenz")
     page.get_by_label("Bezeichnung").fill("Verwaltungsassistenz 9")
     page.get_by_label("Stellenanteil").fill("0,5")
-    page.get_by_label("Finanzierung").select_option(label="Land-Zuwendung (§6.2)")
+    page.get_by_label("Finanzierung").select_option(label="Land-Zuwendung (Nr. 6.2)")
     # Current (from the first of this month), so the staffing page lists it.
     page.get_by_label("gültig ab").fill(timezone.localdate().replace(day=1).isoformat())
     page.get_by_role("button", name="Speichern").click()

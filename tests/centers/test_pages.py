@@ -146,7 +146,7 @@ def test_centre_list_shows_and_filters_the_operating_status(client, user_as, hom
     assert len(rows) == 54
     # The test database has no concepts or funding: nothing meets §1.4 yet.
     assert all(not status.active for _center, status in rows)
-    assert "kein bewilligtes Integrationskonzept" in response.content.decode()
+    assert "ein bewilligtes Integrationskonzept" in response.content.decode()
     response = client.get(reverse("centers:list"), {"operating": "active"})
     assert list(response.context["centers"]) == []
     response = client.get(reverse("centers:list"), {"operating": "inactive"})

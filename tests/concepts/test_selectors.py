@@ -22,8 +22,8 @@ def test_a_centre_without_anything_lacks_concept_and_funding(home_center):
     result = status(home_center)
     assert not result.active
     assert result.missing == (
-        "kein bewilligtes Integrationskonzept",
-        "kein Förderbescheid für 2026",
+        "ein bewilligtes Integrationskonzept",
+        "ein Förderbescheid für 2026",
     )
 
 
@@ -39,13 +39,13 @@ def test_approved_current_concept_and_funding_make_it_active(home_center):
 def test_a_draft_or_submitted_concept_does_not_count(home_center):
     make_concept(home_center, status=ConceptStatus.SUBMITTED, complete=True)
     make_funding(home_center, 2026)
-    assert status(home_center).missing == ("kein bewilligtes Integrationskonzept",)
+    assert status(home_center).missing == ("ein bewilligtes Integrationskonzept",)
 
 
 def test_last_years_funding_is_not_enough(home_center):
     make_concept(home_center, status=ConceptStatus.APPROVED, complete=True)
     make_funding(home_center, 2025)
-    assert status(home_center).missing == ("kein Förderbescheid für 2026",)
+    assert status(home_center).missing == ("ein Förderbescheid für 2026",)
 
 
 def test_a_concept_older_than_the_validity_needs_a_fortschreibung(home_center, settings):
@@ -58,8 +58,8 @@ def test_a_concept_older_than_the_validity_needs_a_fortschreibung(home_center, s
     make_funding(home_center, 2026)
     [missing] = status(home_center).missing
     assert missing == (
-        "das bewilligte Integrationskonzept (Beschluss vom 23.11.2021) ist älter als 5 Jahre "
-        "– eine Fortschreibung ist fällig"
+        "eine Fortschreibung des Integrationskonzepts (der Beschluss vom 23.11.2021 ist älter "
+        "als 5 Jahre)"
     )
     # The validity is a setting, not a constant.
     settings.CONCEPT_VALIDITY_YEARS = 6

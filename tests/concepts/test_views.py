@@ -219,7 +219,7 @@ def test_centre_page_shows_what_is_missing(client, home_center):
     client.force_login(factories.user_with_role(Role.CENTER_STAFF, home_center))
     page = client.get(home_center.get_absolute_url()).content.decode()
     assert "nicht aktiv" in page
-    assert "kein bewilligtes Integrationskonzept" in page
+    assert "ein bewilligtes Integrationskonzept" in page
 
 
 def test_queue_shows_submitted_concepts_of_all_nrw(funder_client, home_center, other_center):

@@ -149,13 +149,18 @@ def test_state_overview_pdf_and_xlsx_cover_all_centres_and_suppress_small_cells(
     path = Path(settings.MEDIA_ROOT) / report.xlsx_file.name
     assert sha256_of(path) == report.xlsx_sha256
     book = load_workbook(path)
-    assert book.sheetnames == ["Zentren", "Regierungsbezirke", "Handlungsfelder", "Vertretung §3.4"]
+    assert book.sheetnames == [
+        "Zentren",
+        "Regierungsbezirke",
+        "Handlungsfelder",
+        "Vertretung Nr. 3.4",
+    ]
     centres = book["Zentren"]
     assert centres.max_row == 1 + 54
     koeln = next(row for row in centres.iter_rows(values_only=True) if row[0] == "05315")
     assert koeln[3] == "an die LaSI gemeldet"
     # Two people in Köln: every §3.4 cell is below five and therefore suppressed or zero.
-    for row in book["Vertretung §3.4"].iter_rows(min_row=2, values_only=True):
+    for row in book["Vertretung Nr. 3.4"].iter_rows(min_row=2, values_only=True):
         assert all(value in (0, "< 5") for value in row[1:]), row
 
 

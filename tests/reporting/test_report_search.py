@@ -117,7 +117,7 @@ def test_the_search_is_a_labelled_get_form_that_needs_no_javascript(lasi, report
     __, text = search(lasi)
     form = re.search(r'<form method="get"[^>]*role="search"[^>]*>(.*?)</form>', text, re.S)
     assert form, "a plain GET form"
-    assert '<label for="id_q">Suchen</label>' in form.group(1)
+    assert '<label for="id_q">Suche</label>' in form.group(1)
     assert re.search(r'<input type="search" name="q"[^>]*id="id_q"', form.group(1))
     assert '<button type="submit"' in form.group(1)
 
