@@ -433,9 +433,11 @@ def _enqueue_proof(proof_id: int) -> None:
         render_proof_of_use.apply_async(args=[proof_id], retry=True)
     except Exception as exc:  # the broker's errors differ by transport
         logger.warning("Verwendungsnachweis %s nicht eingereiht: %s", proof_id, exc)
+        # Failed, so that the page offers "Erneut erstellen" instead of waiting forever.
         ProofOfUse.objects.filter(pk=proof_id, document_status=DocumentStatus.QUEUED).update(
+            document_status=DocumentStatus.FAILED,
             document_error=_("Die Erstellung konnte nicht eingereiht werden: %(error)s")
-            % {"error": exc}
+            % {"error": exc},
         )
 
 

@@ -226,3 +226,21 @@ def test_the_lasi_report_carries_the_activity_figures(home_center):
     html = build_html(lasi_report)
     assert "Tätigkeitszahlen" in html
     assert "Sekundarstufe I" in html and ">23<" in html and ">19<" in html
+
+
+def test_without_a_broker_the_pdf_can_be_requested_again(
+    proof, role_users, django_capture_on_commit_callbacks, monkeypatch
+):
+    from reporting.funding import tasks
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis nicht erreichbar")
+
+    monkeypatch.setattr(tasks.render_proof_of_use, "apply_async", unreachable)
+    lead = role_users[Role.CENTER_LEAD]
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_apply(PROOF, "submit", obj=_save(proof, lead), user=lead)
+    proof.refresh_from_db()
+    assert proof.status == ProofStatus.SUBMITTED  # the submission stands
+    assert proof.document_status == DocumentStatus.FAILED
+    assert "nicht eingereiht" in proof.document_error
