@@ -129,9 +129,10 @@ class ApplicationCreateView(CenterPermissionMixin, View):
 
     def post(self, request, key):
         center = self.get_center()
+        chosen = request.POST.get("programme_year", "")
         programme_year = get_object_or_404(
             ProgrammeYear.objects.select_related("programme"),
-            pk=request.POST.get("programme_year") or 0,
+            pk=int(chosen) if chosen.isascii() and chosen.isdigit() else 0,
         )
         return run_action(
             request,

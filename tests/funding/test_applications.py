@@ -442,3 +442,12 @@ def test_the_lasi_report_reads_the_grundfoerderung_in_force(role_users, home_cen
     )
     funding = sources.funding_by_center([home_center.pk], [2026])[home_center.pk]
     assert funding[2026] == amendment
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "\x00"])
+def test_a_broken_programme_year_is_a_404_not_an_error(client, users, home_center, value):
+    client.force_login(users[Role.CENTER_LEAD])
+    response = client.post(
+        reverse("funding:create", args=[home_center.key]), {"programme_year": value}
+    )
+    assert response.status_code == 404
