@@ -232,28 +232,33 @@ def _proof_due(row, scope: Scope) -> Task:
     )
 
 
-def _proofs_to_check(centers, scope: Scope):
-    return ProofOfUse.objects.filter(
-        center__in=centers, status=ProofStatus.SUBMITTED
-    ).select_related("center", "decision__programme")
-
-
-def _proof_to_check(proof: ProofOfUse, scope: Scope) -> Task:
-    return Task(
-        kind="funding_proof_to_check",
-        title=_(
-            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ wartet auf "
-            "Ihre Prüfung"
+def _proofs_in(status):
+    def rows(centers, scope: Scope):
+        return ProofOfUse.objects.filter(center__in=centers, status=status).select_related(
+            "center", "decision__programme"
         )
-        % {
-            "programme": proof.decision.programme.name,
-            "year": proof.decision.year,
-            "center": proof.center.name,
-        },
-        since=local_date(proof.submitted_at or proof.created_at),
-        url=proof.get_absolute_url(),
-        center=proof.center,
-    )
+
+    return rows
+
+
+def _proof_task(kind: str, title):
+    """A task on one proof of use; ``title`` takes programme, year and centre."""
+
+    def task(proof: ProofOfUse, scope: Scope) -> Task:
+        return Task(
+            kind=kind,
+            title=title
+            % {
+                "programme": proof.decision.programme.name,
+                "year": proof.decision.year,
+                "center": proof.center.name,
+            },
+            since=local_date(proof.submitted_at or proof.created_at),
+            url=proof.get_absolute_url(),
+            center=proof.center,
+        )
+
+    return task
 
 
 def _proofs_overdue(centers, scope: Scope) -> list:
@@ -278,30 +283,6 @@ def _proof_overdue(row, scope: Scope) -> Task:
         since=programme_year.proof_due,
         url=reverse("funding:center", kwargs={"key": decision.center.key}),
         center=decision.center,
-    )
-
-
-def _proofs_returned(centers, scope: Scope):
-    return ProofOfUse.objects.filter(
-        center__in=centers, status=ProofStatus.RETURNED
-    ).select_related("center", "decision__programme")
-
-
-def _proof_returned(proof: ProofOfUse, scope: Scope) -> Task:
-    return Task(
-        kind="funding_proof_returned",
-        title=_(
-            "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ kam mit "
-            "Anmerkungen zurück"
-        )
-        % {
-            "programme": proof.decision.programme.name,
-            "year": proof.decision.year,
-            "center": proof.center.name,
-        },
-        since=local_date(proof.submitted_at or proof.created_at),
-        url=proof.get_absolute_url(),
-        center=proof.center,
     )
 
 
@@ -385,8 +366,14 @@ KINDS = [
     Kind(
         code="funding_proof_to_check",
         capability=Capability.MANAGE_FUNDING,
-        rows=_proofs_to_check,
-        task=_proof_to_check,
+        rows=_proofs_in(ProofStatus.SUBMITTED),
+        task=_proof_task(
+            "funding_proof_to_check",
+            _(
+                "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ wartet "
+                "auf Ihre Prüfung"
+            ),
+        ),
         group_title=_count_title(
             "%(count)s Verwendungsnachweis wartet auf Ihre Prüfung",
             "%(count)s Verwendungsnachweise warten auf Ihre Prüfung",
@@ -396,8 +383,14 @@ KINDS = [
     Kind(
         code="funding_proof_returned",
         capability=Capability.PREPARE_FUNDING,
-        rows=_proofs_returned,
-        task=_proof_returned,
+        rows=_proofs_in(ProofStatus.RETURNED),
+        task=_proof_task(
+            "funding_proof_returned",
+            _(
+                "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ kam mit "
+                "Anmerkungen zurück"
+            ),
+        ),
         group_title=_count_title(
             "%(count)s Verwendungsnachweis kam mit Anmerkungen zurück",
             "%(count)s Verwendungsnachweise kamen mit Anmerkungen zurück",
