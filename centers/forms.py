@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .documents import validate_pdf
@@ -29,6 +30,25 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's password change with the portal's German (Django's own help text writes
+    "dasselbe" in two words); autocomplete hints for password managers."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_mismatch": _("Die beiden neuen Passwörter stimmen nicht überein."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password2"].help_text = _(
+            "Bitte geben Sie zur Bestätigung dasselbe Passwort noch einmal ein."
+        )
+        self.fields["old_password"].widget.attrs.update({"autocomplete": "current-password"})
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs.update({"autocomplete": "new-password"})
+
+
 # --- Integrationskonzept and Landesförderung ----------------------------------------------
 
 
@@ -51,7 +71,7 @@ class ConceptForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, needs_municipalities: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not needs_municipalities:
-            # §1.4: the agreement with kreisangehörige Gemeinden concerns Kreise only.
+            # Nr. 1.4: the agreement with kreisangehörige Gemeinden concerns Kreise only.
             del self.fields["municipalities_agreed_on"]
             del self.fields["municipalities_note"]
         # Issue 15: bounded here until the model carries the bound (centers.text).

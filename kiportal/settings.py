@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Widget templates from the project's templates/ first (FORM_RENDERER below).
+    "django.forms",
     "guardian",
     "axes",
     "simple_history",
@@ -101,6 +103,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/django/forms/ overrides Django's own
+# (the empty choice reads "– bitte wählen –", not "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "kiportal.wsgi.application"
 
@@ -198,13 +204,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG and not PRODUCTION
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
 # An approved Integrationskonzept counts as current for this many years after the
-# council's resolution (decree §1.4 names no period; five years is one
+# council's resolution (decree Nr. 1.4 names no period; five years is one
 # Wahlperiode of Rat and Kreistag in NRW). The ministry may set another.
 CONCEPT_VALIDITY_YEARS = env.int("CONCEPT_VALIDITY_YEARS", default=5)
 # Uploaded staffing lists (names, e-mail addresses) and their previews are deleted
 # this many days after the upload (data minimisation; the imported data stays).
 IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=7)
-# Einsatzmanagement (§3.6): two-year periods starting on (month, day) — by default
+# Einsatzmanagement (Nr. 3.6): two-year periods starting on (month, day) — by default
 # the school year's 1 August; the anchor year fixes which years begin a period.
 DEPLOYMENT_PERIOD_START = (
     env.int("DEPLOYMENT_PERIOD_START_MONTH", default=8),
@@ -252,6 +258,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
+# ... and then on a thread pool after the commit, so no request waits for a PDF or an
+# import (kiportal.celery); tests switch it off to run tasks synchronously.
+TASKS_IN_BACKGROUND = env.bool("TASKS_IN_BACKGROUND", default=not REDIS_URL)
 # Redis redelivers an unacknowledged task after the visibility timeout; it
 # must exceed the longest task (report rendering: hard limit 15 minutes).
 CELERY_TASK_TIME_LIMIT = 15 * 60
