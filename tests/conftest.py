@@ -26,6 +26,7 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.TASKS_IN_BACKGROUND = False  # tasks run synchronously, in the test's transaction
     settings.LANGUAGE_CODE = "de"
 
 
