@@ -252,15 +252,15 @@ if REDIS_URL:
 # Celery. Without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# ... and then on a thread pool after the commit, so no request waits for a PDF or an
+# import (kiportal.celery); tests switch it off to run tasks synchronously.
+TASKS_IN_BACKGROUND = env.bool("TASKS_IN_BACKGROUND", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
-# ... and then on a thread pool after the commit, so no request waits for a PDF or an
-# import (kiportal.celery); tests switch it off to run tasks synchronously.
-TASKS_IN_BACKGROUND = env.bool("TASKS_IN_BACKGROUND", default=not REDIS_URL)
 # Redis redelivers an unacknowledged task after the visibility timeout; it
 # must exceed the longest task (report rendering: hard limit 15 minutes).
 CELERY_TASK_TIME_LIMIT = 15 * 60
