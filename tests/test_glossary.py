@@ -8,8 +8,11 @@ their "§" ("§ 5 DDG", "§ 27 GO", "§ 78 SGB VIII"): none of them starts like 
 the decree.
 """
 
+import importlib
 import re
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("centers", "deployment", "kiportal", "reporting", "staffing", "templates")
@@ -144,3 +147,19 @@ def test_a_kreis_schulamt_is_declined_in_the_accusative():
         "Schulamt für den Hochsauerlandkreis"
     )
     assert name(MunicipalityKind.CITY, "Köln") == "Schulamt für die Stadt Köln"
+
+
+@pytest.mark.django_db
+def test_schulaemter_loaded_before_are_declined_by_the_migration():
+    from django.apps import apps
+
+    from centers.models import SchoolAuthority
+
+    migration = importlib.import_module("centers.migrations.0014_schulamt_names_declined")
+    wrong = SchoolAuthority.objects.create(key="99901", name="Schulamt für den Märkischer Kreis")
+    edited = SchoolAuthority.objects.create(key="99902", name="Schulamt Märkischer Kreis")
+    migration.decline(apps, None)
+    wrong.refresh_from_db()
+    edited.refresh_from_db()
+    assert wrong.name == "Schulamt für den Märkischen Kreis"
+    assert edited.name == "Schulamt Märkischer Kreis"  # not the generated form: left alone
