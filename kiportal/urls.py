@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 
 from centers import views as center_views
 from centers import views_legal
-from centers.forms import LoginForm
+from centers.forms import LoginForm, PasswordChangeForm
 
 admin.site.site_header = _("KI-Portal – Verwaltung")
 admin.site.site_title = _("KI-Portal")
@@ -30,7 +30,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
         name="password_change",
     ),
     path(

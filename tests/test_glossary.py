@@ -163,3 +163,10 @@ def test_schulaemter_loaded_before_are_declined_by_the_migration():
     edited.refresh_from_db()
     assert wrong.name == "Schulamt für den Märkischen Kreis"
     assert edited.name == "Schulamt Märkischer Kreis"  # not the generated form: left alone
+
+
+def test_the_password_change_page_writes_dasselbe(client, django_user_model):
+    user = django_user_model.objects.create_user("pw-user", password="alt-Passwort-1")
+    client.force_login(user)
+    page = client.get("/accounts/password_change/").content.decode()
+    assert "das selbe" not in page
