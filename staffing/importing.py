@@ -2,7 +2,8 @@
 (DESIGN.md §6) — the one place.
 
 ``staffing.spreadsheet`` turns the file into parsed rows; the ``Checker`` here
-decides each row, chunk by chunk, with a fixed number of queries per chunk:
+decides each row, chunk by chunk, with a fixed number of queries per ``LOOKUP_CHUNKS``
+chunks:
 
 - A row's person is found by e-mail. Its assignment is the person's stored
   assignment of the same Stellenart whose period overlaps the row's (preferring the
@@ -29,13 +30,16 @@ Memory: a ``Person`` per e-mail address and the held rows (new and changed ones)
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
+from django.db import connection
 from django.db.models import Field, Lookup
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +97,21 @@ def _chunks(items: list, size: int | None = None):
     size = size or spreadsheet.CHUNK
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# Chunks whose stored people and assignments are looked up together: on PostgreSQL a
+# lookup has no parameter limit (``any_of`` sends one parameter), so one round trip for
+# eight chunks instead of one each; elsewhere ``_lookups`` splits it for the limit.
+LOOKUP_CHUNKS = 8
+
+
+def _lookups(items: list) -> Iterator[list]:
+    """``items`` in pieces for an ``any_of`` lookup: at once on PostgreSQL, ``CHUNK`` at
+    a time elsewhere (SQLite's parameter limit)."""
+    if connection.vendor != "postgresql":
+        yield from _chunks(items)
+    elif items:
+        yield items
 
 
 def _show(field_name: str, value) -> str:
@@ -446,34 +465,51 @@ class Checker:
 
     # -- one chunk --
 
-    def check(self, rows: list[RowResult]) -> list[RowResult]:
-        stored_members = self._stored_members(rows)
-        people = [self._check_row(row, stored_members) for row in rows]  # None: an error
-        stored = self._stored_assignments(
-            {p.member_id for p in people if p is not None and p.stored_center_id is not None}
-        )
-        decided, held = [], self.held
-        for row, person in zip(rows, people, strict=True):
-            if person is not None and self._classify(row, person, stored):
-                held.append(row)
-            else:
-                decided.append(row)
-        return decided
+    def check_chunks(
+        self, chunks: Iterable[list[RowResult]]
+    ) -> Iterator[tuple[list[RowResult], list[RowResult]]]:
+        """Each chunk with the rows decided in it (new and changed ones wait for
+        ``finish``). The stored people and assignments of ``LOOKUP_CHUNKS`` chunks are
+        read together: nothing is written before ``finish``, so they stay as read."""
+        chunks = iter(chunks)
+        while group := list(itertools.islice(chunks, LOOKUP_CHUNKS)):
+            stored_members = self._stored_members([row for rows in group for row in rows])
+            stored = self._stored_assignments(stored_members, group)
+            for rows in group:
+                people = [self._check_row(row, stored_members) for row in rows]  # None: error
+                decided, held = [], self.held
+                for row, person in zip(rows, people, strict=True):
+                    if person is not None and self._classify(row, person, stored):
+                        held.append(row)
+                    else:
+                        decided.append(row)
+                yield rows, decided
 
-    def _stored_members(self, rows) -> dict[str, tuple]:
+    def _stored_members(self, rows: list[RowResult]) -> dict[str, tuple]:
         people = self.people
-        emails = {e for r in rows if (e := r.values.get("email")) and e not in people}
+        emails = {e for r in rows if (e := r.values["email"]) and e not in people}
         found = {}
-        for chunk in _chunks(list(emails)):
+        for chunk in _lookups(list(emails)):
             for pk, email, center_id, *values in StaffMember.objects.filter(
                 email__any_of=chunk
             ).values_list("pk", "email", "center_id", *MEMBER_FIELDS):
                 found[email] = (pk, center_id, *values)
         return found
 
-    def _stored_assignments(self, member_ids: set[int]) -> dict[int, list[StoredAssignment]]:
+    def _stored_assignments(
+        self, stored_members: dict[str, tuple], group: list[list[RowResult]]
+    ) -> dict[int, list[StoredAssignment]]:
+        """The stored assignments of the group's people who are stored already (found
+        now, or met in an earlier group)."""
+        member_ids = {stored[0] for stored in stored_members.values()}
+        people = self.people
+        for rows in group:
+            for row in rows:
+                person = people.get(row.values["email"])
+                if person is not None and person.stored_center_id is not None:
+                    member_ids.add(person.member_id)
         found: dict[int, list[StoredAssignment]] = defaultdict(list)
-        for chunk in _chunks(sorted(member_ids)):
+        for chunk in _lookups(sorted(member_ids)):
             for member_id, *values in (
                 Assignment.objects.filter(member_id__in=chunk)
                 .order_by("start", "pk")

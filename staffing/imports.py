@@ -53,7 +53,8 @@ def staffing_list_import(
     second time. With ``end_missing_on`` ("Vollständige Liste") the assignments of the
     centres' people who are missing from the file end on that day.
 
-    The file is streamed (``spreadsheet.CHUNK`` rows at a time); rows that change
+    The file is streamed (``spreadsheet.CHUNK`` rows at a time, the stored people looked
+    up for ``importing.LOOKUP_CHUNKS`` chunks at once); rows that change
     nothing are decided at once, new and changed ones at the end of the file, when
     the centres' staffing as the file leaves it is known (``importing.Checker``).
     ``on_row`` sees every row once it is decided; ``progress`` gets the number of
@@ -71,9 +72,9 @@ def staffing_list_import(
         with _without_gc_pauses(), transaction.atomic():
             checker = importing.Checker(user=user, end_missing_on=end_missing_on)
             checked = 0
-            for rows in spreadsheet.read_chunks(source, result):
+            for rows, done in checker.check_chunks(spreadsheet.read_chunks(source, result)):
                 checked += len(rows)
-                decided(checker.check(rows))
+                decided(done)
                 if progress is not None:
                     progress(checked)
             if result.file_errors:
