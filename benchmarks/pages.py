@@ -481,6 +481,7 @@ def run_scale(args, scale, env, anchor_env, logdir, pages) -> list[dict]:
             rows.append(row)
             print_row(row)
         print_anchor(anchors)
+        print("Adressen: " + ", ".join(f"{r['page'].slug} {r['path']}" for r in rows), flush=True)
         return rows
     finally:
         for server in reversed(servers):
