@@ -163,7 +163,11 @@ def probe(pages_json: str) -> None:
     for spec in json.loads(pages_json):
         path = spec["path"].format(**lookups)
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(User.objects.get(username=spec["user"]))
+        # The backend a real login through the form ends in.
+        client.force_login(
+            User.objects.get(username=spec["user"]),
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
         client.get(path)  # warm: the cache as under load
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
@@ -260,6 +264,8 @@ class Server:
     def __init__(self, name, app, *, port, env, cwd, logdir):
         self.name, self.port = name, port
         self.log = open(Path(logdir) / f"{name}.log", "w")  # noqa: SIM115
+        # The access log (as in production) counts every request a worker served.
+        self.access_log = Path(logdir) / f"{name}-access.log"
         self.proc = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", app,
@@ -267,6 +273,7 @@ class Server:
                 "--bind", f"127.0.0.1:{port}",
                 "--timeout", "120",
                 "--no-control-socket",
+                "--access-logfile", str(self.access_log),
             ],
             env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -278,7 +285,7 @@ class Server:
                 raise SystemExit(f"{self.name}: gunicorn beendet, siehe {self.log.name}")
             with contextlib.suppress(OSError):
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+                conn.request("GET", path, headers=HTTPS)
                 conn.getresponse().read()
                 return
             time.sleep(0.3)
@@ -303,6 +310,23 @@ class Server:
                 out[pid] = (int(fields[11]) + int(fields[12])) / tick
         return out
 
+    def served(self) -> int:
+        with contextlib.suppress(OSError), self.access_log.open("rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        return 0
+
+    def drain(self, timeout=120.0):
+        """Wait until the workers are idle: when wrk stops, the requests already queued are
+        still served (a sync worker notices the closed connection only when it answers)."""
+        deadline = time.monotonic() + timeout
+        last = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = self.cpu_seconds()
+            if cpu_delta(last, now) < 0.02:
+                return
+            last = now
+
     def stop(self):
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -320,7 +344,9 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
-HTTPS = {"X-Forwarded-Proto": "https"}
+# As behind the TLS proxy, and what a browser accepts: should the portal compress its pages,
+# wrk and the size column see it (bytes are as sent).
+HTTPS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip, deflate, br"}
 
 
 def get(port, path, cookie=""):
@@ -376,8 +402,9 @@ def wrk(args, port, path, cookie="") -> dict:
     cmd = [
         "wrk", "--latency", "--timeout", "60s",
         "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
-        "-H", "X-Forwarded-Proto: https",
     ]  # fmt: skip
+    for name, value in HTTPS.items():
+        cmd += ["-H", f"{name}: {value}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
@@ -403,10 +430,15 @@ def wrk(args, port, path, cookie="") -> dict:
 
 
 def measure(args, server, path, cookie="") -> dict:
-    before = server.cpu_seconds()
+    """wrk on one page; CPU ms per request over everything the workers served for it
+    (the requests still queued when wrk stops included)."""
+    server.drain()
+    before, served = server.cpu_seconds(), server.served()
     result = wrk(args, server.port, path, cookie)
+    server.drain()
     cpu = cpu_delta(before, server.cpu_seconds())
-    result["cpu_ms"] = 1000 * cpu / result["requests"] if result["requests"] else float("nan")
+    served = server.served() - served
+    result["cpu_ms"] = 1000 * cpu / served if served else float("nan")
     return result
 
 
@@ -467,6 +499,9 @@ def run_scale(args, scale, env, anchor_env, logdir, pages) -> list[dict]:
             for _ in range(3):
                 get(portal.port, path, cookies[page.user])
             result = measure(args, portal, path, cookies[page.user])
+            # wrk counts a redirect (an expired session) as success: check the page is still 200.
+            after, _ = get(portal.port, path, cookies[page.user])
+            result["after"] = after.status
             anchors.append(measure(args, anchor, ANCHOR_PATH))
             reference = (anchors[-2]["rps"] + anchors[-1]["rps"]) / 2
             row = {
@@ -499,6 +534,8 @@ def print_row(row):
     note = ""
     if row["non2xx"]:
         note += f"  ! {row['non2xx']} Antworten nicht 2xx/3xx"
+    if row["after"] != 200:
+        note += f"  ! danach HTTP {row['after']} (Sitzung?)"
     if row["errors"]:
         note += f"  ! {row['errors']}"
     print(
