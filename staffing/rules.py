@@ -1,4 +1,4 @@
-"""The decree's staffing rules, each in one place (§3.2–§3.4, §4.1–§4.3).
+"""The decree's staffing rules, each in one place (Nr. 3.2–3.4, Nr. 4.1–4.3).
 
 Errors stop a change (forms, services, the importer and the admin call the
 same functions); warnings are shown on the staffing pages, because the decree
@@ -29,12 +29,12 @@ from .models import AssignmentRole, PostKind, Qualification
 ZERO = Decimal("0")
 ONE = Decimal("1")
 
-# §4.3: Leitung by a teacher or a Fachkraft, the deputy from "the other" of the two.
+# Nr. 4.3: Leitung by a teacher or a Fachkraft, the deputy from "the other" of the two.
 PROFESSION = {PostKind.TEACHER: "teacher", PostKind.SPECIALIST: "specialist"}
 
-# §4.1: Hochschulstudium (Diplom FH, Bachelor, Master) or an equivalent qualification.
-# §4.2: Verwaltungsfachangestellte, Kauffrau/-mann für Büromanagement or comparable;
-# a degree that satisfies §4.1 is at least comparable.
+# Nr. 4.1: Hochschulstudium (Diplom FH, Bachelor, Master) or an equivalent qualification.
+# Nr. 4.2: Verwaltungsfachangestellte, Kauffrau/-mann für Büromanagement or comparable;
+# a degree that satisfies Nr. 4.1 is at least comparable.
 QUALIFIED = {
     PostKind.SPECIALIST: frozenset(
         {Qualification.MASTER, Qualification.BACHELOR, Qualification.EQUIVALENT_DEGREE}
@@ -170,7 +170,7 @@ def overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | Non
 
 
 def leadership_errors(tenures: Iterable[Tenure]) -> list[tuple[Tenure, str]]:
-    """§4.3 and "one Leitung at a time", for all tenures given (grouped per centre).
+    """Nr. 4.3 and "one Leitung at a time", for all tenures given (grouped per centre).
 
     Returns (tenure, message) for every tenure involved in a conflict; callers
     keep the ones they are changing.
@@ -189,7 +189,7 @@ def leadership_errors(tenures: Iterable[Tenure]) -> list[tuple[Tenure, str]]:
                     t,
                     _(
                         "Leitung und stellvertretende Leitung werden von einer Lehrkraft oder "
-                        "einer Fachkraft wahrgenommen (§4.3), nicht von der Verwaltungsassistenz."
+                        "einer Fachkraft wahrgenommen (Nr. 4.3), nicht von der Verwaltungsassistenz."
                     ),
                 )
             )
@@ -211,7 +211,7 @@ def leadership_errors(tenures: Iterable[Tenure]) -> list[tuple[Tenure, str]]:
                     msg = _(
                         "Leitung und stellvertretende Leitung kommen aus demselben Bereich "
                         "({kind}); die Stellvertretung ist mit einer Person aus dem jeweils "
-                        "anderen Bereich zu besetzen (§4.3)."
+                        "anderen Bereich zu besetzen (Nr. 4.3)."
                     ).format(kind=PostKind(lead.kind).label)
                     found.append((lead, msg))
                     found.append((deputy, msg))
@@ -482,7 +482,7 @@ def center_warnings(
                             ).format(
                                 member=member,
                                 kind=PostKind(post.kind).label,
-                                para="§4.1" if post.kind == PostKind.SPECIALIST else "§4.2",
+                                para="Nr. 4.1" if post.kind == PostKind.SPECIALIST else "Nr. 4.2",
                             ),
                             center_id,
                             post_id=post.pk,

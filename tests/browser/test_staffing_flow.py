@@ -93,7 +93,7 @@ def test_leitung_imports_fixes_exports_and_sees_warnings(page, login, shot, asse
     expect(warnings).to_contain_text("unbesetzt seit 01.07.2025")
     expect(warnings).to_contain_text("Lehrkräftestellen: 3,00 VZÄ, Soll 2,00 VZÄ")
     expect(warnings).to_contain_text("zwei gleichen Anteilen")
-    expect(warnings).to_contain_text("keine Qualifikation nach §4.1")
+    expect(warnings).to_contain_text("keine Qualifikation nach Nr. 4.1")
     shot(page, "staffing-center")
     assert_accessible(page)
 

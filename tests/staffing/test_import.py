@@ -268,7 +268,7 @@ def test_the_file_breaking_the_leadership_rule_is_an_error(lead):
     assert not result.written
     errors = errors_of(result)
     assert {n for n, col, _m in errors if col == "Funktion"} == {2, 3}
-    assert "§4.3" in errors[0][2]
+    assert "Nr. 4.3" in errors[0][2]
 
 
 def test_two_leads_at_the_same_time_is_an_error(lead):

@@ -104,7 +104,7 @@ def test_centre_page_shows_sums_against_quota_and_the_warnings(lead_client, home
     assert "Lehrkräftestellen: 1,00 VZÄ, Soll 2,00 VZÄ" in text
     assert "zwei gleichen Anteilen" in text
     assert "unbesetzt seit 01.08.2024" in text
-    assert "keine Qualifikation nach §4.1" in text
+    assert "keine Qualifikation nach Nr. 4.1" in text
 
 
 def test_schulaufsicht_sees_teacher_posts_of_its_district_only(

@@ -1,4 +1,4 @@
-"""The decree's rules, read like its sentences (§3.2–§3.4, §4.1–§4.3)."""
+"""The decree's rules, read like its sentences (Nr. 3.2–3.4, Nr. 4.1–4.3)."""
 
 from datetime import date
 from decimal import Decimal
@@ -147,7 +147,7 @@ def test_deputy_must_come_from_the_other_profession(home_center, lead):
         start=date(2025, 8, 1),
         role=AssignmentRole.LEAD,
     )
-    with pytest.raises(ValidationError, match="§4.3"):
+    with pytest.raises(ValidationError, match="Nr. 4.3"):
         services.assignment_create(
             user=lead,
             member=StaffMemberFactory(center=home_center),
