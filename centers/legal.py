@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from . import legal_texts
@@ -76,7 +77,7 @@ class LegalPage(models.Model):
             "eine Aufzählung. Platzhalter in eckigen Klammern bitte ersetzen."
         ),
     )
-    as_of = models.DateField(_("Stand"))
+    as_of = models.DateField(pgettext_lazy("Datum", "Stand"))
     sign_language_video_url = models.URLField(
         _("Video in Deutscher Gebärdensprache (Link)"),
         blank=True,
