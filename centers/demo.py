@@ -553,9 +553,8 @@ def _funding(center, year, rng, funder, today):
     from datetime import date
     from decimal import Decimal
 
-    from .models import FundingDecision
+    from .models import DecisionKind, FundingDecision
     from .programmes import ProgrammeYear
-    from .models import DecisionKind
     from .services import DecisionLine, decision_write
 
     existing = FundingDecision.objects.filter(

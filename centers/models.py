@@ -796,5 +796,5 @@ class TargetAgreement(Versioned):
             raise ValidationError(errors)
 
 
-from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear  # noqa: E402, F401
 from .legal import AccessibilityFeedback, LegalPage  # noqa: E402, F401
+from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear  # noqa: E402, F401

@@ -115,12 +115,6 @@ def open_programme_years(center: Center, today=None) -> list[ProgrammeYear]:
     return [py for py in years if py.pk not in taken and py.lines_for(center)]
 
 
-def decisions_of(center: Center) -> QuerySet[FundingDecision]:
-    return center.funding_decisions.select_related(
-        "programme", "replaced_by", "application"
-    ).order_by("-year", "programme__position", "decided_on", "pk")
-
-
 # --- Mittelabruf: the ledger ----------------------------------------------------------------
 
 

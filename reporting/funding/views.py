@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
+from centers import selectors as center_selectors
 from centers import services as center_services
 from centers.access import (
     Capability,
@@ -111,7 +112,7 @@ class CenterFundingView(CenterPermissionMixin, TemplateView):
             applications=center.funding_applications.select_related(
                 "programme_year__programme", "decision"
             ).order_by("-programme_year__year", "programme_year__programme__position"),
-            decisions=selectors.decisions_of(center),
+            decisions=center_selectors.funding_decisions_of(center),
             ledgers=selectors.ledgers_of(center),
             drawdowns=selectors.drawdowns_of(center),
             proofs=proofs,

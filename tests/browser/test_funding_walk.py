@@ -5,6 +5,7 @@ Bewilligung accepts it and its PDF reads back — with axe-core on the way."""
 
 import io
 import re
+from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -190,7 +191,7 @@ def test_application_to_proof_of_use(page, login, shot, assert_accessible):
     expect(page.locator(".badge")).to_have_text("geprüft und anerkannt")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("herunterladen")).click()
-    pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
     # Table cells wrap: compare without the line breaks.
     text = "".join("".join(p.extract_text() for p in pdf.pages).split())
     for expected in (
