@@ -22,7 +22,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import content
+from . import content, pdf_accessibility
 from .models import Report, ReportKind
 
 # WeasyPrint logs every layout step at INFO.
@@ -81,14 +81,21 @@ def _stylesheet():
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
-    """WeasyPrint alone: the already-built HTML to PDF bytes and page count."""
+    """WeasyPrint alone: the already-built HTML to PDF bytes and page count.
+
+    The one PDF writer of the portal (LaSI reports, state overviews, proofs of use):
+    PDF/A-3a and PDF/UA-1, i.e. tagged for assistive technology (``pdf_accessibility``).
+    """
     from weasyprint import HTML
 
     stylesheet, fonts = _stylesheet()
     document = HTML(string=html, base_url=str(FONT_DIR)).render(
         stylesheets=[stylesheet], font_config=fonts
     )
-    pdf = document.write_pdf(pdf_variant="pdf/a-3b")
+    pdf = document.write_pdf(
+        pdf_variant=pdf_accessibility.PDF_VARIANT,
+        finisher=pdf_accessibility.finisher(html),
+    )
     return pdf, len(document.pages)
 
 
