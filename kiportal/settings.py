@@ -172,7 +172,9 @@ GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogues first; then the German the libraries' own catalogues lack in the
+# admin (Django 5.2's password options, import-export's "Select all", "Sie" not "du").
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "kiportal" / "locale_vendor"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
