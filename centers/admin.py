@@ -4,15 +4,16 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
-from import_export import resources
-from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
+from .admin_base import GermanModelResource, PortalAdmin, PortalImportExportMixin
 from .models import (
     Center,
     ConceptParticipation,
@@ -30,7 +31,7 @@ from .workflow.admin import TimelineInline
 User = get_user_model()
 
 
-class MunicipalityResource(resources.ModelResource):
+class MunicipalityResource(GermanModelResource):
     class Meta:
         model = Municipality
         import_id_fields = ["key"]
@@ -38,7 +39,7 @@ class MunicipalityResource(resources.ModelResource):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class MunicipalityAdmin(PortalImportExportMixin, PortalAdmin):
     resource_classes = [MunicipalityResource]
     list_display = ["key", "name", "kind", "region", "parent", "member_count"]
     list_filter = ["kind", "region"]
@@ -47,7 +48,7 @@ class MunicipalityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SchoolAuthority)
-class SchoolAuthorityAdmin(SimpleHistoryAdmin):
+class SchoolAuthorityAdmin(PortalAdmin):
     list_display = ["name", "key", "contact_name", "contact_email"]
     search_fields = ["name", "key", "contact_name"]
     filter_horizontal = ["municipalities"]
@@ -61,7 +62,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Center)
-class CenterAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+class CenterAdmin(GuardedModelAdminMixin, PortalAdmin):
     list_display = ["name", "key", "sponsor", "region_display", "school_authority", "status"]
     list_filter = ["status", "sponsor__region", "sponsor__kind"]
     list_select_related = ["sponsor", "school_authority"]
@@ -77,7 +78,7 @@ class CenterAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(PortalAdmin):
     list_display = ["user", "role", "center", "school_authority", "function", "created_at"]
     list_filter = ["role", "center__sponsor__region"]
     list_select_related = ["user", "center", "school_authority"]
@@ -96,16 +97,78 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 admin.site.unregister(User)
+# Groups are the guardian groups of centre and role ("ki:05111:center_lead"), kept in step
+# with the memberships by access.sync_user_groups: the ministry edits memberships, never groups.
+admin.site.unregister(Group)
+
+
+class UserPasswordAdminForm(AdminPasswordChangeForm):
+    # Django appends an English sentence to the help text when the class is defined.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("Ist sie deaktiviert, geht das bisherige Passwort dieser Person verloren."),
+    )
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """A person's account and, instead of raw groups and permissions, their memberships
+    (role at a centre or Schulamt); the groups follow from the memberships."""
+
     inlines = [MembershipInline]
+    change_password_form = UserPasswordAdminForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Persönliche Angaben"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Zugang"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser"),
+                "description": _(
+                    "Rollen und Zentren stehen unten unter „Mitgliedschaften“; die "
+                    "Berechtigungen folgen aus ihnen."
+                ),
+            },
+        ),
+        (_("Wichtige Daten"), {"fields": ("last_login", "date_joined")}),
+    )
+    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # Through the services, as in the membership admin: validated, groups in step.
+        for membership in formset.save(commit=False):
+            services.membership_save(membership=membership)
+        for membership in formset.deleted_objects:
+            services.membership_revoke(membership=membership)
+        return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Memberships edited inline: the guardian groups follow in this transaction.
+        # A user without memberships (all removed) loses the groups too.
         access.sync_user_groups(form.instance)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation lists what the person loses, not the rows that tie them to
+        groups and permissions ("User-group-Beziehung: User_groups object (329)")."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        hidden = [User.groups.through._meta, User.user_permissions.through._meta]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in hidden)
+        plurals = {str(opts.verbose_name_plural) for opts in hidden}
+
+        def keep(items):
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    kept.append(keep(item))
+                elif not str(item).startswith(prefixes):
+                    kept.append(item)
+            return kept
+
+        counts = {name: n for name, n in counts.items() if str(name) not in plurals}
+        return keep(deleted), counts, perms_needed, protected
 
 
 # --- Integrationskonzept and Landesförderung: the ministry sees and edits all of it --------
@@ -132,7 +195,7 @@ def _run_transition(modeladmin, request, queryset, service, done):
 
 
 @admin.register(IntegrationConcept)
-class IntegrationConceptAdmin(SimpleHistoryAdmin):
+class IntegrationConceptAdmin(PortalAdmin):
     list_display = ["title", "center", "number", "status", "resolution_date", "submitted_at"]
     list_filter = ["status", "center__sponsor__region", "resolution_body"]
     list_select_related = ["center"]
@@ -197,7 +260,7 @@ class IntegrationConceptAdmin(SimpleHistoryAdmin):
         )
 
 
-class FundingRecordAdmin(SimpleHistoryAdmin):
+class FundingRecordAdmin(PortalAdmin):
     list_select_related = ["center"]
     search_fields = ["center__name", "center__key"]
     autocomplete_fields = ["center"]
@@ -270,13 +333,13 @@ class DrawdownDateInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(PortalAdmin):
     list_display = ["name", "code", "guideline", "position"]
     search_fields = ["name", "code"]
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(SimpleHistoryAdmin):
+class ProgrammeYearAdmin(PortalAdmin):
     list_display = ["programme", "year", "application_from", "application_until", "proof_due"]
     list_filter = ["year", "programme"]
     list_select_related = ["programme"]
@@ -307,7 +370,7 @@ from .legal import AccessibilityFeedback, LegalPage, LegalPageKind  # noqa: E402
 
 
 @admin.register(LegalPage)
-class LegalPageAdmin(SimpleHistoryAdmin):
+class LegalPageAdmin(PortalAdmin):
     """One page per kind; the ministry edits title, text, "Stand" and the DGS video link."""
 
     list_display = ["kind", "title", "as_of", "sign_language_video_url"]

@@ -5,7 +5,8 @@ submit, acknowledge); the admin shows them with their history.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from centers.admin_base import PortalAdmin
 
 from .models import Reminder, Report
 
@@ -22,7 +23,7 @@ class ReadOnlyAdmin:
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class ReportAdmin(ReadOnlyAdmin, PortalAdmin):
     list_display = ["__str__", "status", "number", "requested_at", "generated_at", "page_count"]
     list_filter = ["kind", "status", "period_start"]
     search_fields = ["center__name", "center__key", "sha256"]

@@ -7,17 +7,26 @@ aggregate (staffing page "Personal landesweit").
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
+from django.utils.translation import ngettext
 from import_export.tmp_storages import CacheStorage
-from simple_history.admin import SimpleHistoryAdmin
+
+from centers.admin_base import PortalAdmin, PortalImportExportMixin
+from centers.fields import GermanDateField
+from centers.models import Center
 
 from . import services, spreadsheet
 from .models import (
     Assignment,
     Post,
+    PostKind,
     QualificationException,
     SensitiveDataAccess,
     StaffingQuota,
@@ -26,8 +35,61 @@ from .models import (
 from .resources import GermanCSV, GermanXLSX, StaffingListResource
 
 
+class QuotaFteInput(forms.TextInput):
+    """The Soll as "2,50" in a field wide enough for it (the list's number field clipped it)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "size": 6, "class": "quota-fte", **(attrs or {})})
+
+
+class StaffingQuotaAdminForm(forms.ModelForm):
+    """The quota's own checks plus the sequence's (``services.quota_validate``): the admin's
+    form and its list show the same German messages the service would raise."""
+
+    class Meta:
+        model = StaffingQuota
+        fields = ["center", "kind", "fte", "valid_from", "valid_to", "note"]
+        field_classes = {"valid_from": GermanDateField, "valid_to": GermanDateField}
+        widgets = {"fte": QuotaFteInput}
+        localized_fields = ["fte"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.quota_validate(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class QuotasSetForm(forms.Form):
+    """Nr. 3.7: a new Soll for many centres from one date."""
+
+    centers = forms.ModelMultipleChoiceField(
+        label=_("Zentren"),
+        queryset=Center.objects.select_related("sponsor").order_by("name"),
+        widget=FilteredSelectMultiple(_("Zentren"), is_stacked=False),
+    )
+    kind = forms.ChoiceField(label=_("Stellenart"), choices=PostKind.choices)
+    fte = forms.DecimalField(
+        label=_("Soll (VZÄ)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
+        widget=QuotaFteInput,
+    )
+    valid_from = GermanDateField(
+        label=_("gültig ab"),
+        help_text=_("Das bisherige Soll der Zentren endet am Tag davor."),
+    )
+    note = forms.CharField(label=_("Anmerkung"), max_length=200, required=False)
+
+
 @admin.register(StaffingQuota)
-class StaffingQuotaAdmin(SimpleHistoryAdmin):
+class StaffingQuotaAdmin(PortalAdmin):
+    form = StaffingQuotaAdminForm
     list_display = ["center", "kind", "fte", "valid_from", "valid_to", "note"]
     list_editable = ["fte"]
     list_filter = ["kind", "center__sponsor__kind", "center__sponsor__region"]
@@ -35,6 +97,69 @@ class StaffingQuotaAdmin(SimpleHistoryAdmin):
     search_fields = ["center__name", "center__key"]
     autocomplete_fields = ["center"]
     actions = ["materialize_defaults"]
+    change_list_template = "admin/staffing/staffingquota/change_list.html"
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=StaffingQuotaAdminForm, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.quota_save(quota=obj, user=request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "mehrere-zentren/",
+                self.admin_site.admin_view(self.set_for_many_view),
+                name="staffing_staffingquota_set_many",
+            ),
+            *super().get_urls(),
+        ]
+
+    def set_for_many_view(self, request):
+        """ "Neues Soll für mehrere Zentren ab Datum": one service call, one transaction."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = QuotasSetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                quotas = services.quotas_set(
+                    centers=data["centers"],
+                    kind=data["kind"],
+                    fte=data["fte"],
+                    valid_from=data["valid_from"],
+                    note=data["note"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Neues Soll für %(count)d Zentrum ab %(date)s gespeichert.",
+                        "Neues Soll für %(count)d Zentren ab %(date)s gespeichert.",
+                        len(quotas),
+                    )
+                    % {"count": len(quotas), "date": data["valid_from"].strftime("%d.%m.%Y")},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:staffing_staffingquota_changelist")
+        admin_form = helpers.AdminForm(
+            form, [(None, {"fields": list(form.fields)})], {}, model_admin=self
+        )
+        return TemplateResponse(
+            request,
+            "admin/staffing/staffingquota/set_many.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Neues Soll für mehrere Zentren ab Datum"),
+                "opts": self.model._meta,
+                "adminform": admin_form,
+                "errors": helpers.AdminErrorList(form, []),
+                "media": self.media + form.media,
+            },
+        )
 
     @admin.action(description=_("Fehlende Standardwerte (data/default_quotas.csv) anlegen"))
     def materialize_defaults(self, request, queryset):
@@ -72,7 +197,7 @@ class PostAdminForm(_ValidatedByServiceForm):
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(PortalAdmin):
     form = PostAdminForm
     list_display = ["__str__", "center", "kind", "fte", "funding_source", "valid_from", "valid_to"]
     list_filter = ["kind", "funding_source", "center__sponsor__region"]
@@ -82,7 +207,7 @@ class PostAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(SimpleHistoryAdmin):
+class StaffMemberAdmin(PortalAdmin):
     # Nr. 3.4: immigration_history is deliberately absent from every admin view.
     fields = [
         "center",
@@ -110,7 +235,7 @@ class AssignmentAdminForm(_ValidatedByServiceForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(PortalImportExportMixin, PortalAdmin):
     """The ministry imports and exports staffing lists here, for any centre."""
 
     form = AssignmentAdminForm
@@ -147,12 +272,12 @@ class AssignmentAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(QualificationException)
-class QualificationExceptionAdmin(SimpleHistoryAdmin):
+class QualificationExceptionAdmin(PortalAdmin):
     list_display = ["member", "kind", "status", "proposed_on", "decided_on"]
     list_filter = ["status", "kind"]
     list_select_related = ["member"]
     search_fields = ["member__last_name", "member__email"]
-    autocomplete_fields = ["member", "proposed_by", "decided_by"]
+    autocomplete_fields = ["member", "proposed_by"]
 
 
 @admin.register(SensitiveDataAccess)

@@ -8,16 +8,17 @@ multi-row rules of ``staffing.rules``, history through django-simple-history
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -86,6 +87,100 @@ def quotas_materialize(*, centers: Iterable[Center] | None = None, valid_from: d
                 rows.append(StaffingQuota(center=center, kind=kind, fte=fte, valid_from=valid_from))
     bulk_create_with_history(rows, StaffingQuota)
     return len(rows)
+
+
+def _quota_overlap_message(other: StaffingQuota) -> str:
+    return _(
+        "Für dieses Zentrum und diese Stellenart gilt schon ein Soll vom %(start)s bis "
+        "%(end)s; die Zeiträume dürfen sich nicht überschneiden."
+    ) % {
+        "start": formats.date_format(other.valid_from, "d.m.Y"),
+        "end": formats.date_format(other.valid_to, "d.m.Y")
+        if other.valid_to
+        else _("auf Weiteres"),
+    }
+
+
+def _quota_plan(quota: StaffingQuota, *, lock: bool = True):
+    """Where one quota goes into the centre's sequence for its kind (Nr. 3.7): the Soll in
+    force before ``valid_from`` ends the day before; an open-ended quota ends the day
+    before the next one starts; a new quota starting the same day as a stored one changes
+    that one rather than doubling it. Returns (the row to save, the rows to end); raises
+    ``ValidationError`` (German) when it cannot go in."""
+    siblings = StaffingQuota.objects.filter(center_id=quota.center_id, kind=quota.kind)
+    if lock:
+        siblings = siblings.select_for_update()
+    siblings = list(siblings.exclude(pk=quota.pk).order_by("valid_from"))
+    same_day = next((q for q in siblings if q.valid_from == quota.valid_from), None)
+    if same_day is not None and quota.pk is None:
+        same_day.fte, same_day.note = quota.fte, quota.note
+        if quota.valid_to is not None:
+            same_day.valid_to = quota.valid_to
+        quota, siblings = same_day, [q for q in siblings if q.pk != same_day.pk]
+    if quota.valid_from is None:
+        quota.full_clean()  # the form's own message
+    later = [q for q in siblings if q.valid_from > quota.valid_from]
+    if quota.valid_to is None and later:
+        quota.valid_to = later[0].valid_from - timedelta(days=1)
+    if quota.valid_to is not None and quota.valid_to < quota.valid_from:
+        raise ValidationError({"valid_to": [_("Das Ende liegt vor dem Beginn.")]})
+    quota.full_clean()
+    to_end = []
+    for other in siblings:
+        if other.valid_from < quota.valid_from and (
+            other.valid_to is None or other.valid_to >= quota.valid_from
+        ):
+            other.valid_to = quota.valid_from - timedelta(days=1)
+            to_end.append(other)
+        elif other.valid_from > quota.valid_from and quota.valid_to >= other.valid_from:
+            raise ValidationError({"valid_to": [_quota_overlap_message(other)]})
+    return quota, to_end
+
+
+def _quota_write(quota: StaffingQuota, user) -> StaffingQuota:
+    quota, to_end = _quota_plan(quota)
+    for other in to_end:  # ends where the new Soll begins
+        other._history_user = user
+        other.save(update_fields=["valid_to"])
+    quota._history_user = user
+    quota.save()
+    return quota
+
+
+def quota_validate(quota: StaffingQuota) -> None:
+    """The checks of ``quota_save`` without saving (the admin's form shows them)."""
+    _quota_plan(copy.copy(quota), lock=False)
+
+
+@transaction.atomic
+def quota_save(*, quota: StaffingQuota, user=None) -> StaffingQuota:
+    """Create or change one centre's Soll for one post kind (the admin's form and list)."""
+    return _quota_write(quota, user)
+
+
+@transaction.atomic
+def quotas_set(
+    *,
+    centers: Iterable[Center],
+    kind: str,
+    fte: Decimal,
+    valid_from: date,
+    note: str = "",
+    user=None,
+) -> list[StaffingQuota]:
+    """Nr. 3.7: the Land sets a new Soll for many centres from one date — one transaction;
+    in each centre the Soll in force until then ends the day before. A centre where it
+    cannot go in stops all of them, with the centre named in the message."""
+    quotas, errors = [], []
+    for center in centers:
+        quota = StaffingQuota(center=center, kind=kind, fte=fte, valid_from=valid_from, note=note)
+        try:
+            quotas.append(_quota_write(quota, user))
+        except ValidationError as exc:
+            errors.extend(f"{center}: {message}" for message in exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return quotas
 
 
 # --- posts and assignments ---------------------------------------------------------------------------
