@@ -10,8 +10,13 @@ class CentersConfig(AppConfig):
     verbose_name = _("Zentren und Stammdaten")
 
     def ready(self):
-        from . import workflows  # noqa: F401 - registers the declared transitions
+        from . import (
+            dataversion,
+            workflows,  # noqa: F401 - registers the declared transitions
+        )
         from .collation import register_sqlite_collation
+
+        dataversion.install()
 
         # Every connection, also those that run migrations and tests: name columns are
         # declared with this collation and SQLite refuses to touch them without it.
