@@ -17,18 +17,26 @@ Nothing outside this module tests group names or roles for permissions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
-from .models import Center, CenterGroupObjectPermission, Membership, Role
+from . import dataversion
+from .models import (
+    Center,
+    CenterGroupObjectPermission,
+    CenterUserObjectPermission,
+    Membership,
+    Role,
+)
 
 
 class Capability(StrEnum):
@@ -97,8 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CENTER_STAFF: frozenset(_KI_READ | {Capability.EDIT_PLAN_DRAFT, Capability.USE_VERBUND}),
     # The Träger is the legal applicant for the state's funding (issue 12).
     Role.SPONSOR: frozenset(
-        _KI_READ
-        | {Capability.DECIDE_EXCEPTION, Capability.VIEW_FUNDING, Capability.SUBMIT_FUNDING}
+        _KI_READ | {Capability.DECIDE_EXCEPTION, Capability.VIEW_FUNDING, Capability.SUBMIT_FUNDING}
     ),
     Role.SCHOOL_AUTHORITY: frozenset(
         {
@@ -225,12 +232,113 @@ def sync_user_groups(user) -> None:
     missing = wanted - current.keys()
     if missing:
         user.groups.add(*Group.objects.filter(name__in=missing))
-    # Django caches permissions on the user object.
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(attr, None)
+    # Django and this module remember permissions on the user object.
+    forget_grants(user)
 
 
 # --- reading: scoped querysets ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user holds, read once per request: the capabilities held for every centre
+    (state roles; superusers hold all) and, per centre id, those granted through the centre's
+    groups. Every check below answers from it without another query."""
+
+    superuser: bool
+    everywhere: frozenset[str]
+    by_center: Mapping[int, frozenset[str]]
+
+    def holds_everywhere(self, perm: str) -> bool:
+        return self.superuser or perm in self.everywhere
+
+    def center_ids(self, perm: str, *, membership_only: bool = False) -> frozenset[int] | None:
+        """Ids of the centres on which ``perm`` is held; ``None`` for every centre."""
+        if not membership_only and self.holds_everywhere(perm):
+            return None
+        return frozenset(pk for pk, held in self.by_center.items() if perm in held)
+
+    def on_center(self, center_id: int) -> frozenset[str]:
+        if self.superuser:
+            return ROLE_PERMISSIONS[Role.MINISTRY]
+        return self.everywhere | self.by_center.get(center_id, frozenset())
+
+    def anywhere(self) -> frozenset[str]:
+        if self.superuser:
+            return ROLE_PERMISSIONS[Role.MINISTRY]
+        return self.everywhere.union(*self.by_center.values())
+
+
+NO_GRANTS = Grants(superuser=False, everywhere=frozenset(), by_center={})
+SUPERUSER_GRANTS = Grants(superuser=True, everywhere=frozenset(), by_center={})
+
+
+def _read_grants(user) -> Grants:
+    """One query: the user's permissions on ``Center`` through groups and directly, global
+    (no centre) and per centre (guardian's object permission tables)."""
+    ctype = ContentType.objects.get_for_model(Center)
+    # Typed: PostgreSQL cannot match an untyped NULL with the centre ids of the other branches.
+    no_center = Cast(Value(None), output_field=BigIntegerField())
+    global_perms = Permission.objects.filter(content_type=ctype).order_by()
+    rows = (
+        global_perms.filter(group__user=user)
+        .annotate(center_id=no_center)
+        .values_list("center_id", "codename")
+        .union(
+            global_perms.filter(user=user)
+            .annotate(center_id=no_center)
+            .values_list("center_id", "codename"),
+            CenterGroupObjectPermission.objects.filter(group__user=user)
+            .order_by()
+            .values_list("content_object_id", "permission__codename"),
+            CenterUserObjectPermission.objects.filter(user=user)
+            .order_by()
+            .values_list("content_object_id", "permission__codename"),
+            all=True,
+        )
+    )
+    everywhere: set[str] = set()
+    by_center: dict[int, set[str]] = {}
+    for center_id, codename in rows:
+        if center_id is None:
+            everywhere.add(codename)
+        else:
+            by_center.setdefault(center_id, set()).add(codename)
+    return Grants(
+        superuser=False,
+        everywhere=frozenset(everywhere),
+        by_center={pk: frozenset(held) for pk, held in by_center.items()},
+    )
+
+
+def grants_of(user) -> Grants:
+    """The user's ``Grants``: read once per change of the data (``centers.dataversion``; a
+    membership or a group is data too) and remembered on the user object, so a request asks
+    the cache at most once however many checks its page makes. Inactive and anonymous users
+    hold nothing (as Django's ModelBackend)."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_GRANTS
+    if user.is_superuser:
+        return SUPERUSER_GRANTS
+    version = dataversion.current()
+    remembered = user.__dict__.get("_grants")
+    if remembered is not None and version is not None and remembered[0] == version:
+        return remembered[1]
+    grants = dataversion.cached(f"grants:{user.pk}", lambda: _read_grants(user))
+    user.__dict__["_grants"] = (version, grants)
+    return grants
+
+
+def forget_grants(user) -> None:
+    """After a change of the user's memberships or groups inside a request."""
+    for attr in ("_grants", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
+
+
+def _narrow(queryset: QuerySet, field: str, ids: frozenset[int] | None) -> QuerySet:
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": sorted(ids)}) if ids else queryset.none()
 
 
 def centers_for(
@@ -242,42 +350,29 @@ def centers_for(
     global (state) permissions nor superuser status. For per-person sensitive
     data (Nr. 3.4), which only the centre's own Leitung may see (DESIGN.md §7).
     """
+    grants = grants_of(user)
     if not user.is_authenticated:
         return Center.objects.none()
-    return get_objects_for_user(
-        user,
-        f"centers.{perm}",
-        klass=Center,
-        accept_global_perms=not membership_only,
-        with_superuser=not membership_only,
+    return _narrow(
+        Center.objects.all(), "pk", grants.center_ids(perm, membership_only=membership_only)
     )
 
 
 def scoped(queryset: QuerySet, user, perm: str, center_field: str = "center") -> QuerySet:
     """Narrow a queryset of centre-owned objects to the centres ``user`` may ``perm``."""
-    return queryset.filter(**{f"{center_field}__in": centers_for(user, perm)})
+    if not user.is_authenticated:
+        return queryset.none()
+    return _narrow(queryset, center_field, grants_of(user).center_ids(perm))
 
 
 def capabilities_anywhere(user) -> frozenset[str]:
     """Every capability ``user`` holds on at least one centre: global (state roles,
-    superusers) or through a centre's group. One query, remembered on the user object for
-    the request (the navigation and the to-do list both ask)."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_capabilities_anywhere", None)
-    if cached is None:
-        held = {p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")}
-        held.update(
-            CenterGroupObjectPermission.objects.filter(group__user=user)
-            .values_list("permission__codename", flat=True)
-            .distinct()
-        )
-        cached = user._capabilities_anywhere = frozenset(held)
-    return cached
+    superusers) or through a centre's group (the navigation and the to-do list ask)."""
+    return grants_of(user).anywhere()
 
 
 def has_center_perm(user, perm: str, center: Center) -> bool:
-    return centers_for(user, perm).filter(pk=center.pk).exists()
+    return center is not None and perm in center_perms(user, center)
 
 
 NO_PERMISSION_MESSAGE = _("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum.")
@@ -298,24 +393,12 @@ def require_state_perm(user, perm: str, message=None) -> None:
 
 def has_state_perm(user, perm: str) -> bool:
     """A capability held for every centre (state roles, superusers)."""
-    return user.is_authenticated and user.has_perm(f"centers.{perm}")
+    return grants_of(user).holds_everywhere(perm)
 
 
 def center_perms(user, center: Center) -> frozenset[str]:
     """All capabilities ``user`` holds on ``center`` — for templates to show buttons."""
-    if not user.is_authenticated:
-        return frozenset()
-    if user.is_superuser:
-        return ROLE_PERMISSIONS[Role.MINISTRY]
-    global_perms = {
-        p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("centers.")
-    }
-    object_perms = set(
-        CenterGroupObjectPermission.objects.filter(
-            content_object=center, group__user=user
-        ).values_list("permission__codename", flat=True)
-    )
-    return frozenset(global_perms | object_perms)
+    return grants_of(user).on_center(center.pk)
 
 
 class Capabilities:

@@ -34,9 +34,10 @@ from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from . import dataversion
 from .access import Capability, capabilities_anywhere, centers_for, has_state_perm
 from .dates import add_months, add_years
 from .models import (
@@ -177,18 +178,24 @@ def count_for(user, *, today: datetime.date | None = None) -> int:
 
 
 def tasks_for_request(request) -> list[Task]:
-    """The list for the request's user, made once per request (dashboard and navigation)."""
+    """The list for the request's user: made once per change of the data and day
+    (``centers.dataversion``) and once per request at most (dashboard and navigation)."""
     if not hasattr(request, "_todo_tasks"):
-        request._todo_tasks = tasks_for(request.user)
+        user = request.user
+        key = f"todo:{user.pk}:{timezone.localdate()}:{get_language()}"
+        request._todo_tasks = dataversion.cached(key, lambda: tasks_for(user))
     return request._todo_tasks
 
 
 def count_for_request(request) -> int:
-    """The navigation's count: from the list when the page made one, else counted."""
+    """The navigation's count: from the list when the page made one, else counted (cached
+    like the list)."""
     if hasattr(request, "_todo_tasks"):
         return len(request._todo_tasks)
     if not hasattr(request, "_todo_count"):
-        request._todo_count = count_for(request.user)
+        user = request.user
+        key = f"todo-count:{user.pk}:{timezone.localdate()}"
+        request._todo_count = dataversion.cached(key, lambda: count_for(user))
     return request._todo_count
 
 
