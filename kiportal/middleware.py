@@ -1,4 +1,5 @@
-"""Two request-wide guards of the portal (issue 15, findings 5, 9, 11).
+"""Request-wide guards of the portal (issue 15, findings 5, 9, 11) and the session's renewal
+(issue 13).
 
 ``RejectImpossibleInputMiddleware``: a URL whose path or query holds a control
 character (a NUL byte above all: PostgreSQL text cannot hold one) names no page of the
@@ -15,6 +16,7 @@ files are answered by WhiteNoise before this middleware and keep their long cach
 from __future__ import annotations
 
 import re
+import time
 
 from django.conf import settings
 from django.http import Http404
@@ -52,4 +54,29 @@ class ResponseHeadersMiddleware:
             response["Cache-Control"] = NO_STORE
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response
+
+
+class SessionRenewalMiddleware:
+    """The idle logout without a write on every request.
+
+    A session ends ``SESSION_COOKIE_AGE`` (30 minutes) after it was last saved. Saving it on
+    every request (``SESSION_SAVE_EVERY_REQUEST``) cost a database write per page; instead a
+    request renews it only when the last renewal is ``SESSION_RENEW_AFTER`` seconds old, so a
+    session ends between 30 and 31 minutes after the last request — and a page costs no write.
+    Below ``SessionMiddleware``: its response part saves what this one marked.
+    """
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_AFTER:
+                session[self.KEY] = now
         return response

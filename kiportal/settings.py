@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # Below WhiteNoise: static files keep their caching; every page gets no-store.
     "kiportal.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kiportal.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,8 +81,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # AxesMiddleware last: it turns a lockout into the German lockout page.
+    # AxesMiddleware: it turns a lockout into the German lockout page.
     "axes.middleware.AxesMiddleware",
+    # Last: a page answered from the cache still passes every middleware above.
+    "kiportal.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "kiportal.urls"
@@ -99,6 +102,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "centers.context_processors.navigation",
+                # The page's one CSRF token, which the page cache swaps per answer.
+                "kiportal.page_cache.csrf_token",
             ],
         },
     },
@@ -138,9 +143,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after 30 minutes without a request.
+# Sessions end after 30 minutes without a request: renewed at most once a minute
+# (kiportal.middleware.SessionRenewalMiddleware), not written on every request. In the
+# database, not the cache: a page still opens while Redis is away.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = 60
+
+# A signed-in user's page is answered again from the cache until the data changes
+# (kiportal/page_cache.py, centers/dataversion.py).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=15 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # The reverse proxies in front of the portal: their number ("1") or their networks

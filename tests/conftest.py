@@ -28,6 +28,9 @@ def _test_settings(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.TASKS_IN_BACKGROUND = False  # tasks run synchronously, in the test's transaction
     settings.LANGUAGE_CODE = "de"
+    # Tests read ``response.context``, which a page answered from the cache has not; the
+    # page cache is tested on its own (tests/test_page_cache.py) and in the browser tests.
+    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

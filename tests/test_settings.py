@@ -155,7 +155,6 @@ def test_dates_are_shown_as_dd_mm_yyyy_in_both_languages(language):
 @pytest.mark.django_db
 def test_session_ends_after_thirty_minutes_without_a_request(client, home_center, user_as):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     user = user_as(Role.CENTER_LEAD, home_center)
     dashboard = reverse("dashboard")
     start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -172,6 +171,36 @@ def test_session_ends_after_thirty_minutes_without_a_request(client, home_center
         response = client.get(dashboard)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_page_does_not_write_the_session_within_a_minute_of_its_renewal(
+    client, home_center, user_as
+):
+    """Issue 13: the idle logout costs at most one session write a minute, not one per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user_as(Role.CENTER_LEAD, home_center))
+    dashboard = reverse("dashboard")
+    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(dashboard).status_code == 200
+        return sum(
+            1
+            for q in queries.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+        )
+
+    with time_machine.travel(start, tick=False) as clock:
+        assert session_writes() == 1  # the first request renews
+        clock.shift(dt.timedelta(seconds=30))
+        assert session_writes() == 0
+        assert session_writes() == 0
+        clock.shift(dt.timedelta(seconds=31))
+        assert session_writes() == 1
 
 
 # --- security headers ----------------------------------------------------------------

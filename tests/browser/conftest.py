@@ -160,6 +160,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache(settings):
+    """The browser walks the portal as in production: pages answered from the cache."""
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_failures(context):
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
