@@ -18,11 +18,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from centers import dataversion
 from centers.access import (
     Capability,
     CenterPermissionMixin,
@@ -277,23 +279,30 @@ class StateDashboardView(StatePermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        period = current_period(today)
-        centers = content.all_centers()
-        figures = content.state_figures(centers, period, today)
-        vchart, vrows = vacancy_chart([c.pk for c in centers], today)
-        context.update(figures)
+        # The same for every state user: figures and charts are drawn once per change of
+        # the data (and day and language), not per request.
         context.update(
-            {
-                "kind_labels": [str(k.label) for k in PostKind],
-                "region_chart": content.region_fte_chart(figures["regions"]).svg(),
-                "status_chart": content.plan_status_chart(figures["plan_status"]).svg(),
-                "field_chart": content.field_chart(figures["fields"]).svg(),
-                "vacancy_chart": vchart.svg(),
-                "vacancy_rows": vrows,
-                "may_request_state": services.may_request_state_overview(self.request.user),
-            }
+            dataversion.cached(
+                f"state-dashboard:{today}:{get_language()}", lambda: self._figures(today)
+            )
         )
+        context["may_request_state"] = services.may_request_state_overview(self.request.user)
         return context
+
+    @staticmethod
+    def _figures(today: datetime.date) -> dict:
+        centers = content.all_centers()
+        figures = content.state_figures(centers, current_period(today), today)
+        vchart, vrows = vacancy_chart([c.pk for c in centers], today)
+        return {
+            **figures,
+            "kind_labels": [str(k.label) for k in PostKind],
+            "region_chart": content.region_fte_chart(figures["regions"]).svg(),
+            "status_chart": content.plan_status_chart(figures["plan_status"]).svg(),
+            "field_chart": content.field_chart(figures["fields"]).svg(),
+            "vacancy_chart": vchart.svg(),
+            "vacancy_rows": vrows,
+        }
 
 
 class CenterDashboardView(CenterPermissionMixin, TemplateView):

@@ -8,9 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from centers import dataversion
 from centers.access import Capability, capabilities_for, centers_for, has_state_perm, require_center
 from centers.locking import VersionForm
 from centers.service_views import submit_form
@@ -388,10 +390,15 @@ def state_overview(request):
         {
             "filter": filterset,
             "rows": rows,
-            "aggregate": selectors.immigration_aggregate(),
+            # Both state-wide, the same for every state user: once per change of the data.
+            "aggregate": dataversion.cached(
+                "immigration-aggregate", selectors.immigration_aggregate
+            ),
             "may_export": has_state_perm(request.user, Capability.EXPORT_STAFFING),
             # A state capability covers every centre; unfiltered, so no filter hides a repair.
-            "violations": checks.stored_violations(),
+            "violations": dataversion.cached(
+                f"stored-violations:{get_language()}", checks.stored_violations
+            ),
         },
     )
 
