@@ -28,8 +28,11 @@ For each scale it:
 
 Printed per page: requests/s, the ratio to the reference page (mean of the two reference runs
 on either side), p50 and p99 latency, SQL queries of one request, response size in bytes, and
-CPU ms per request of the gunicorn workers (``/proc/<pid>/stat``); then the load average at
-start and end, and as the last line the worst ratio per scale.
+CPU ms per request of the gunicorn workers (``/proc/<pid>/stat``); then ("kalt") the queries
+and the in-process CPU ms of the first view after a change of the data, when nothing is cached
+from it (``centers.dataversion``: grants, to-do count, the page itself) — what wrk's repeated
+requests do not see; then the load average at start and end, and as the last line the worst
+ratio per scale.
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ def probe(pages_json: str) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from centers import dataversion
     from centers.models import Center, IntegrationConcept
     from deployment import selectors as deployment_selectors
     from deployment.models import DeploymentPlan
@@ -168,13 +172,26 @@ def probe(pages_json: str) -> None:
             User.objects.get(username=spec["user"]),
             backend="django.contrib.auth.backends.ModelBackend",
         )
-        client.get(path)  # warm: the cache as under load
+        client.get(path)  # warm: the session renewed, the page cached as under load
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
+        # The first view after a change of the data: nothing cached from it (grants, to-do
+        # count, the page), what wrk does not see. Median CPU of five.
+        cold_cpu = []
+        for _ in range(5):
+            dataversion.bump()
+            start = time.process_time()
+            client.get(path)
+            cold_cpu.append((time.process_time() - start) * 1000)
+        dataversion.bump()
+        with CaptureQueriesContext(connection) as cold_queries:
+            client.get(path)
         results[spec["slug"]] = {
             "path": path,
             "status": response.status_code,
             "queries": len(queries),
+            "cold_queries": len(cold_queries),
+            "cold_cpu_ms": sorted(cold_cpu)[2],
             "bytes": len(response.content),
         }
     print(json.dumps(results))
@@ -511,6 +528,8 @@ def run_scale(args, scale, env, anchor_env, logdir, pages) -> list[dict]:
                 "reference": reference,
                 "ratio": result["rps"] / reference if reference else float("nan"),
                 "queries": probed[page.slug]["queries"],
+                "cold_queries": probed[page.slug]["cold_queries"],
+                "cold_cpu_ms": probed[page.slug]["cold_cpu_ms"],
                 "bytes": len(body),
             }
             rows.append(row)
@@ -525,7 +544,8 @@ def run_scale(args, scale, env, anchor_env, logdir, pages) -> list[dict]:
 
 HEADER = (
     f"{'Seite':<34} {'Benutzer':<17} {'req/s':>7} {'Ref.':>7} {'Verh.':>6} "
-    f"{'p50 ms':>7} {'p99 ms':>7} {'Abfr.':>5} {'Bytes':>8} {'CPU ms':>7}"
+    f"{'p50 ms':>7} {'p99 ms':>7} {'Abfr.':>5} {'Bytes':>8} {'CPU ms':>7} "
+    f"{'kalt: Abfr.':>11} {'CPU ms':>7}"
 )
 
 
@@ -541,7 +561,8 @@ def print_row(row):
     print(
         f"{page.title[:34]:<34} {page.user:<17} {row['rps']:>7.1f} {row['reference']:>7.1f} "
         f"{row['ratio']:>6.2f} {row['p50']:>7.1f} {row['p99']:>7.1f} {row['queries']:>5} "
-        f"{row['bytes']:>8} {row['cpu_ms']:>7.1f}{note}",
+        f"{row['bytes']:>8} {row['cpu_ms']:>7.1f} {row['cold_queries']:>11} "
+        f"{row['cold_cpu_ms']:>7.1f}{note}",
         flush=True,
     )
 
@@ -651,7 +672,7 @@ def main() -> None:
             print(
                 f"Skala {scale}: schlechtestes Verhältnis {worst['ratio']:.2f} "
                 f"({worst['page'].title}), höchste Abfragezahl "
-                f"{max(r['queries'] for r in rows)}",
+                f"{max(r['cold_queries'] for r in rows)} (erste Ansicht nach einer Änderung)",
                 flush=True,
             )
     except KeyboardInterrupt:
