@@ -797,4 +797,5 @@ class TargetAgreement(Versioned):
 
 
 from .legal import AccessibilityFeedback, LegalPage  # noqa: E402, F401
+from .outbox import OutboxMessage  # noqa: E402, F401
 from .programmes import BudgetLine, DrawdownDate, Programme, ProgrammeYear  # noqa: E402, F401

@@ -12,8 +12,10 @@ Every workflow mail goes through ``notify_center``:
 - users without an e-mail address are skipped.
 
 The body is rendered inside the service's transaction (so it tells what the
-change did) and sent by the Celery task ``centers.tasks.send_email`` once the
-transaction commits. Links in mails are absolute (``settings.SITE_URL``).
+change did) and written to the outbox in that transaction (``centers.outbox``): the
+Celery task ``centers.tasks.send_email`` gets it once the transaction commits, or
+later from the sweep if the broker is away — a mail is never lost and never turns a
+saved change into an error. Links in mails are absolute (``settings.SITE_URL``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from . import access
+from . import access, outbox
 from .models import Center, Role
 
 
@@ -112,10 +113,6 @@ def notify_user(*, user, subject, template: str, context: dict) -> list[str]:
 
 
 def _send(*, to: list[str], subject, template: str, context: dict) -> None:
-    from .tasks import send_email
-
     if not to:
         return
-    body = render_to_string(template, context)
-    subject = str(subject)
-    transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, body=body))
+    outbox.send_mail(to=to, subject=str(subject), body=render_to_string(template, context))

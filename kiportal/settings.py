@@ -282,7 +282,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# celery beat: the reporting schedule (end-of-period reports, reminders, re-queueing), in code.
+# Long jobs (import check, import, report) whose worker died: the sweep takes a job over
+# when its heartbeat is this old and no live worker holds it; after this many takeovers
+# it fails and the page offers a retry (centers.jobs).
+JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=3 * 60)
+JOB_MAX_TAKEOVERS = env.int("JOB_MAX_TAKEOVERS", default=3)
+# celery beat: the schedule (the job sweep, end-of-period reports, reminders), in code.
 from reporting.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402, F401, I001
 
 EMAIL_BACKEND = env.str(

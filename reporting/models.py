@@ -107,6 +107,10 @@ class Report(Versioned):
     queue_error = models.TextField(_("Fehler beim Einreihen"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     rendering_started_at = models.DateTimeField(_("Erstellung begonnen am"), null=True, blank=True)
+    # Crash recovery (centers.jobs): when the rendering was last (re)started, and how
+    # often the sweep or a redelivered task took it over from a worker that died.
+    heartbeat_at = models.DateTimeField(_("Lebenszeichen"), null=True, blank=True)
+    takeovers = models.PositiveSmallIntegerField(_("Neustarts"), default=0)
 
     # The stored file: the name is fixed before rendering starts, so a
     # redelivered task writes the same file again instead of a second one.

@@ -1,4 +1,4 @@
-"""The schedule for celery beat, in code (reporting's jobs and the staffing upload clean-up).
+"""The schedule for celery beat, in code (the job sweep, reporting's jobs, the upload clean-up).
 
 ``kiportal/settings.py`` reads ``CELERY_BEAT_SCHEDULE`` from here; this
 module is imported by the settings and therefore imports no models. What
@@ -8,8 +8,9 @@ the jobs do is in ``reporting.periodic``.
 from celery.schedules import crontab
 
 CELERY_BEAT_SCHEDULE = {
-    # Requests that never reached the broker (Redis down) are queued again.
-    "reporting-sweep-reports": {"task": "reporting.sweep_reports", "schedule": 5 * 60.0},
+    # The outbox's mails and tasks that never reached the broker (Redis down) are handed
+    # over, jobs whose worker died are taken over (centers.jobs): every minute.
+    "sweep-jobs": {"task": "centers.sweep_jobs", "schedule": 60.0},
     # At the end of each plan period: the centre reports (runs daily, acts once).
     "reporting-period-reports": {
         "task": "reporting.generate_period_reports",

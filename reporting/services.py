@@ -3,10 +3,12 @@
 
 Each service takes keyword arguments only, runs in one transaction, checks the
 capability on the centre (``centers.access``), validates with ``full_clean`` and
-leaves a history row. The rendering task is enqueued only after the request
-row is committed; if the broker is unreachable the row stays ``queued`` with
+leaves a history row. The rendering task goes through the outbox
+(``centers.outbox``) in the request's transaction and is handed to the broker
+once it commits; if the broker is unreachable the row stays ``queued`` with
 ``queue_error`` set, is shown as "konnte nicht eingereiht werden" with a retry
-button, and the periodic sweep enqueues it again once the broker is back.
+button, and the periodic sweep hands the message over once the broker is back.
+A rendering whose worker died is taken over by the sweep (``centers.jobs``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from centers import jobs, outbox
 from centers.access import Capability, has_center_perm, has_state_perm, require_center_perm
 from centers.models import Center
 from centers.notifications import notify_user
@@ -33,6 +37,7 @@ logger = logging.getLogger(__name__)
 # A queued report whose task was published this long ago and still has not
 # started is enqueued again by the sweep (a lost message never loses the row).
 STALE_QUEUED_AFTER = datetime.timedelta(minutes=30)
+RENDER_TASK = "reporting.render_report"
 
 
 # --- requesting -----------------------------------------------------------------
@@ -95,7 +100,7 @@ def _request(
                 report.full_clean()
                 report.save()
                 _event(report, ReportEventKind.REQUESTED, user)
-                transaction.on_commit(lambda report=report: enqueue(report_id=report.pk))
+                enqueue(report_id=report.pk)
         except (IntegrityError, ValidationError):
             if not Report.objects.filter(number=report.number, **series).exists():
                 raise
@@ -173,69 +178,109 @@ def report_retry(*, report: Report, user) -> Report:
     report.failure_reason = ""
     report.queue_error = ""
     report.enqueued_at = None
+    report.takeovers = 0
+    report.heartbeat_at = timezone.now()
     report._change_reason = "retry"
     report.full_clean()
     report._history_user = user
     report.save()
     _event(report, ReportEventKind.RETRIED, user)
-    transaction.on_commit(lambda: enqueue(report_id=report.pk))
+    enqueue(report_id=report.pk)
     return report
 
 
-def enqueue(*, report_id: int) -> bool:
-    """Publish the rendering task; on a broker error keep the row and say so.
+def enqueue(*, report_id: int) -> None:
+    """Write the rendering task into the outbox, in the caller's transaction.
 
-    Runs after the request's transaction has committed, so the worker always
-    finds the row. Never raises: the user's request has been recorded either way.
+    It is handed to the broker once that commits (so the worker always finds the
+    row), or by the sweep if the broker is away; never raises into the request.
     """
-    from .tasks import render_report
+    outbox.enqueue(RENDER_TASK, report_id=report_id)
 
-    try:
-        render_report.apply_async(
-            args=[report_id],
-            retry=True,
-            retry_policy={
-                "max_retries": 2,
-                "interval_start": 0,
-                "interval_step": 0.5,
-                "interval_max": 1,
-            },
-        )
-    except Exception as exc:  # the broker's errors differ by transport
-        logger.warning(
-            "Bericht %s konnte nicht eingereiht werden: %s", report_id, exc, exc_info=True
-        )
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-            queue_error=_(
-                "Die Aufgabe konnte nicht in die Warteschlange gestellt werden: %(error)s"
-            )
-            % {"error": exc.__class__.__name__},
-            enqueued_at=None,
-        )
-        return False
-    Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-        enqueued_at=timezone.now(), queue_error=""
+
+def enqueue_delivered(kwargs: dict, error: str | None) -> None:
+    """The outbox's word on a rendering task: the page says whether it is queued."""
+    queued = Report.objects.filter(pk=kwargs.get("report_id"), status=ReportStatus.QUEUED)
+    if error is None:
+        queued.update(enqueued_at=timezone.now(), queue_error="")
+        return
+    queued.update(
+        queue_error=_("Die Aufgabe konnte nicht in die Warteschlange gestellt werden: %(error)s")
+        % {"error": error.split(":", 1)[0]},
+        enqueued_at=None,
     )
-    return True
 
 
-def reports_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue queued reports again that never reached the broker (or were lost).
+def reports_sweep(
+    *, now: datetime.datetime | None = None, stale_before: datetime.datetime | None = None
+) -> int:
+    """Part of ``centers.jobs.sweep``: send queued reports again whose message was lost
+    in the broker, and take over renderings whose worker died. Returns how many.
 
-    Safe to run at any time: the task renders only a report in the expected
-    state, so a report that is in the queue twice is still rendered once.
+    Messages that never reached the broker are the outbox's business. Safe to run at
+    any time: the task renders only a report in the expected state, so a report that
+    is in the queue twice is still rendered once.
     """
     now = now or timezone.now()
-    ids = list(
-        Report.objects.filter(status=ReportStatus.QUEUED)
+    stale_before = stale_before or now - jobs.heartbeat_timeout()
+    lost = list(
+        Report.objects.filter(
+            status=ReportStatus.QUEUED, enqueued_at__lt=now - STALE_QUEUED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for pk in lost:
+        with transaction.atomic():
+            if Report.objects.filter(pk=pk, status=ReportStatus.QUEUED).update(enqueued_at=None):
+                enqueue(report_id=pk)
+    stale = list(
+        Report.objects.filter(status=ReportStatus.RENDERING)
         .filter(
-            Q(enqueued_at__isnull=True, requested_at__lt=now - datetime.timedelta(seconds=30))
-            | Q(queue_error__gt="")
-            | Q(enqueued_at__lt=now - STALE_QUEUED_AFTER)
+            Q(heartbeat_at__lt=stale_before)
+            | Q(heartbeat_at__isnull=True, rendering_started_at__lt=stale_before)
         )
         .values_list("pk", flat=True)
     )
-    return sum(1 for pk in ids if enqueue(report_id=pk))
+    taken = sum(1 for pk in stale if _take_over_stale(pk, stale_before=stale_before))
+    return len(lost) + taken
+
+
+def _take_over_stale(report_id: int, *, stale_before: datetime.datetime) -> bool:
+    with transaction.atomic():
+        # A live rendering holds the row's lock: skipped, however old its heartbeat.
+        report = (
+            Report.objects.select_for_update(skip_locked=True)
+            .filter(pk=report_id, status=ReportStatus.RENDERING)
+            .first()
+        )
+        if report is None:
+            return False
+        beat = report.heartbeat_at or report.rendering_started_at
+        if beat is not None and beat >= stale_before:
+            return False
+        if _take_over(report):
+            report.status = ReportStatus.QUEUED
+            report.enqueued_at = None
+            report.save(update_fields=["status", "enqueued_at", "takeovers", "heartbeat_at"])
+            enqueue(report_id=report.pk)
+    logger.warning("Bericht %s: Erstellung übernommen (Neustart %s)", report_id, report.takeovers)
+    return True
+
+
+def _take_over(report: Report) -> bool:
+    """A rendering whose worker died (the caller holds the row's lock): count the
+    takeover; ``False`` if that was one too many and the report has failed."""
+    report.takeovers += 1
+    report.heartbeat_at = timezone.now()
+    if report.takeovers <= jobs.max_takeovers():
+        return True
+    report.save(update_fields=["takeovers", "heartbeat_at"])
+    with override("de"):
+        reason = _(
+            "Die Erstellung wurde %(n)s-mal unterbrochen, weil der Hintergrunddienst "
+            "beendet wurde, und deshalb abgebrochen. Bitte versuchen Sie es erneut."
+        ) % {"n": report.takeovers}
+    _fail_locked(report, reason)
+    return False
 
 
 # --- after rendering -----------------------------------------------------------------
@@ -270,17 +315,29 @@ def _claim_for_rendering(report_id: int) -> bool:
     """Short transaction: mark the report ``rendering`` so the progress page shows it.
 
     ``rendering`` is accepted as well: that is a redelivered task whose worker
-    died mid-render.
+    died mid-render (a live rendering holds the lock until it is done, so a
+    duplicate waits here and then finds the report ready). It counts as a takeover.
     """
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None or report.status not in ReportStatus.in_progress():
             return False
+        if report.status == ReportStatus.RENDERING and not _take_over(report):
+            return False
         report.status = ReportStatus.RENDERING
         report.attempts += 1
-        report.rendering_started_at = timezone.now()
+        report.rendering_started_at = report.heartbeat_at = timezone.now()
         report.queue_error = ""
-        report.save(update_fields=["status", "attempts", "rendering_started_at", "queue_error"])
+        report.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "rendering_started_at",
+                "heartbeat_at",
+                "takeovers",
+                "queue_error",
+            ]
+        )
     return True
 
 
@@ -336,6 +393,10 @@ def report_fail(*, report_id: int, reason: str) -> None:
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     if report is None or report.status not in ReportStatus.in_progress():
         return
+    _fail_locked(report, reason)
+
+
+def _fail_locked(report: Report, reason: str) -> None:
     report.status = ReportStatus.FAILED
     report.failure_reason = reason[:2000]
     report.save(update_fields=["status", "failure_reason"])

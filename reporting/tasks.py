@@ -76,11 +76,6 @@ def render_report(self, report_id: int) -> str:
     return "rendered" if report is not None else "skipped"
 
 
-@shared_task(name="reporting.sweep_reports", ignore_result=True)
-def sweep_reports() -> int:
-    return services.reports_sweep()
-
-
 @shared_task(name="reporting.generate_period_reports", ignore_result=True)
 def generate_period_reports() -> int:
     from . import periodic

@@ -8,4 +8,12 @@ class StaffingConfig(AppConfig):
     verbose_name = _("Personal")
 
     def ready(self):
-        from . import workflows  # noqa: F401 - registers the declared transitions
+        from centers import jobs
+
+        from . import (
+            imports,
+            workflows,  # noqa: F401 - registers the declared transitions
+        )
+
+        # Crash recovery (centers.jobs): the imports' part of the periodic sweep.
+        jobs.register("imports", imports.import_jobs_sweep)

@@ -12,6 +12,7 @@ import contextlib
 import gc
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
@@ -19,10 +20,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from centers import jobs, outbox
 
 from . import importing, spreadsheet
 from .models import (
@@ -137,6 +141,7 @@ def _analyze_staffing_tables() -> None:
 # --- the import in the browser: a job with a preview ------------------------------------------------
 
 
+@transaction.atomic
 def import_job_create(
     *, user, filename: str, content: bytes, end_missing_on: date | None = None
 ) -> ImportJob:
@@ -150,9 +155,10 @@ def import_job_create(
         content=content,
         total=total,
         end_missing_on=end_missing_on,
+        heartbeat_at=timezone.now(),
     )
     job.save()
-    transaction.on_commit(lambda: _enqueue(job.pk, confirm=False))
+    _enqueue(job)
     return job
 
 
@@ -162,14 +168,39 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     if job.user_id != user.pk:
         raise PermissionDenied
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.QUEUED, processed=0
+        status=ImportStatus.QUEUED,
+        processed=0,
+        confirmed=True,
+        heartbeat_at=timezone.now(),
+        takeovers=0,
     )
     if not updated:
         raise ValidationError(_("Dieser Import wurde bereits ausgeführt oder wird gerade geprüft."))
     if job.result.get("has_errors"):
         raise ValidationError(_("Die Datei enthält Fehler; es wird nichts importiert."))
-    transaction.on_commit(lambda: _enqueue(job.pk, confirm=True))
     job.refresh_from_db()
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob, user) -> ImportJob:
+    """Start a failed check or import again (e.g. one the sweep gave up on after its
+    worker died more than ``JOB_MAX_TAKEOVERS`` times), from the beginning."""
+    if job.user_id != user.pk:
+        raise PermissionDenied
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).update(
+        status=ImportStatus.QUEUED,
+        processed=0,
+        heartbeat_at=timezone.now(),
+        takeovers=0,
+        failure_reason="",
+        finished_at=None,
+    )
+    if not updated:
+        raise ValidationError(_("Nur ein fehlgeschlagener Import kann erneut gestartet werden."))
+    job.refresh_from_db()
+    _enqueue(job)
     return job
 
 
@@ -283,10 +314,77 @@ def import_job_undo(*, job: ImportJob, user) -> dict[str, int]:
     return counts
 
 
-def _enqueue(job_id, *, confirm: bool) -> None:
-    from .tasks import import_job_process
+IMPORT_TASK = "staffing.tasks.import_job_process"
+# A queued job whose message was sent this long ago and has not started lost its
+# message in the broker: the sweep sends it again (harmless twice: the claim decides).
+STALE_QUEUED_AFTER = timedelta(minutes=30)
 
-    import_job_process.delay(str(job_id), confirm)
+
+def _enqueue(job: ImportJob) -> None:
+    """The job's task, through the outbox in the caller's transaction (centers.outbox)."""
+    outbox.enqueue(IMPORT_TASK, job_id=str(job.pk), confirm=job.confirmed)
+
+
+def _take_over(job: ImportJob, now) -> bool:
+    """A run whose worker died (the caller holds the job's lock): count the takeover;
+    ``False`` if that was one too many and the job has failed."""
+    job.takeovers += 1
+    job.heartbeat_at = now
+    if job.takeovers <= jobs.max_takeovers():
+        return True
+    job.status = ImportStatus.FAILED
+    job.finished_at = now
+    with override("de"):
+        job.failure_reason = _(
+            "Die Verarbeitung wurde %(n)s-mal unterbrochen, weil der Hintergrunddienst "
+            "beendet wurde, und deshalb abgebrochen. Es wurde nichts importiert. Bitte "
+            "versuchen Sie es erneut."
+        ) % {"n": job.takeovers}
+    job.save(update_fields=["takeovers", "heartbeat_at", "status", "finished_at", "failure_reason"])
+    logger.warning("Import %s: nach %s Neustarts aufgegeben", job.pk, job.takeovers)
+    return False
+
+
+def import_jobs_sweep(*, now=None, stale_before=None) -> int:
+    """Part of ``centers.jobs.sweep``: send queued jobs again whose message was lost, and
+    take over checks and imports whose worker died (their transaction was rolled back
+    with the worker's session; they restart from the beginning). Returns how many."""
+    now = now or timezone.now()
+    stale_before = stale_before or now - jobs.heartbeat_timeout()
+    count = 0
+    for pk in ImportJob.objects.filter(
+        status=ImportStatus.QUEUED, heartbeat_at__lt=now - STALE_QUEUED_AFTER
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(skip_locked=True).filter(
+                pk=pk, status=ImportStatus.QUEUED
+            )
+            job = job.only("pk", "confirmed").first()
+            if job is not None:
+                ImportJob.objects.filter(pk=pk).update(heartbeat_at=now)
+                _enqueue(job)
+                count += 1
+    stale = ImportJob.objects.filter(status__in=RUNNING).filter(
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True)
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            # A live run holds its job's lock: skipped, however old its heartbeat.
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .defer("content", "result")
+                .filter(pk=pk, status__in=RUNNING)
+                .first()
+            )
+            if job is None or (job.heartbeat_at and job.heartbeat_at >= stale_before):
+                continue
+            if _take_over(job, now):
+                job.status = ImportStatus.QUEUED
+                job.save(update_fields=["status", "takeovers", "heartbeat_at"])
+                _enqueue(job)
+                logger.warning("Import %s: übernommen (Neustart %s)", job.pk, job.takeovers)
+            count += 1
+    return count
 
 
 def _progress_key(job_id) -> str:
@@ -380,66 +478,121 @@ class _PreviewRows:
 MISSING_SHOWN = 500  # people "nicht in der Liste" kept on the job for the preview
 
 
-def import_job_process(*, job_id, confirm: bool) -> None:
+RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+def _claim(job_id, *, confirm: bool) -> ImportJob | None:
+    """Short transaction: mark the job as running so the page shows it, or ``None``.
+
+    A job still marked as running whose lock nobody holds was left by a worker that
+    died: a redelivered task (the broker's answer to a killed pool process) takes it
+    over at once. A live run holds the lock, so a duplicate task skips it."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .defer("content", "result")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None:
+            return None  # deleted, or a live run holds it
+        if job.status in RUNNING:
+            fresh = job.heartbeat_at and job.heartbeat_at >= now - jobs.heartbeat_timeout()
+            if fresh and not connection.features.has_select_for_update_skip_locked:
+                return None  # no row locks to tell a live run (SQLite): the sweep decides
+            if not _take_over(job, now):
+                return None
+        elif job.status != ImportStatus.QUEUED:
+            return None
+        job.confirmed = job.confirmed or confirm  # a message from before ``confirmed``
+        job.status = ImportStatus.IMPORTING if job.confirmed else ImportStatus.CHECKING
+        job.heartbeat_at = now
+        job.processed = 0
+        job.save(update_fields=["confirmed", "status", "heartbeat_at", "processed", "takeovers"])
+    return job
+
+
+def import_job_process(*, job_id, confirm: bool = False, pause: float = 0.0) -> None:
     """The work behind the task: dry run (or import), outcome stored on the job.
 
-    Idempotent: a redelivered task finds the job no longer queued and stops.
+    Idempotent: a redelivered task finds the job no longer queued and stops, unless
+    its run died (then it starts again from the beginning; see ``_claim``). The run
+    holds the job's lock in one transaction with everything it writes — the preview
+    rows, the import, the outcome — so a worker that dies leaves nothing half-done.
     The check stores the preview row by row; the confirmed import keeps that
     preview, unless it finds errors (the data changed since): then those are shown.
+
+    ``pause`` (seconds, tests only) holds each chunk, so a test can kill the worker.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.IMPORTING if confirm else ImportStatus.CHECKING
-    )
-    if not claimed:
+    claimed = _claim(job_id, confirm=confirm)
+    if claimed is None:
         return
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    confirm, run = claimed.confirmed, {"status": claimed.status, "takeovers": claimed.takeovers}
     key = _progress_key(job_id)
-    preview = None if confirm else _PreviewRows(job_id)
+
+    def progress(n: int) -> None:
+        cache.set(key, n, timeout=3600)
+        if pause:
+            time.sleep(pause)
+
     try:
-        if preview:
-            ImportRow.objects.filter(job_id=job_id).delete()
-        result = staffing_list_import(
-            source=spreadsheet.iter_file(bytes(job.content)),
-            user=job.user,
-            dry_run=not confirm,
-            end_missing_on=job.end_missing_on,
-            progress=lambda n: cache.set(key, n, timeout=3600),
-            on_row=preview,
-        )
-        if preview:
-            preview.flush()
-        elif result.has_errors:
-            ImportRow.objects.filter(job_id=job_id).delete()
-            rows = _PreviewRows(job_id)
-            for row in result.error_rows:
-                rows(row)
-            rows.flush()
-    except Exception:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now()
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .filter(pk=job_id, **run)
+                .first()
+            )
+            if job is None:
+                return  # taken over in the moment between the claim and here
+            preview = None if confirm else _PreviewRows(job_id)
+            if preview:
+                ImportRow.objects.filter(job_id=job_id).delete()
+            result = staffing_list_import(
+                source=spreadsheet.iter_file(bytes(job.content)),
+                user=job.user,
+                dry_run=not confirm,
+                end_missing_on=job.end_missing_on,
+                progress=progress,
+                on_row=preview,
+            )
+            if preview:
+                preview.flush()
+            elif result.has_errors:
+                ImportRow.objects.filter(job_id=job_id).delete()
+                rows = _PreviewRows(job_id)
+                for row in result.error_rows:
+                    rows(row)
+                rows.flush()
+            status = ImportStatus.DONE if confirm and result.written else ImportStatus.CHECKED
+            ImportJob.objects.filter(pk=job_id).update(
+                status=status,
+                processed=result.total,
+                total=result.total,
+                result={
+                    "counts": result.counts,
+                    "file_errors": result.file_errors,
+                    "has_errors": result.has_errors,
+                    "summary": result.summary(),
+                    "written": result.written,
+                    "missing": result.missing[:MISSING_SHOWN],
+                    "missing_count": len(result.missing),
+                    "new_posts": result.new_posts,
+                    "extra_columns": result.extra_columns,
+                },
+                written_at=result.written_at,
+                finished_at=timezone.now(),
+            )
+    except Exception as exc:
+        with override("de"):
+            reason = _("Fehler bei der Verarbeitung: %(error)s") % {"error": exc.__class__.__name__}
+        ImportJob.objects.filter(pk=job_id, **run).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), failure_reason=reason
         )
         raise
     finally:
         cache.delete(key)
-    status = ImportStatus.DONE if confirm and result.written else ImportStatus.CHECKED
-    ImportJob.objects.filter(pk=job_id).update(
-        status=status,
-        processed=result.total,
-        total=result.total,
-        result={
-            "counts": result.counts,
-            "file_errors": result.file_errors,
-            "has_errors": result.has_errors,
-            "summary": result.summary(),
-            "written": result.written,
-            "missing": result.missing[:MISSING_SHOWN],
-            "missing_count": len(result.missing),
-            "new_posts": result.new_posts,
-            "extra_columns": result.extra_columns,
-        },
-        written_at=result.written_at,
-        finished_at=timezone.now(),
-    )
 
 
 # --- the writes of a confirmed import ---------------------------------------------------------------

@@ -371,6 +371,13 @@ class ImportJob(models.Model):
     # The history_date of every history row the confirmed import wrote: undo finds them by it.
     written_at = models.DateTimeField(_("importiert am"), null=True, blank=True)
     undone_at = models.DateTimeField(_("rückgängig gemacht am"), null=True, blank=True)
+    # Crash recovery (centers.jobs): confirmed (the run imports, else it checks); when the
+    # run was queued or last (re)started; how often it was taken over from a worker that
+    # died; why it failed (shown on the page, which then offers a retry).
+    confirmed = models.BooleanField(_("bestätigt"), default=False)
+    heartbeat_at = models.DateTimeField(_("Lebenszeichen"), null=True, blank=True)
+    takeovers = models.PositiveSmallIntegerField(_("Neustarts"), default=0)
+    failure_reason = models.TextField(_("Grund des Fehlschlags"), blank=True)
 
     class Meta:
         verbose_name = _("Import einer Personalliste")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/<uuid:pk>/", views_import.import_job, name="import_job"),
     path("import/<uuid:pk>/bestaetigen/", views_import.import_confirm, name="import_confirm"),
     path("import/<uuid:pk>/rueckgaengig/", views_import.import_undo, name="import_undo"),
+    path("import/<uuid:pk>/erneut/", views_import.import_retry, name="import_retry"),
     path("land/", views.state_overview, name="state"),
     path("land/export/", views_export.state_export, name="state_export"),
     path("lehrkraefte/", views.teacher_posts, name="teacher_posts"),

@@ -99,6 +99,13 @@ def import_confirm(request, pk):
 
 
 @require_POST
+def import_retry(request, pk):
+    return _job_action(
+        request, pk, imports.import_job_retry, success=_("Der Import wurde erneut gestartet.")
+    )
+
+
+@require_POST
 def import_undo(request, pk):
     return _job_action(
         request, pk, imports.import_job_undo, success=_("Der Import wurde rückgängig gemacht.")

@@ -4,6 +4,7 @@ history row; the workflow's steps go through ``centers.workflow`` (``APPLICATION
 
 from __future__ import annotations
 
+import datetime
 import logging
 import secrets
 import time
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from centers import outbox
 from centers.access import Capability, require_center_perm
 from centers.documents import display_name, validate_pdf
 from centers.locking import claim_version
@@ -418,27 +420,48 @@ def proof_save(
 
 
 def proof_document_queue(proof: ProofOfUse) -> None:
-    """Mark the PDF as queued and hand it to the worker once the transaction commits (in
-    the embedded default the task runs in-process)."""
+    """Mark the PDF as queued; the task goes through the outbox in the caller's
+    transaction and is handed to the worker once that commits (in the embedded default
+    it runs in-process). With the broker away it waits there; the sweep sends it."""
     proof.document_status = DocumentStatus.QUEUED
     proof.document_error = ""
     proof.document_requested_at = timezone.now()
-    transaction.on_commit(lambda pk=proof.pk: _enqueue_proof(pk))
+    outbox.enqueue(PROOF_TASK, proof_id=proof.pk)
 
 
-def _enqueue_proof(proof_id: int) -> None:
-    from .tasks import render_proof_of_use
+PROOF_TASK = "reporting.render_proof_of_use"
+# A proof's PDF renders in one transaction (no "rendering" step to watch): one still
+# queued this long after its request, with no worker rendering it (its row is not
+# locked), lost its message or its worker and is sent again by the sweep.
+PROOF_STALE_QUEUED_AFTER = datetime.timedelta(minutes=30)
 
-    try:
-        render_proof_of_use.apply_async(args=[proof_id], retry=True)
-    except Exception as exc:  # the broker's errors differ by transport
-        logger.warning("Verwendungsnachweis %s nicht eingereiht: %s", proof_id, exc)
-        # Failed, so that the page offers "Erneut erstellen" instead of waiting forever.
-        ProofOfUse.objects.filter(pk=proof_id, document_status=DocumentStatus.QUEUED).update(
-            document_status=DocumentStatus.FAILED,
-            document_error=_("Die Erstellung konnte nicht eingereiht werden: %(error)s")
-            % {"error": exc},
-        )
+
+def proof_documents_sweep(*, now=None, stale_before=None) -> int:
+    """Part of ``centers.jobs.sweep``: send the PDFs again that stayed queued."""
+    now = now or timezone.now()
+    ids = list(
+        ProofOfUse.objects.filter(
+            document_status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING),
+            document_requested_at__lt=now - PROOF_STALE_QUEUED_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in ids:
+        with transaction.atomic():
+            proof = (
+                ProofOfUse.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    pk=pk, document_status__in=(DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+                )
+                .first()
+            )
+            if proof is None:
+                continue
+            proof.document_requested_at = now
+            proof.save(update_fields=["document_requested_at"])
+            outbox.enqueue(PROOF_TASK, proof_id=pk)
+            sent += 1
+    return sent
 
 
 @transaction.atomic

@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from centers.models import Role
+from centers.models import OutboxMessage, Role
 from centers.workflow.transitions import transition_apply
 from reporting.funding import services
 from reporting.funding.checks import proof_line_errors
@@ -228,19 +229,24 @@ def test_the_lasi_report_carries_the_activity_figures(home_center):
     assert "Sekundarstufe I" in html and ">23<" in html and ">19<" in html
 
 
-def test_without_a_broker_the_pdf_can_be_requested_again(
-    proof, role_users, django_capture_on_commit_callbacks, monkeypatch
+def test_without_a_broker_the_submission_stands_and_the_pdf_follows_when_it_is_back(
+    proof, role_users, django_capture_on_commit_callbacks
 ):
-    from reporting.funding import tasks
+    # Issue 15: the task waits in the outbox instead of failing; the sweep sends it.
+    from centers import jobs, outbox
+    from tests.reporting import celery_utils
 
-    def unreachable(*args, **kwargs):
-        raise ConnectionError("Redis nicht erreichbar")
-
-    monkeypatch.setattr(tasks.render_proof_of_use, "apply_async", unreachable)
     lead = role_users[Role.CENTER_LEAD]
-    with django_capture_on_commit_callbacks(execute=True):
-        transition_apply(PROOF, "submit", obj=_save(proof, lead), user=lead)
+    with celery_utils.broker("redis://127.0.0.1:1/0") as app:
+        with django_capture_on_commit_callbacks(execute=True):
+            transition_apply(PROOF, "submit", obj=_save(proof, lead), user=lead)
+        proof.refresh_from_db()
+        assert proof.status == ProofStatus.SUBMITTED  # the submission stands
+        assert proof.document_status == DocumentStatus.QUEUED
+        assert OutboxMessage.objects.get(task=services.PROOF_TASK).sent_at is None
+
+        app.conf.task_always_eager = True  # the broker is back (here: in-process)
+        later = timezone.now() + outbox.backoff(1) + datetime.timedelta(seconds=1)
+        assert jobs.sweep(now=later)["outbox"] >= 1
     proof.refresh_from_db()
-    assert proof.status == ProofStatus.SUBMITTED  # the submission stands
-    assert proof.document_status == DocumentStatus.FAILED
-    assert "nicht eingereiht" in proof.document_error
+    assert proof.document_status == DocumentStatus.READY

@@ -99,6 +99,7 @@ ROUTES = [
     Route("staffing:import_job", kwargs=_job),
     Route("staffing:import_confirm", kwargs=_job, method="post"),
     Route("staffing:import_undo", kwargs=_job, method="post"),
+    Route("staffing:import_retry", kwargs=_job, method="post"),
     Route("staffing:state", allowed=ok(LASI, MINISTRY), denied=403, scoped=False),
     Route("staffing:state_export", allowed=ok(LASI, MINISTRY), denied=403, scoped=False),
     Route(

@@ -37,7 +37,7 @@ def test_the_schedule_is_in_the_settings_and_names_registered_tasks():
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks, entry["task"]
     assert {e["task"] for e in schedule.values()} == {
-        "reporting.sweep_reports",
+        "centers.sweep_jobs",
         "reporting.generate_period_reports",
         "reporting.send_reminders",
         "staffing.delete_old_import_jobs",

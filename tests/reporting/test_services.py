@@ -6,7 +6,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from centers import jobs, outbox
 from centers.models import Role
 from deployment.periods import current_period
 from reporting import services
@@ -113,7 +115,9 @@ def test_leitung_submits_and_lasi_acknowledges_with_mails(
 )
 def test_only_a_ready_report_is_submitted(home_center, role_users, status):
     report = factories.report(home_center, status=status)
-    with pytest.raises(ValidationError, match="„An die LaSI übermitteln“ ist im Status „.*“ nicht möglich"):
+    with pytest.raises(
+        ValidationError, match="„An die LaSI übermitteln“ ist im Status „.*“ nicht möglich"
+    ):
         services.report_submit(report=report, user=role_users[Role.CENTER_LEAD])
     report.refresh_from_db()
     assert report.status == status
@@ -130,7 +134,9 @@ def test_staff_cannot_submit_and_the_leitung_cannot_acknowledge(home_center, rol
 
 def test_only_a_submitted_report_is_acknowledged(home_center, role_users):
     report = factories.report(home_center, status=ReportStatus.READY)
-    with pytest.raises(ValidationError, match="„Zur Kenntnis nehmen“ ist im Status „fertig“ nicht möglich"):
+    with pytest.raises(
+        ValidationError, match="„Zur Kenntnis nehmen“ ist im Status „fertig“ nicht möglich"
+    ):
         services.report_acknowledge(report=report, user=role_users[Role.LASI])
 
 
@@ -191,7 +197,10 @@ def test_the_sweep_queues_a_request_that_never_reached_the_broker(
     report = _request(home_center, role_users[Role.CENTER_LEAD], django_capture_on_commit_callbacks)
     assert report.failed_to_queue
     broker_down.conf.task_always_eager = True
-    assert services.reports_sweep() == 1
+    # The back-off has not run out yet: the sweep waits.
+    assert jobs.sweep()["outbox"] == 0
+    later = timezone.now() + outbox.FIRST_RETRY
+    assert jobs.sweep(now=later)["outbox"] == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.READY
-    assert services.reports_sweep() == 0
+    assert jobs.sweep(now=later)["outbox"] == 0

@@ -11,6 +11,7 @@ for this run, so parallel runs never collide.
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -23,8 +24,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
+from centers import jobs, outbox
 from centers.models import Center, Role
 from deployment.periods import current_period
 from reporting import services
@@ -142,6 +145,23 @@ class Worker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:]
+
+    def pool_child(self) -> int:
+        """The pid of the prefork pool's process (``--concurrency 1``: one)."""
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                return int(entry.name)
+        pytest.fail(f"Kein Pool-Prozess gefunden:\n{self.log()}", pytrace=False)
+
+    def kill_pool_child(self) -> None:
+        """SIGKILL only the process running the task; the worker stays and gets it again."""
+        os.kill(self.pool_child(), signal.SIGKILL)
 
     def kill(self) -> None:
         """SIGKILL the main process and its pool child at once."""
@@ -269,8 +289,64 @@ def test_redis_unreachable_request_is_kept_and_rendered_when_redis_is_back(worke
     report.refresh_from_db()
     assert report.status == ReportStatus.QUEUED and report.failed_to_queue
 
-    # Redis is back: the periodic sweep enqueues the kept request.
-    assert services.reports_sweep() == 1
+    # Redis is back: the periodic sweep hands the kept message over.
+    later = timezone.now() + outbox.backoff(1) + datetime.timedelta(seconds=1)
+    assert jobs.sweep(now=later)["outbox"] == 1
     report = _wait_for(report, {ReportStatus.READY, ReportStatus.FAILED}, worker)
     assert report.status == ReportStatus.READY, report.failure_reason
     assert report.queue_error == ""
+
+
+def _wait_for_part_file(worker: Worker) -> None:
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in _report_files()):
+        assert time.monotonic() < deadline, worker.log()
+        time.sleep(0.1)
+
+
+def test_pool_process_killed_mid_render_the_redelivered_task_takes_over_at_once(
+    worker_factory,
+):
+    # Issue 15: the worker's main process puts the task back (reject_on_worker_lost);
+    # the report is still "rendering", and the new pool process takes it over.
+    worker = worker_factory().start(REPORTING_RENDER_PAUSE=4)
+    report = _request_koeln()
+    _wait_for(report, {ReportStatus.RENDERING}, worker)
+    _wait_for_part_file(worker)
+
+    worker.kill_pool_child()
+
+    report = _wait_for(report, {ReportStatus.READY, ReportStatus.FAILED}, worker)
+    assert report.status == ReportStatus.READY, report.failure_reason
+    assert (report.attempts, report.takeovers) == (2, 1)
+    files = _report_files()
+    assert files == [Path(settings.MEDIA_ROOT) / report.file.name]
+    assert "WorkerLostError" in worker.log() or "exited with" in worker.log()
+
+
+def test_whole_worker_killed_mid_render_the_sweep_takes_over_and_a_new_worker_renders(
+    worker_factory,
+):
+    # Issue 15: with the whole worker gone, Redis would hand the task out again only
+    # after the visibility timeout (2 h here). The sweep does not wait for that.
+    first = worker_factory().start(REPORTING_RENDER_PAUSE=30)
+    report = _request_koeln()
+    _wait_for(report, {ReportStatus.RENDERING}, first)
+    _wait_for_part_file(first)
+    first.kill()
+    second = first.start(REPORTING_RENDER_PAUSE=0)
+    time.sleep(1)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RENDERING  # nothing happens by itself
+
+    # Not yet: the heartbeat is fresh.
+    assert jobs.sweep()["reports"] == 0
+    later = timezone.now() + jobs.heartbeat_timeout() + datetime.timedelta(seconds=1)
+    assert jobs.sweep(now=later)["reports"] == 1
+    report.refresh_from_db()
+    assert report.takeovers == 1
+
+    report = _wait_for(report, {ReportStatus.READY, ReportStatus.FAILED}, second)
+    assert report.status == ReportStatus.READY, report.failure_reason
+    assert (report.attempts, report.takeovers) == (2, 1)
+    assert _report_files() == [Path(settings.MEDIA_ROOT) / report.file.name]

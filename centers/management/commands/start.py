@@ -20,5 +20,21 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_reference_data")
         call_command("seed_demo")
+        _recover_jobs()
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
+
+
+def _recover_jobs() -> None:
+    """The embedded default has no worker and no beat: jobs run in this process. What the
+    last run left (a mail not handed over, an import or report cut off by a crash or
+    Ctrl+C) is taken over now — every job still marked as running, since the process
+    that ran it is gone (centers.jobs)."""
+    import datetime
+
+    from kiportal.celery import app
+
+    from ... import jobs
+
+    if app.conf.task_always_eager:
+        jobs.sweep(stale_after=datetime.timedelta(0))
