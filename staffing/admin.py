@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.tmp_storages import CacheStorage
@@ -90,7 +90,9 @@ class QuotasSetForm(forms.Form):
 @admin.register(StaffingQuota)
 class StaffingQuotaAdmin(PortalAdmin):
     form = StaffingQuotaAdminForm
-    list_display = ["center", "kind", "fte", "valid_from", "valid_to", "note"]
+    # One column for the period and the note only on the form: the whole row, with the
+    # editable Soll, fits beside the filters.
+    list_display = ["center", "kind", "fte", "period"]
     list_editable = ["fte"]
     list_filter = ["kind", "center__sponsor__kind", "center__sponsor__region"]
     list_select_related = ["center"]
@@ -98,6 +100,14 @@ class StaffingQuotaAdmin(PortalAdmin):
     autocomplete_fields = ["center"]
     actions = ["materialize_defaults"]
     change_list_template = "admin/staffing/staffingquota/change_list.html"
+
+    @admin.display(description=_("Zeitraum"), ordering="valid_from")
+    def period(self, quota):
+        start = formats.date_format(quota.valid_from, "d.m.Y")
+        if quota.valid_to is None:
+            return _("ab %(start)s") % {"start": start}
+        end = formats.date_format(quota.valid_to, "d.m.Y")
+        return _("%(start)s bis %(end)s") % {"start": start, "end": end}
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=StaffingQuotaAdminForm, **kwargs)
