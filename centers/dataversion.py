@@ -5,9 +5,9 @@ in the navigation, the state charts — is cached under a key that carries this 
 computed once per change of the data instead of once per request, and never outlives it.
 
 The number is moved where every writer passes: the database connection. An execute wrapper
-(installed on every connection, ``install``) sees each ``INSERT``/``UPDATE``/``DELETE`` — forms,
-services, imports with ``bulk_create``, ``QuerySet.update``, the admin, raw SQL — and moves it
-at once and again after the transaction commits: a reader that computed from the state before
+(installed on every connection, ``install``) sees each ``INSERT``/``UPDATE``/``DELETE`` that
+changed a row — forms, services, imports with ``bulk_create``, ``QuerySet.update``, the admin,
+raw SQL — and moves it at once and again after the transaction commits: a reader that computed from the state before
 the commit under the first new number is superseded by the second. Sessions and the login
 protocol are not data of the portal and move nothing.
 
@@ -97,28 +97,36 @@ def _request_finished(**_kwargs) -> None:
     _local.in_request = False
 
 
-def _table_written(sql: str) -> str | None:
+def _written(sql: str) -> tuple[str, str] | None:
+    """(statement, table) of a write, ``None`` for a read."""
     head = sql.lstrip()[:8].upper()
-    if not head.startswith(_WRITES):
+    statement = next((w for w in _WRITES if head.startswith(w)), None)
+    if statement is None:
         return None
-    if head.startswith("TRUNCATE"):
-        return ""
+    if statement == "TRUNCATE":
+        return statement, ""
     words = sql.split(None, 3)
     # INSERT INTO "t" / DELETE FROM "t" / UPDATE "t"
-    name = words[1] if head.startswith("UPDATE") else words[2] if len(words) > 2 else ""
-    return name.strip('"`')
+    name = words[1] if statement == "UPDATE" else words[2] if len(words) > 2 else ""
+    return statement, name.strip('"`')
 
 
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    table = _table_written(sql)
-    if table is not None and not table.startswith(IGNORED_TABLE_PREFIXES):
-        bump()
-        connection = context["connection"]
-        if connection.in_atomic_block and not any(
-            callback is bump for _sids, callback, _robust in connection.run_on_commit
-        ):
-            transaction.on_commit(bump, using=connection.alias, robust=True)
+    written = _written(sql)
+    if written is None or written[1].startswith(IGNORED_TABLE_PREFIXES):
+        return result
+    # An UPDATE or DELETE that touched no row (a sweep's delete of nothing) changes no data;
+    # an unknown count (-1) counts as a change. (An INSERT's count is not known before its
+    # RETURNING rows are read, and an INSERT writes.)
+    if written[0] in ("UPDATE", "DELETE") and getattr(context["cursor"], "rowcount", -1) == 0:
+        return result
+    bump()
+    connection = context["connection"]
+    if connection.in_atomic_block and not any(
+        callback is bump for _sids, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(bump, using=connection.alias, robust=True)
     return result
 
 
