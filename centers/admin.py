@@ -10,10 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdminMixin
 
 from . import access, services
-from .admin_base import GermanModelResource, PortalAdmin, PortalImportExportMixin
+from .admin_base import (
+    GermanModelResource,
+    PortalAdmin,
+    PortalImportExportMixin,
+    person_name,
+)
 from .models import (
     Center,
     ConceptParticipation,
@@ -61,13 +65,46 @@ class MembershipInline(admin.TabularInline):
     fields = ["role", "center", "school_authority", "function"]
 
 
+class CenterMembershipInline(admin.TabularInline):
+    """Who has which role at the centre — read only: access follows from memberships,
+    changed on the membership's or the person's page (through the services, which keep
+    the guardian groups in step). guardian's object-permission page, which showed the raw
+    groups ("ki:05111:center_lead") and changed them past the memberships, is gone."""
+
+    model = Membership
+    fk_name = "center"
+    extra = 0
+    fields = ["person", "role", "function"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = _("Mitgliedschaften (Zugänge zu diesem Zentrum)")
+
+    @admin.display(description=_("Person"))
+    def person(self, membership):
+        return person_name(membership.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Center)
-class CenterAdmin(GuardedModelAdminMixin, PortalAdmin):
+class CenterAdmin(PortalAdmin):
     list_display = ["name", "key", "sponsor", "region_display", "school_authority", "status"]
     list_filter = ["status", "sponsor__region", "sponsor__kind"]
     list_select_related = ["sponsor", "school_authority"]
     search_fields = ["name", "key", "sponsor__name"]
     autocomplete_fields = ["sponsor", "school_authority"]
+    inlines = [CenterMembershipInline]
 
     @admin.display(description=_("Regierungsbezirk"), ordering="sponsor__region")
     def region_display(self, obj):

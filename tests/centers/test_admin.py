@@ -1,7 +1,7 @@
 """The ministry's admin: German, every model reachable, memberships keep permissions in step."""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from centers import access
 from centers.models import Center, Membership, Municipality, Role, SchoolAuthority
@@ -40,11 +40,22 @@ def test_admin_speaks_german(ministry_client):
     assert "Abmelden" in html or "abmelden" in html.lower()
 
 
-def test_guardian_object_permissions_page_for_a_centre(ministry_client, home_center):
-    url = reverse("admin:centers_center_permissions", args=[home_center.pk])
-    response = ministry_client.get(url)
-    assert response.status_code == 200
-    assert "ki:05315:center_lead" in response.content.decode()
+def test_a_centre_shows_its_memberships_not_raw_permission_groups(ministry_client, home_center):
+    """guardian's object-permission page showed the groups ("ki:05315:center_lead") and
+    changed them past the memberships; the centre's page lists the memberships read-only."""
+    lead = factories.user_with_role(Role.CENTER_LEAD, home_center)
+    lead.first_name, lead.last_name = "Lea", "Leitner"
+    lead.save(update_fields=["first_name", "last_name"])
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:centers_center_permissions", args=[home_center.pk])
+    change = reverse("admin:centers_center_change", args=[home_center.pk])
+    assert ministry_client.get(f"{change}permissions/").status_code != 200
+    html = ministry_client.get(change).content.decode()
+    assert "Objektberechtigungen" not in html and "ki:05315" not in html
+    assert "Lea Leitner" in html and "KI-Leitung" in html
+    membership = Membership.objects.get(user=lead)
+    assert reverse("admin:centers_membership_change", args=[membership.pk]) in html
+    assert 'name="memberships-0-role"' not in html  # read only: changed on its own page
 
 
 def test_adding_a_membership_in_the_admin_grants_access(ministry_client, home_center):
