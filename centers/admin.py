@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import access, services
+from . import access, admin_axes, services  # noqa: F401  (admin_axes: axes' names in German)
 from .admin_base import (
     GermanModelResource,
     PortalAdmin,

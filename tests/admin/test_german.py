@@ -2,12 +2,15 @@
 simple_history's and guardian's parts too — whether or not the browser asks for German."""
 
 import contextlib
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from centers.models import Membership
 from tests.concepts.helpers import make_concept
@@ -20,6 +23,7 @@ ENGLISH = re.compile(
     r"\b(Select all|Reset password|Set password|Raw passwords|Search|Changes|Revert|"
     r"History|View history|Submit|Please|Enabled|Disabled|Password-based|"
     r"Object permissions|This exporter|This importer|None|Fte|"
+    r"Access|Attempted?|Failed|for|Remaining|Locked|Expires|Clean|Not set|Session|"
     r"the|and|of|this|you|your|will|with|selected|password|user)\b"
 )
 
@@ -59,8 +63,6 @@ def admin_pages(minister) -> list[str]:
     urls = [reverse("admin:index"), reverse("admin:password_change")]
     urls.append(reverse("admin:auth_user_password_change", args=[minister.pk]))
     for model in admin.site._registry:
-        if model._meta.app_label == "axes":
-            continue  # the lockout log's entries are named by django-axes ("Access Log for …")
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
         urls += [reverse(prefix + "changelist"), reverse(prefix + "add")]
         obj = model.objects.order_by("pk").last()
@@ -76,9 +78,24 @@ def admin_pages(minister) -> list[str]:
     return urls
 
 
+def _login_log():
+    """django-axes' records of a failed and a successful login, as its handler writes them."""
+    request = {
+        "username": "ki-koeln",
+        "ip_address": "192.0.2.7",
+        "user_agent": "Mozilla/5.0",
+        "http_accept": "text/html",
+        "path_info": "/anmelden/",
+    }
+    AccessAttempt.objects.create(**request, get_data="", post_data="", failures_since_start=2)
+    AccessFailureLog.objects.create(**request, locked_out=False)
+    AccessLog.objects.create(**request)
+
+
 @pytest.mark.parametrize("accept_language", [None, "de", "de-DE,de;q=0.9"])
 def test_every_admin_page_is_german(ministry_client, minister, home_center, accept_language):
     make_concept(home_center, complete=True)
+    _login_log()
     headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
     found = {}
     for url in admin_pages(minister):
@@ -112,3 +129,31 @@ def test_the_reference_data_import_names_german_columns(ministry_client):
     html = ministry_client.get(reverse("admin:centers_municipality_import")).content.decode()
     assert "Kreisschlüssel, Name, Art, Regierungsbezirk" in html
     assert "member_count" not in html
+
+
+def test_the_login_log_names_its_entries_and_reports_in_german(ministry_client):
+    _login_log()
+    log = AccessLog.objects.get(username="ki-koeln")
+    html = ministry_client.get(reverse("admin:axes_accesslog_change", args=[log.pk])).content
+    assert "Anmeldung von ki-koeln am " in html.decode()
+    response = ministry_client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {
+            "action": "cleanup_expired_attempts",
+            "_selected_action": [AccessAttempt.objects.get().pk],
+        },
+        follow=True,
+    )
+    assert "0 abgelaufene Anmeldeversuche gelöscht." in response.content.decode()
+    # older than the cool-off (one hour): cleaned up
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(hours=2))
+    response = ministry_client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {
+            "action": "cleanup_expired_attempts",
+            "_selected_action": [AccessAttempt.objects.get().pk],
+        },
+        follow=True,
+    )
+    assert "1 abgelaufener Anmeldeversuch gelöscht." in response.content.decode()
+    assert not AccessAttempt.objects.exists()
