@@ -164,10 +164,18 @@ Eine Übermittlung in Länder außerhalb der Europäischen Union findet nicht st
 Adressen erfolgreicher Anmeldungen werden 90 Tage berücksichtigt.
 - Hochgeladene Personallisten und ihre Vorschau werden nach 7 Tagen gelöscht; die \
 übernommenen Daten bleiben in der Personalliste.
-- Daten von Beschäftigten, die ein Zentrum verlassen haben: [Frist eintragen, z. B. drei \
-Jahre nach dem Ausscheiden]; danach werden sie anonymisiert.
-- Integrationskonzepte, Bescheide, Berichte und Nachweise: nach den Aufbewahrungsfristen \
-für Zuwendungsakten [Frist eintragen].
+- Daten von Beschäftigten, die ein Zentrum verlassen haben: drei Jahre nach dem Ende ihrer \
+letzten Besetzung werden sie anonymisiert. Gelöscht werden Name, E-Mail-Adresse, \
+Anstellungsträger, Studien- bzw. Ausbildungsschwerpunkt, abordnende Schule, die \
+Selbstauskunft zur Einwanderungsgeschichte und die Begründungen von \
+Qualifikationsausnahmen, auch im Änderungsverlauf. Stellen, Stellenanteile und Zeiträume \
+bleiben ohne Bezug zur Person für die Statistik.
+- Hochgeladene Dokumente (Integrationskonzepte, Förderbescheide, Zielvereinbarungen, \
+Anlagen zu Förderanträgen): zehn volle Kalenderjahre nach dem Jahr, in dem die Sache \
+abgeschlossen ist (Förderjahr, Ende der Zielvereinbarung, Ablösung des Konzepts durch eine \
+Fortschreibung); danach wird die Datei gelöscht, der Eintrag vermerkt die Löschung.
+- Berichte, Anträge und Nachweise selbst: nach den Aufbewahrungsfristen für \
+Zuwendungsakten [Frist eintragen].
 - Benutzerkonten: bis zur Deaktivierung, danach [Frist eintragen].
 - Rückmeldungen zur Barrierefreiheit: [Frist eintragen, z. B. ein Jahr nach Abschluss der \
 Bearbeitung].
@@ -177,7 +185,9 @@ Bearbeitung].
 Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung \
 (Art. 17), Einschränkung der Verarbeitung (Art. 18) und Widerspruch (Art. 21). Eine \
 Einwilligung können Sie jederzeit widerrufen (Art. 7 Abs. 3). Wenden Sie sich dazu an die \
-verantwortliche Stelle oder die Leitung Ihres Zentrums.
+verantwortliche Stelle oder die Leitung Ihres Zentrums. Die Leitung Ihres Zentrums und das \
+Ministerium erstellen Ihnen eine Auskunft über alle im Portal zu Ihrer Person gespeicherten \
+Daten, lesbar und als Datei; jede Auskunft wird protokolliert.
 
 ## Beschwerde
 

@@ -589,6 +589,8 @@ class ConceptEventKind(models.TextChoices):
     RETURNED = "returned", _("zurückgegeben")
     APPROVED = "approved", _("bewilligt")
     SUPERSEDED = "superseded", _("durch Fortschreibung abgelöst")
+    # The retention job (reporting.funding.retention) deleted the PDF; the note names it.
+    DOCUMENT_DELETED = "document_deleted", _("Dokument gelöscht (Aufbewahrungsfrist)")
 
 
 class DecisionKind(models.TextChoices):

@@ -224,6 +224,16 @@ CONCEPT_VALIDITY_YEARS = env.int("CONCEPT_VALIDITY_YEARS", default=5)
 # Uploaded staffing lists (names, e-mail addresses) and their previews are deleted
 # this many days after the upload (data minimisation; the imported data stays).
 IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=7)
+# Retention (DSGVO Art. 5 Abs. 1 Buchst. e; the Datenschutzerklärung states both).
+# People on a staffing list are anonymised this many years after they left (the end of
+# their last Besetzung); posts and shares stay for the statistics (staffing.retention).
+STAFF_RETENTION_YEARS = env.int("STAFF_RETENTION_YEARS", default=3)
+# Uploaded documents (concept PDFs, Bescheide, Zielvereinbarungen, application
+# attachments) are deleted this many full calendar years after the year their matter
+# closed: the funding year, the end of a Zielvereinbarung, the Fortschreibung that
+# replaced a concept (reporting.funding.retention). Ten years: the usual period for
+# Zuwendungsakten, beyond the five years ANBest-P Nr. 6.5 requires for the records.
+DOCUMENT_RETENTION_YEARS = env.int("DOCUMENT_RETENTION_YEARS", default=10)
 # Einsatzmanagement (Nr. 3.6): two-year periods starting on (month, day) — by default
 # the school year's 1 August; the anchor year fixes which years begin a period.
 DEPLOYMENT_PERIOD_START = (

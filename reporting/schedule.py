@@ -26,4 +26,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.delete_old_import_jobs",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Retention (DSGVO): people who left STAFF_RETENTION_YEARS ago are anonymised, uploaded
+    # documents are deleted DOCUMENT_RETENTION_YEARS after their matter closed; both logged.
+    "staffing-anonymise-departed-staff": {
+        "task": "staffing.anonymise_departed_staff",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "funding-delete-expired-documents": {
+        "task": "reporting.delete_expired_documents",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

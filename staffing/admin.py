@@ -28,6 +28,7 @@ from .models import (
     Post,
     PostKind,
     QualificationException,
+    RetentionRun,
     SensitiveDataAccess,
     StaffingQuota,
     StaffMember,
@@ -298,6 +299,24 @@ class SensitiveDataAccessAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     list_select_related = ["user", "member"]
     search_fields = ["user__username", "member__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """The log of the retention jobs (anonymised people, deleted documents). Read-only."""
+
+    list_display = ["at", "kind", "run_on", "cutoff", "count"]
+    list_filter = ["kind"]
+    date_hierarchy = "run_on"
 
     def has_add_permission(self, request):
         return False

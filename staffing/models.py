@@ -144,6 +144,9 @@ class StaffMember(Versioned):
         blank=True,
     )
 
+    # Set by the retention job (staffing.retention): names, address and free texts are
+    # placeholders from this day on, also in the history; posts and shares stay.
+    anonymised_on = models.DateField(_("anonymisiert am"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["immigration_history"])
 
     class Meta:
@@ -310,6 +313,8 @@ class SensitiveDataAccess(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        # Art. 15 DSGVO: everything stored about the person, delivered as a file.
+        EXPORT = "export", _("Auskunft exportiert")
         verbose_name=_("Benutzer/in"),
         on_delete=models.PROTECT,
         related_name="+",
@@ -335,6 +340,33 @@ class SensitiveDataAccess(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("wartet")
     CHECKING = "checking", _("wird geprüft")
+class RetentionKind(models.TextChoices):
+    STAFF_ANONYMISED = "staff_anonymised", _("Personaldaten anonymisiert")
+    DOCUMENTS_DELETED = "documents_deleted", _("Dokumente gelöscht")
+
+
+class RetentionRun(models.Model):
+    """The log of the retention jobs (DSGVO Art. 5 Abs. 1 Buchst. e): one row per run,
+    with the day it ran for, the cut-off it applied, how many records it changed and
+    which (ids and file labels, no personal data). Kept here because the staffing job
+    came first; the document job (``reporting.funding.retention``) writes here too."""
+
+    kind = models.CharField(_("Art"), max_length=30, choices=RetentionKind.choices)
+    run_on = models.DateField(_("Stichtag"))
+    cutoff = models.DateField(_("Frist abgelaufen vor"))
+    count = models.PositiveIntegerField(_("Anzahl"))
+    details = models.JSONField(_("Einzelheiten"), default=list, blank=True)
+    at = models.DateTimeField(_("ausgeführt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Lauf der Löschfristen")
+        verbose_name_plural = _("Läufe der Löschfristen")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.run_on:%d.%m.%Y}: {self.count}"
+
+
     CHECKED = "checked", _("geprüft")
     IMPORTING = "importing", _("wird importiert")
     DONE = "done", _("importiert")

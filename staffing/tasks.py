@@ -1,11 +1,12 @@
-"""Thin Celery wrappers; the work is in ``staffing.imports``."""
+"""Thin Celery wrappers; the work is in ``staffing.imports`` and ``staffing.retention``."""
 
 import os
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from . import imports
+from . import imports, retention
 
 
 def _test_pause() -> float:
@@ -25,3 +26,9 @@ def import_job_process(job_id: str, confirm: bool = False) -> None:
 @shared_task(name="staffing.delete_old_import_jobs", ignore_result=True)
 def delete_old_import_jobs() -> int:
     return imports.import_jobs_delete_old()
+
+
+@shared_task(name="staffing.anonymise_departed_staff", ignore_result=True)
+def anonymise_departed_staff() -> int:
+    # Idempotent: whoever is anonymised is not picked again.
+    return retention.staff_anonymise_departed(today=timezone.localdate()).count

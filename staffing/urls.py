@@ -32,6 +32,16 @@ urlpatterns = [
         name="member_sensitive",
     ),
     path(
+        "<str:key>/personen/<int:pk>/auskunft/",
+        views_export.member_information,
+        name="member_information",
+    ),
+    path(
+        "<str:key>/personen/<int:pk>/auskunft/json/",
+        views_export.member_information_json,
+        name="member_information_json",
+    ),
+    path(
         "<str:key>/personen/<int:pk>/ausnahme/",
         views.exception_propose,
         name="exception_propose",

@@ -19,7 +19,7 @@ from centers.service_views import submit_form
 from centers.workflow.transitions import timeline
 from centers.workflow.views import TransitionView
 
-from . import checks, selectors, services
+from . import checks, information, selectors, services
 from .filters import StateStaffingFilter
 from .forms import (
     AssignmentEndForm,
@@ -144,6 +144,7 @@ def member_detail(request, key, pk):
             request,
             center,
             may_see_sensitive=selectors.may_see_sensitive(request.user, center),
+            may_export=information.may_export(request.user, center),
             **selectors.member_detail(member),
         ),
     )

@@ -41,6 +41,8 @@ class ApplicationEventKind(models.TextChoices):
     SUBMITTED = "submitted", _("gestellt")
     RETURNED = "returned", _("zur Überarbeitung zurückgegeben")
     DECIDED = "decided", _("beschieden")
+    # The retention job (reporting.funding.retention) deleted an attachment's file.
+    DOCUMENT_DELETED = "document_deleted", _("Anlage gelöscht (Aufbewahrungsfrist)")
 
 
 class FundingApplication(Versioned):

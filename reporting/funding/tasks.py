@@ -1,6 +1,7 @@
-"""Celery task of the funding package: the Verwendungsnachweis's PDF (thin; the work is in
+"""Celery tasks of the funding package: the Verwendungsnachweis's PDF (thin; the work is in
 ``services.proof_render``). Redelivery-safe as the report's task: acks late, rejected on a
-lost worker, and a proof already rendered is left alone."""
+lost worker, and a proof already rendered is left alone. And the daily deletion of uploaded
+documents past retention (``retention.documents_delete_expired``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import services
+from . import retention, services
 
 logger = logging.getLogger(__name__)
 MAX_RETRIES = 4
@@ -52,3 +54,9 @@ def render_proof_of_use(self, proof_id: int) -> str:
             )
         return "failed"
     return "rendered" if proof is not None else "skipped"
+
+
+@shared_task(name="reporting.delete_expired_documents", ignore_result=True)
+def delete_expired_documents() -> int:
+    # Idempotent: a deleted file is not found again (its field is empty).
+    return retention.documents_delete_expired(today=timezone.localdate()).count

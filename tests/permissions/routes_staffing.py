@@ -67,6 +67,9 @@ ROUTES = [
     Route("staffing:member_edit", kwargs=_member, allowed=ok(*MANAGERS)),
     # §3.4: only the centre's own KI-Leitung — not the ministry, although it is superuser.
     Route("staffing:member_sensitive", kwargs=_member, allowed=ok(LEAD)),
+    # Art. 15 DSGVO: the centre's KI-Leitung and the ministry (without the Nr. 3.4 value).
+    Route("staffing:member_information", kwargs=_member, allowed=ok(LEAD, MINISTRY)),
+    Route("staffing:member_information_json", kwargs=_member, allowed=ok(LEAD, MINISTRY)),
     Route("staffing:exception_propose", kwargs=_member, allowed=ok(*MANAGERS)),
     Route("staffing:exception_decide", kwargs=_exception, allowed=ok(SPONSOR, MINISTRY)),
     Route("staffing:exception_approve", kwargs=_exception, allowed=ok(SPONSOR, MINISTRY)),
