@@ -143,10 +143,10 @@ class StaffMember(Versioned):
         choices=ImmigrationHistory.choices,
         blank=True,
     )
-
     # Set by the retention job (staffing.retention): names, address and free texts are
     # placeholders from this day on, also in the history; posts and shares stay.
     anonymised_on = models.DateField(_("anonymisiert am"), null=True, blank=True, editable=False)
+
     history = HistoricalRecords(excluded_fields=["immigration_history"])
 
     class Meta:
@@ -310,11 +310,11 @@ class SensitiveDataAccess(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("angesehen")
         EDIT = "edit", _("geändert")
+        # Art. 15 DSGVO: everything stored about the person, delivered as a file.
+        EXPORT = "export", _("Auskunft exportiert")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        # Art. 15 DSGVO: everything stored about the person, delivered as a file.
-        EXPORT = "export", _("Auskunft exportiert")
         verbose_name=_("Benutzer/in"),
         on_delete=models.PROTECT,
         related_name="+",
@@ -337,9 +337,6 @@ class SensitiveDataAccess(models.Model):
         return f"{self.user} → {self.member} ({self.get_action_display()})"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("wartet")
-    CHECKING = "checking", _("wird geprüft")
 class RetentionKind(models.TextChoices):
     STAFF_ANONYMISED = "staff_anonymised", _("Personaldaten anonymisiert")
     DOCUMENTS_DELETED = "documents_deleted", _("Dokumente gelöscht")
@@ -367,6 +364,9 @@ class RetentionRun(models.Model):
         return f"{self.get_kind_display()} {self.run_on:%d.%m.%Y}: {self.count}"
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    CHECKING = "checking", _("wird geprüft")
     CHECKED = "checked", _("geprüft")
     IMPORTING = "importing", _("wird importiert")
     DONE = "done", _("importiert")
