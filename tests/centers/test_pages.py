@@ -210,3 +210,14 @@ def test_ki_dashboard_leads_to_the_centres_work_areas(client, user_as, home_cent
 def test_state_dashboard_links_the_nrw_figures(client, user_as, home_center):
     client.force_login(user_as(Role.LASI, home_center))
     assert reverse("reporting:dashboard") in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_state_dashboard_offers_the_review_queue_only_to_who_reviews(
+    client, user_as, home_center
+):
+    """The button reads the user's grants (no Django permission lookup of its own)."""
+    label = "Eingereichte Konzepte prüfen"
+    client.force_login(user_as(Role.FUNDING))
+    assert label in client.get(reverse("dashboard")).content.decode()
+    client.force_login(user_as(Role.LASI))
+    assert label not in client.get(reverse("dashboard")).content.decode()
