@@ -64,13 +64,20 @@ class StaffingQuotaAdminForm(forms.ModelForm):
             self._update_errors(exc)
 
 
+class CentersFilterSelect(FilteredSelectMultiple):
+    """The centre lists beside their label (SelectFilter2 puts them first in the select's
+    parent element: the box keeps them after the label)."""
+
+    template_name = "admin/widgets/select_filter_box.html"
+
+
 class QuotasSetForm(forms.Form):
     """Nr. 3.7: a new Soll for many centres from one date."""
 
     centers = forms.ModelMultipleChoiceField(
         label=_("Zentren"),
         queryset=Center.objects.select_related("sponsor").order_by("name"),
-        widget=FilteredSelectMultiple(_("Zentren"), is_stacked=False),
+        widget=CentersFilterSelect(_("Zentren"), is_stacked=False),
     )
     kind = forms.ChoiceField(label=_("Stellenart"), choices=PostKind.choices)
     fte = forms.DecimalField(
