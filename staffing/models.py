@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -233,7 +234,9 @@ class StaffingQuota(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.center} – {self.get_kind_display()}: {self.fte}"
+        # "0,50" as everywhere on the pages (the admin's titles and history named "0.50").
+        fte = "–" if self.fte is None else formats.number_format(self.fte, 2, use_l10n=True)
+        return f"{self.center} – {self.get_kind_display()}: {fte}"
 
 
 class ExceptionStatus(models.TextChoices):

@@ -2,13 +2,15 @@
 centres from a date at once (issue 14)."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from staffing import services
+from staffing import demo, services
 from staffing.models import PostKind, StaffingQuota
 from tests import factories
 
@@ -111,3 +113,56 @@ def test_the_admin_form_refuses_an_overlap_in_german(ministry_client, home_cente
     assert response.status_code == 200
     assert "dürfen sich nicht überschneiden" in response.content.decode()
     assert StaffingQuota.objects.filter(center=home_center).count() == 1
+
+
+def _end_overlaps():
+    migration = importlib.import_module("staffing.migrations.0011_end_overlapping_quotas")
+    migration.end_overlaps(django_apps, None)
+
+
+def test_the_migration_ends_quotas_that_a_later_one_follows(db):
+    """Rows stored before quota_save kept the sequence: Mettmann had two open-ended
+    Lehrkraft quotas. Each now ends the day before the next one starts."""
+    mettmann, bonn = factories.center("05158"), factories.center("05314")
+    rows = [
+        (mettmann, PostKind.TEACHER, "2", AUG_2024, None),
+        (mettmann, PostKind.TEACHER, "3", AUG_2026, None),
+        (mettmann, PostKind.SPECIALIST, "5", AUG_2024, datetime.date(2027, 7, 31)),
+        (mettmann, PostKind.SPECIALIST, "6", AUG_2026, None),
+        (bonn, PostKind.TEACHER, "2", AUG_2024, datetime.date(2025, 7, 31)),
+        (bonn, PostKind.TEACHER, "2", AUG_2026, None),
+    ]
+    StaffingQuota.objects.bulk_create(
+        StaffingQuota(center=c, kind=k, fte=Decimal(f), valid_from=s, valid_to=e)
+        for c, k, f, s, e in rows
+    )
+    _end_overlaps()
+    july_2026 = datetime.date(2026, 7, 31)
+    assert _periods(mettmann) == [
+        (Decimal("2.00"), AUG_2024, july_2026),
+        (Decimal("3.00"), AUG_2026, None),
+    ]
+    specialist = StaffingQuota.objects.filter(center=mettmann, kind=PostKind.SPECIALIST)
+    assert list(specialist.order_by("valid_from").values_list("valid_to", flat=True)) == [
+        july_2026,
+        None,
+    ]
+    # a gap stays a gap; the ends are in the history, by the system
+    assert [end for _fte, _start, end in _periods(bonn)] == [datetime.date(2025, 7, 31), None]
+    changed = StaffingQuota.history.filter(history_type="~", history_user=None)
+    assert changed.count() == 2
+    assert {h.valid_to for h in changed} == {july_2026}
+
+
+def test_the_demo_has_no_overlapping_quotas(db):
+    demo.seed(scale=1)
+    demo.seed(scale=1)  # again: still one Soll in force per centre, kind and day
+    before = list(StaffingQuota.objects.values_list("pk", "valid_to"))
+    assert before
+    _end_overlaps()
+    assert list(StaffingQuota.objects.values_list("pk", "valid_to")) == before
+
+
+def test_a_quota_is_named_with_a_german_decimal(db):
+    quota = _quota(factories.center("05158"), "0.5", AUG_2024)
+    assert str(quota).endswith("Lehrkraft: 0,50")
