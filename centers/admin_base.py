@@ -133,6 +133,19 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         return display_value(field, value)
 
 
+class ReadOnlyAdmin:
+    """For logs and records that change only through their services: shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PortalAdmin(SimpleHistoryAdmin):
     """The base of every model admin with history (see the module's docstring)."""
 

@@ -6,20 +6,9 @@ submit, acknowledge); the admin shows them with their history.
 
 from django.contrib import admin
 
-from centers.admin_base import PortalAdmin
+from centers.admin_base import PortalAdmin, ReadOnlyAdmin
 
 from .models import Reminder, Report
-
-
-class ReadOnlyAdmin:
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.tmp_storages import CacheStorage
 
-from centers.admin_base import PortalAdmin, PortalImportExportMixin
+from centers.admin_base import PortalAdmin, PortalImportExportMixin, ReadOnlyAdmin
 from centers.fields import GermanDateField
 from centers.models import Center
 
@@ -299,7 +299,7 @@ class QualificationExceptionAdmin(PortalAdmin):
 
 
 @admin.register(SensitiveDataAccess)
-class SensitiveDataAccessAdmin(admin.ModelAdmin):
+class SensitiveDataAccessAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The access log of Nr. 3.4 values: who, whom, when — never the value. Read-only."""
 
     list_display = ["at", "user", "member", "action"]
@@ -307,29 +307,11 @@ class SensitiveDataAccessAdmin(admin.ModelAdmin):
     list_select_related = ["user", "member"]
     search_fields = ["user__username", "member__last_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The log of the retention jobs (anonymised people, deleted documents). Read-only."""
 
     list_display = ["at", "kind", "run_on", "cutoff", "count"]
     list_filter = ["kind"]
     date_hierarchy = "run_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

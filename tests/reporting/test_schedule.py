@@ -38,8 +38,10 @@ def test_the_schedule_is_in_the_settings_and_names_registered_tasks():
         assert entry["task"] in celery_app.tasks, entry["task"]
     assert {e["task"] for e in schedule.values()} == {
         "centers.sweep_jobs",
+        "reporting.delete_expired_documents",
         "reporting.generate_period_reports",
         "reporting.send_reminders",
+        "staffing.anonymise_departed_staff",
         "staffing.delete_old_import_jobs",
     }
 
