@@ -100,7 +100,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "csp.context_processors.nonce",
                 "centers.context_processors.navigation",
                 # The page's one CSRF token, which the page cache swaps per answer.
                 "kiportal.page_cache.csrf_token",

@@ -166,3 +166,15 @@ def test_without_the_cache_every_page_opens_and_shows_the_current_data(
     Center.objects.filter(pk=home_center.pk).update(name="KI Köln ohne Cache")
     assert "KI Köln ohne Cache" in get(client, url)[0]
     assert "KI Köln ohne Cache" in get(client, reverse("dashboard"))[0]
+
+
+def test_a_page_makes_no_csp_nonce_it_does_not_use(client, user_as, home_center):
+    """A nonce is per response: a page that made one could never be answered again. The
+    error summary's look through the context must not wake the lazy nonce."""
+    client.force_login(user_as(Role.CENTER_LEAD, home_center))
+    response = client.get(home_center.get_absolute_url())
+    policy = response.get("Content-Security-Policy", "") + response.get(
+        "Content-Security-Policy-Report-Only", ""
+    )
+    assert policy and "nonce-" not in policy
+    assert get(client, home_center.get_absolute_url())[1] <= 2

@@ -71,7 +71,10 @@ def form_errors(context, *forms) -> list[FormError]:
         # Innermost first in ``context.dicts``; each form once, whatever its name.
         for values in reversed(context.dicts):
             for value in values.values() if hasattr(values, "values") else ():
-                if isinstance(value, (BaseForm, BaseFormSet)) and id(value) not in seen:
+                # ``type``, not ``isinstance``: a lazy value of the context (the CSP nonce,
+                # the navigation) must stay unevaluated — a nonce made for nothing would keep
+                # the page out of the page cache.
+                if issubclass(type(value), (BaseForm, BaseFormSet)) and id(value) not in seen:
                     seen.add(id(value))
                     forms.append(value)
     errors: list[FormError] = []
