@@ -50,7 +50,10 @@ def test_application_to_proof_of_use(page, login, shot, assert_accessible):
     page.get_by_role("link", name="Finanzierungsplan bearbeiten").click()
     _fill_pool(page, "60.000,00")
     page.get_by_role("button", name="Speichern").click()
-    expect(page.get_by_text("höchstens 50.000,00 €")).to_be_visible()  # the cap
+    # The cap, at the top in the error summary and at the form.
+    expect(page.locator("#error-summary").get_by_text("höchstens 50.000,00 €")).to_be_visible()
+    form = page.get_by_role("form", name="Finanzierungsplan bearbeiten")
+    expect(form.get_by_text("höchstens 50.000,00 €")).to_be_visible()
     assert_accessible(page)
     _fill_pool(page, "45.000,00")
     page.get_by_label("Erläuterungen zum Finanzierungsplan").fill(
