@@ -175,7 +175,9 @@ def test_every_workflow_mail_links_absolutely_and_declines_no_centre_name(key, r
     concept = make_concept(center, complete=True)
     concept = run(center_services.concept_submit, concept=concept, user=lead)
     check(concept)
-    concept = run(center_services.concept_return, concept=concept, user=funder, reason="Protokoll fehlt.")
+    concept = run(
+        center_services.concept_return, concept=concept, user=funder, reason="Protokoll fehlt."
+    )
     check(concept)
     concept = run(center_services.concept_submit, concept=concept, user=lead)
     check(concept)

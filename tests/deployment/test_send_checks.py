@@ -288,9 +288,7 @@ def test_a_schwerpunkt_taken_over_once_is_refused_a_second_time(shared, bonn_pla
     ]
 
 
-def test_the_copy_service_refuses_a_second_copy_and_changes_nothing(
-    shared, bonn_plan, bonn_staff
-):
+def test_the_copy_service_refuses_a_second_copy_and_changes_nothing(shared, bonn_plan, bonn_staff):
     services.verbund_copy(focus=shared, target_plan=bonn_plan, user=bonn_staff)
     count = bonn_plan.foci.count()
     with pytest.raises(ValidationError, match="wurde bereits in dieses Einsatzmanagement"):

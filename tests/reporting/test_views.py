@@ -126,8 +126,9 @@ def test_acknowledging_twice_says_why_and_changes_nothing(client, home_center, r
     response = client.post(
         reverse("reporting:acknowledge", kwargs={"pk": report.pk}), {"version": report.version}
     )
-    assert "„Zur Kenntnis nehmen“ ist im Status „von der LaSI zur Kenntnis genommen“ nicht möglich" in (
-        response.content.decode()
+    assert (
+        "„Zur Kenntnis nehmen“ ist im Status „von der LaSI zur Kenntnis genommen“ nicht möglich"
+        in (response.content.decode())
     )
     report.refresh_from_db()
     assert report.status == ReportStatus.ACKNOWLEDGED
