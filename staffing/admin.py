@@ -24,6 +24,7 @@ from centers.models import Center
 
 from . import services, spreadsheet
 from .models import (
+    PERSON_FIELDS,
     Assignment,
     Post,
     PostKind,
@@ -227,15 +228,7 @@ class PostAdmin(PortalAdmin):
 @admin.register(StaffMember)
 class StaffMemberAdmin(PortalAdmin):
     # Nr. 3.4: immigration_history is deliberately absent from every admin view.
-    fields = [
-        "center",
-        "last_name",
-        "first_name",
-        "email",
-        "employer",
-        "qualification",
-        "qualification_subject",
-    ]
+    fields = ["center", *PERSON_FIELDS]
     list_display = ["__str__", "email", "center", "qualification"]
     list_filter = ["qualification", "center__sponsor__region"]
     list_select_related = ["center"]

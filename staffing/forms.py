@@ -17,6 +17,7 @@ from centers.locking import VersionedFormMixin, VersionForm
 
 from . import rules, spreadsheet
 from .models import (
+    PERSON_FIELDS,
     AssignmentRole,
     FundingSource,
     ImmigrationHistory,
@@ -85,14 +86,7 @@ class AssignmentEndForm(VersionForm):
 class MemberForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = StaffMember
-        fields = [
-            "last_name",
-            "first_name",
-            "email",
-            "employer",
-            "qualification",
-            "qualification_subject",
-        ]
+        fields = list(PERSON_FIELDS)
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 from centers.access import Capability, has_state_perm
 from centers.models import Membership
 
-from .models import Assignment, QualificationException, SensitiveDataAccess, StaffMember
+from .models import (
+    PERSON_FIELDS,
+    Assignment,
+    QualificationException,
+    SensitiveDataAccess,
+    StaffMember,
+)
 from .selectors import may_see_sensitive
 
 
@@ -67,24 +73,8 @@ def _fields(obj, names) -> dict[str, str]:
     return row
 
 
-MEMBER_FIELDS = (
-    "center",
-    "last_name",
-    "first_name",
-    "email",
-    "employer",
-    "qualification",
-    "qualification_subject",
-    "anonymised_on",
-)
-HISTORY_FIELDS = (
-    "last_name",
-    "first_name",
-    "email",
-    "employer",
-    "qualification",
-    "qualification_subject",
-)
+MEMBER_FIELDS = ("center", *PERSON_FIELDS, "anonymised_on")
+HISTORY_FIELDS = PERSON_FIELDS
 ASSIGNMENT_FIELDS = ("post", "fte", "start", "end", "role", "seconding_school")
 EXCEPTION_FIELDS = (
     "kind",

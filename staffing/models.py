@@ -115,6 +115,17 @@ class Post(Versioned):
         rules.raise_if(rules.post_errors(self))
 
 
+# What a person's record says about them (form, admin, Art. 15 information, history).
+PERSON_FIELDS = (
+    "last_name",
+    "first_name",
+    "email",
+    "employer",
+    "qualification",
+    "qualification_subject",
+)
+
+
 class StaffMember(Versioned):
     """A person on a centre's staffing list. E-mail is the import's natural key."""
 
