@@ -13,9 +13,10 @@ Each app may have a ``todo`` module with a list ``KINDS`` (like the ``demo`` mod
 ``reporting.todo``, and so on, so dependencies keep pointing one way
 (reporting → deployment → staffing → centers) while this module only collects them.
 
-Queries do not grow with the data: one query per kind for the list (a kind the user holds
-no capability for costs nothing), and for the navigation's count one ``UNION ALL`` over every
-kind's rows (plus the few kinds computed in Python). No loop over centres runs a query.
+Queries do not grow with the data: one ``UNION ALL`` counts the rows of every kind the user
+holds the capability for (a kind she does not hold costs nothing) — that is the navigation's
+count — and the list then reads the rows of only the kinds that have some (plus the few kinds
+computed in Python). No loop over centres runs a query.
 """
 
 from __future__ import annotations
@@ -141,39 +142,57 @@ def _grouped(kind: Kind, tasks: list[Task], scope: Scope) -> Task:
     )
 
 
-def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
-    """What waits for ``user``, longest waiting first."""
-    scope = Scope(user, today)
-    result: list[Task] = []
+def _waiting(scope: Scope) -> tuple[list[tuple[Kind, QuerySet]], dict[str, int], list]:
+    """Every kind that concerns the user, with how many rows wait in each.
+
+    The kinds answered in SQL are counted together in one ``UNION ALL`` of (kind, pk);
+    the kinds only Python computes bring their rows. Answers
+    ``(sql_kinds, counts, python_kinds)`` — ``python_kinds`` as ``(kind, rows)``."""
+    sql_kinds: list[tuple[Kind, QuerySet]] = []
+    python_kinds: list[tuple[Kind, list]] = []
     for kind in kinds():
         if not scope.concerns(kind):
             continue
-        tasks = [kind.task(row, scope) for row in kind.rows(scope.centers(kind), scope)]
+        rows = kind.rows(scope.centers(kind), scope)
+        if isinstance(rows, QuerySet):
+            sql_kinds.append((kind, rows))
+        else:
+            python_kinds.append((kind, list(rows)))
+    counts: Counter[str] = Counter()
+    if sql_kinds:
+        first, *rest = [
+            rows.order_by()
+            .annotate(todo_kind=Value(kind.code, output_field=CharField()))
+            .values_list("todo_kind", "pk")
+            for kind, rows in sql_kinds
+        ]
+        counts.update(code for code, _pk in first.union(*rest, all=True))
+    for kind, rows in python_kinds:
+        counts[kind.code] += len(rows)
+    return sql_kinds, counts, python_kinds
+
+
+def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
+    """What waits for ``user``, longest waiting first.
+
+    The rows of a kind are read only where the count found some: most kinds are empty for
+    most users, and the list costs one query plus one per kind that has tasks (and what the
+    kinds computed in Python need), not one per kind."""
+    scope = Scope(user, today)
+    sql_kinds, counts, python_kinds = _waiting(scope)
+    result: list[Task] = []
+    found = [(kind, rows) for kind, rows in sql_kinds if counts[kind.code]] + python_kinds
+    for kind, rows in found:
+        tasks = [kind.task(row, scope) for row in rows]
         result.extend([_grouped(kind, tasks, scope)] if len(tasks) > GROUP_ABOVE else tasks)
     result.sort(key=lambda t: (t.since, t.title))
     return result
 
 
 def count_for(user, *, today: datetime.date | None = None) -> int:
-    """The number of entries ``tasks_for`` lists, in one query over every kind."""
-    scope = Scope(user, today)
-    counts: Counter[str] = Counter()
-    branches = []
-    for kind in kinds():
-        if not scope.concerns(kind):
-            continue
-        rows = kind.rows(scope.centers(kind), scope)
-        if isinstance(rows, QuerySet):
-            branches.append(
-                rows.order_by()
-                .annotate(todo_kind=Value(kind.code, output_field=CharField()))
-                .values_list("todo_kind", "pk")
-            )
-        else:
-            counts[kind.code] += len(rows)
-    if branches:
-        first, *rest = branches
-        counts.update(code for code, _pk in first.union(*rest, all=True))
+    """The number of entries ``tasks_for`` lists, in one query over every kind answered in
+    SQL (plus what the kinds computed in Python need)."""
+    _sql, counts, _python = _waiting(Scope(user, today))
     return sum(1 if n > GROUP_ABOVE else n for n in counts.values())
 
 

@@ -54,8 +54,8 @@ def send_funding_reminders(today: datetime.date, once) -> int:
             template="funding/email/application_due.txt",
             context={"programme_year": programme_year},
         )
-    for decision, programme_year in todo._proofs_due(centers, day):
-        due = programme_year.proof_due
+    for decision in todo._proofs_due(centers, day):
+        due = decision.proof_due_on
         if due > soon:
             continue
         sent += _remind(
@@ -70,7 +70,7 @@ def send_funding_reminders(today: datetime.date, once) -> int:
                 "date": due.strftime("%d.%m.%Y"),
             },
             template="funding/email/proof_due.txt",
-            context={"decision": decision, "programme_year": programme_year},
+            context={"decision": decision},
         )
     return sent
 

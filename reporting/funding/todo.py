@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from centers.access import Capability
 from centers.models import Center, FundingDecision
-from centers.programmes import ProgrammeYear
+from centers.programmes import BudgetLine, ProgrammeYear
 from centers.todo import Kind, Scope, Task, fmt_date, local_date
 
 from .models import (
@@ -48,27 +48,32 @@ def _since_submitted(application: FundingApplication) -> datetime.date:
 
 def _open_windows(centers: QuerySet[Center], scope: Scope) -> list[tuple[Center, ProgrammeYear]]:
     """Programme years whose application window is open or opens within the lead time, for
-    each centre that has lines in them and no application yet."""
+    each centre that has lines in them and no application yet (three queries: the lines of
+    those years with their year, the applications, the centres)."""
     today = scope.today
     ahead = today + datetime.timedelta(days=settings.TODO_FUNDING_APPLICATION_LEAD_DAYS)
-    years = list(
-        ProgrammeYear.objects.filter(application_until__gte=today, year__gte=today.year)
-        .filter(Q(application_from__isnull=True) | Q(application_from__lte=ahead))
-        .select_related("programme")
-        .prefetch_related("lines")
-    )
+    lines = BudgetLine.objects.filter(
+        Q(programme_year__application_from__isnull=True)
+        | Q(programme_year__application_from__lte=ahead),
+        programme_year__application_until__gte=today,
+        programme_year__year__gte=today.year,
+    ).select_related("programme_year__programme")
+    years: dict[int, tuple[ProgrammeYear, list[BudgetLine]]] = {}
+    for line in lines:
+        years.setdefault(line.programme_year_id, (line.programme_year, []))[1].append(line)
     if not years:
         return []
     taken = set(
-        FundingApplication.objects.filter(center__in=centers, programme_year__in=years).values_list(
-            "center_id", "programme_year_id"
-        )
+        FundingApplication.objects.filter(
+            center__in=centers, programme_year__in=list(years)
+        ).values_list("center_id", "programme_year_id")
     )
     return [
         (center, programme_year)
         for center in centers.select_related("sponsor").order_by("name")
-        for programme_year in years
-        if (center.pk, programme_year.pk) not in taken and programme_year.lines_for(center)
+        for programme_year, year_lines in years.values()
+        if (center.pk, programme_year.pk) not in taken
+        and any(line.applies_to(center.sponsor.kind) for line in year_lines)
     ]
 
 
@@ -174,45 +179,37 @@ def _to_pay(drawdown: Drawdown, scope: Scope) -> Task:
     )
 
 
-def _proofs_due(centers, scope: Scope) -> list:
+def _proofs_due(centers, scope: Scope) -> QuerySet[FundingDecision]:
     """Decisions in force whose programme year has a proof-of-use deadline within the lead
-    time (or past) and no proof submitted or checked yet."""
-    today = scope.today
-    ahead = today + datetime.timedelta(days=settings.TODO_FUNDING_PROOF_LEAD_DAYS)
-    years = {
-        (py.programme_id, py.year): py
-        for py in ProgrammeYear.objects.filter(proof_due__isnull=False, proof_due__lte=ahead)
-    }
-    if not years:
-        return []
-    done = set(
-        ProofOfUse.objects.filter(center__in=centers)
-        .exclude(status__in=ProofStatus.editable())
-        .values_list("decision__center_id", "decision__programme_id", "decision__year")
-    )
-    decisions = (
+    time (or past) and no proof submitted or checked yet; the deadline as ``proof_due_on``."""
+    ahead = scope.today + datetime.timedelta(days=settings.TODO_FUNDING_PROOF_LEAD_DAYS)
+    deadline = ProgrammeYear.objects.filter(
+        programme=OuterRef("programme"), year=OuterRef("year"), proof_due__isnull=False
+    ).values("proof_due")[:1]
+    done = ProofOfUse.objects.filter(
+        decision__center=OuterRef("center"),
+        decision__programme=OuterRef("programme"),
+        decision__year=OuterRef("year"),
+    ).exclude(status__in=ProofStatus.editable())
+    return (
         FundingDecision.objects.in_force()
-        .filter(center__in=centers, year__in={year for _p, year in years})
+        .filter(center__in=centers)
+        .annotate(proof_due_on=Subquery(deadline))
+        .filter(proof_due_on__lte=ahead)
+        .exclude(Exists(done))
         .select_related("center", "programme")
         .order_by("center__name")
     )
-    return [
-        (decision, years[(decision.programme_id, decision.year)])
-        for decision in decisions
-        if (decision.programme_id, decision.year) in years
-        and (decision.center_id, decision.programme_id, decision.year) not in done
-    ]
 
 
-def _proof_due(row, scope: Scope) -> Task:
-    decision, programme_year = row
+def _proof_due(decision: FundingDecision, scope: Scope) -> Task:
     values = {
         "programme": decision.programme.name,
         "year": decision.year,
         "center": decision.center.name,
-        "date": fmt_date(programme_year.proof_due),
+        "date": fmt_date(decision.proof_due_on),
     }
-    if programme_year.proof_due < scope.today:
+    if decision.proof_due_on < scope.today:
         title = _(
             "Verwendungsnachweis %(programme)s %(year)s des Zentrums „%(center)s“ ist seit dem "
             "%(date)s überfällig"
@@ -226,7 +223,7 @@ def _proof_due(row, scope: Scope) -> Task:
     return Task(
         kind="funding_proof_due",
         title=title % values,
-        since=min(programme_year.proof_due - lead, scope.today),
+        since=min(decision.proof_due_on - lead, scope.today),
         url=reverse("funding:center", kwargs={"key": decision.center.key}),
         center=decision.center,
     )
@@ -261,13 +258,12 @@ def _proof_task(kind: str, title):
     return task
 
 
-def _proofs_overdue(centers, scope: Scope) -> list:
+def _proofs_overdue(centers, scope: Scope) -> QuerySet[FundingDecision]:
     """For the Bewilligung: proofs of use past their deadline and not yet submitted."""
-    return [row for row in _proofs_due(centers, scope) if row[1].proof_due < scope.today]
+    return _proofs_due(centers, scope).filter(proof_due_on__lt=scope.today)
 
 
-def _proof_overdue(row, scope: Scope) -> Task:
-    decision, programme_year = row
+def _proof_overdue(decision: FundingDecision, scope: Scope) -> Task:
     return Task(
         kind="funding_proof_overdue",
         title=_(
@@ -278,9 +274,9 @@ def _proof_overdue(row, scope: Scope) -> Task:
             "programme": decision.programme.name,
             "year": decision.year,
             "center": decision.center.name,
-            "date": fmt_date(programme_year.proof_due),
+            "date": fmt_date(decision.proof_due_on),
         },
-        since=programme_year.proof_due,
+        since=decision.proof_due_on,
         url=reverse("funding:center", kwargs={"key": decision.center.key}),
         center=decision.center,
     )
