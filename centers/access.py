@@ -371,8 +371,19 @@ def capabilities_anywhere(user) -> frozenset[str]:
     return grants_of(user).anywhere()
 
 
-def has_center_perm(user, perm: str, center: Center) -> bool:
-    return center is not None and perm in center_perms(user, center)
+def has_center_perm(user, perm: str, center: Center, *, membership_only: bool = False) -> bool:
+    """Whether ``user`` holds ``perm`` on ``center``, from the grants (no query).
+    ``membership_only`` as for ``centers_for``."""
+    if center is None:
+        return False
+    if membership_only:
+        return center.pk in (grants_of(user).center_ids(perm, membership_only=True) or ())
+    return perm in center_perms(user, center)
+
+
+def holds_anywhere(user, perm: str) -> bool:
+    """Whether ``user`` holds ``perm`` on at least one centre, from the grants (no query)."""
+    return perm in capabilities_anywhere(user)
 
 
 NO_PERMISSION_MESSAGE = _("Dazu fehlt Ihnen die Berechtigung für dieses Zentrum.")

@@ -6,7 +6,13 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import selectors, todo
-from .access import Capability, CenterPermissionMixin, capabilities_for, centers_for, has_state_perm
+from .access import (
+    Capability,
+    CenterPermissionMixin,
+    capabilities_for,
+    has_center_perm,
+    has_state_perm,
+)
 from .filters import CenterFilter
 from .models import Center
 
@@ -26,10 +32,8 @@ class DashboardView(TemplateView):
             self.center_list = list(self.centers)
             # "My centre" is for the people of a centre (KI roles, Träger: they hold
             # view_staffing there); a Schulaufsicht with one centre still sees its district.
-            own = len(self.center_list) == 1 and (
-                centers_for(user, Capability.VIEW_STAFFING)
-                .filter(pk=self.center_list[0].pk)
-                .exists()
+            own = len(self.center_list) == 1 and has_center_perm(
+                user, Capability.VIEW_STAFFING, self.center_list[0]
             )
             self.kind = "center" if own else "district"
         return super().get(request, *args, **kwargs)

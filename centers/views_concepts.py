@@ -23,8 +23,8 @@ from .access import (
     Capability,
     CenterPermissionMixin,
     StatePermissionMixin,
-    centers_for,
     has_state_perm,
+    holds_anywhere,
     require_center,
 )
 from .documents import agreement_download_name, concept_download_name, document_response
@@ -376,7 +376,7 @@ class ProgrammeListView(TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not (
             has_state_perm(request.user, Capability.VIEW_FUNDING)
-            or centers_for(request.user, Capability.VIEW_FUNDING).exists()
+            or holds_anywhere(request.user, Capability.VIEW_FUNDING)
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
-from centers.access import Capability, centers_for, scoped
+from centers.access import Capability, holds_anywhere, scoped
 from centers.collation import sort_key
 from centers.models import Center
 from staffing.models import Assignment, Post, PostKind, StaffMember
@@ -130,7 +130,7 @@ def state_overview(period: Period, centers: QuerySet[Center]) -> list[OverviewRo
 
 def foci_shared_in_verbund(user) -> QuerySet[Focus]:
     """Shared Schwerpunkte of every centre's current plan. Never staff or allocations."""
-    if not centers_for(user, Capability.USE_VERBUND).exists():
+    if not holds_anywhere(user, Capability.USE_VERBUND):
         return Focus.objects.none()
     return (
         Focus.objects.filter(shared=True, plan__is_current=True)

@@ -19,6 +19,7 @@ from centers.access import (
     center_perms,
     centers_for,
     has_state_perm,
+    holds_anywhere,
     require_center,
     scoped,
 )
@@ -108,10 +109,7 @@ class PlanListView(FilterView):
     context_object_name = "plans"
 
     def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and not centers_for(request.user, Capability.VIEW_PLAN).exists()
-        ):
+        if request.user.is_authenticated and not holds_anywhere(request.user, Capability.VIEW_PLAN):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -472,7 +470,7 @@ class StateOverviewView(TemplateView):
 
 
 def _require_verbund(user):
-    if not centers_for(user, Capability.USE_VERBUND).exists():
+    if not holds_anywhere(user, Capability.USE_VERBUND):
         raise PermissionDenied
 
 
@@ -506,7 +504,7 @@ def verbund_focus(request, pk):
 @require_POST
 def verbund_copy(request, pk):
     _require_verbund(request.user)
-    if not centers_for(request.user, Capability.EDIT_PLAN_DRAFT).exists():
+    if not holds_anywhere(request.user, Capability.EDIT_PLAN_DRAFT):
         raise PermissionDenied
     focus = get_object_or_404(selectors.foci_shared_in_verbund(request.user), pk=pk)
     form = VerbundCopyForm(request.POST, plans=selectors.draft_plans_for(request.user))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from centers.access import Capability, centers_for
+from centers.access import Capability, centers_for, has_center_perm
 from centers.models import Center
 
 from . import rules, services
@@ -42,7 +42,7 @@ def may_see_sensitive(user, center: Center) -> bool:
     State roles and superusers hold every capability globally, but must see
     only aggregates: ``membership_only`` counts centre memberships alone.
     """
-    return centers_for(user, SENSITIVE_PERM, membership_only=True).filter(pk=center.pk).exists()
+    return has_center_perm(user, SENSITIVE_PERM, center, membership_only=True)
 
 
 # --- building blocks -------------------------------------------------------------------------

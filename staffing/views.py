@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centers import dataversion
-from centers.access import Capability, capabilities_for, centers_for, has_state_perm, require_center
+from centers.access import (
+    Capability,
+    capabilities_for,
+    centers_for,
+    has_state_perm,
+    holds_anywhere,
+    require_center,
+)
 from centers.locking import VersionForm
 from centers.service_views import submit_form
 from centers.workflow.transitions import timeline
@@ -78,7 +85,7 @@ def home(request):
     centers = list(centers_for(user, Capability.VIEW_STAFFING).order_by("name")[:2])
     if len(centers) == 1:
         return redirect("staffing:center", key=centers[0].key)
-    if centers_for(user, Capability.VIEW_TEACHER_POSTS).exists():
+    if holds_anywhere(user, Capability.VIEW_TEACHER_POSTS):
         return redirect("staffing:teacher_posts")
     raise PermissionDenied
 

@@ -311,7 +311,9 @@ def test_centre_page_and_dashboards_do_not_grow(client, home_center):
     lead = factories.user_with_role(Role.CENTER_LEAD, home_center)
     funder = factories.user_with_role(Role.FUNDING)
     numbers = itertools.count(100)
-    years = itertools.count(2013)
+    # Past years only: a decision for this year would end the centre's "no Förderbescheid"
+    # task half-way, and the list reads the rows of only the kinds that have some.
+    years = itertools.count(1980)
     centers = _other_centers()
 
     def grow(k):
