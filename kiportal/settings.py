@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "kiportal.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed after every middleware below has written them (static files do not
+    # reach it: WhiteNoise answers them).
+    "kiportal.middleware.HtmlGZipMiddleware",
     # Below WhiteNoise: static files keep their caching; every page gets no-store.
     "kiportal.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
