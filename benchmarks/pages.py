@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import html
 import http.client
 import json
@@ -370,7 +371,10 @@ def get(port, path, cookie=""):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     conn.request("GET", path, headers={**HTTPS, **({"Cookie": cookie} if cookie else {})})
     response = conn.getresponse()
-    return response, response.read()
+    body = response.read()
+    if response.getheader("Content-Encoding") == "gzip":  # pages are compressed, as for browsers
+        body = gzip.decompress(body)
+    return response, body
 
 
 def login(port, username, password) -> str:

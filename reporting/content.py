@@ -168,10 +168,11 @@ def representation_aggregate(day: datetime.date) -> dict:
     }
 
 
-def state_figures(centers: list[Center], period: Period, day: datetime.date) -> dict:
-    """Everything state-wide pages need; a fixed number of queries."""
+def state_figures(centers: list[Center], period: Period, day: datetime.date, *, posts=None) -> dict:
+    """Everything state-wide pages need; a fixed number of queries (``posts`` from
+    ``sources.posts_of`` when the caller has them already)."""
     ids = [c.pk for c in centers]
-    staffing = sources.staffing_by_center(centers, day)
+    staffing = sources.staffing_by_center(centers, day, posts=posts)
     plans = sources.plans_by_center(ids, period)
     operating = sources.operating_status_by_center(ids, day)
     funding = sources.funding_by_center(ids, [day.year])

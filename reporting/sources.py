@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from centers.collation import sort_key
 from centers.models import Center, ConceptStatus, FundingDecision, IntegrationConcept
@@ -28,7 +28,7 @@ from deployment.models import DeploymentPlan, Focus, PlanStatus
 from deployment.periods import Period
 from staffing import rules as staffing_rules
 from staffing import selectors as staffing_selectors
-from staffing.models import Assignment, AssignmentRole, Post, PostKind
+from staffing.models import AssignmentRole, Post, PostKind
 
 ZERO = Decimal("0")
 KINDS = list(PostKind)
@@ -136,13 +136,23 @@ def _posts(center_ids, day: datetime.date | None = None):
     qs = Post.objects.filter(center_id__in=center_ids)
     if day is not None:
         qs = qs.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    return qs.prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("member"))
-    ).order_by("center_id", "kind", "valid_from", "pk")
+    return staffing_selectors.posts_with_assignments(qs).order_by(
+        "center_id", "kind", "valid_from", "pk"
+    )
+
+
+def posts_of(center_ids) -> list[Post]:
+    """Every post of the centres with its assignments, for pages that figure several days
+    from the same posts (``staffing_by_center`` and ``open_fte_over_time``): two queries."""
+    return list(_posts(center_ids))
 
 
 def staffing_by_center(
-    centers: list[Center], day: datetime.date, *, with_people: bool = False
+    centers: list[Center],
+    day: datetime.date,
+    *,
+    with_people: bool = False,
+    posts: list[Post] | None = None,
 ) -> dict[int, StaffingFigures]:
     """FTE per kind against quota, vacancies and (optionally) the Nr. 4.3 leadership pair.
 
@@ -159,9 +169,13 @@ def staffing_by_center(
         )
         for c in centers
     }
-    for post in _posts([c.pk for c in centers], day):
+    if posts is None:
+        posts = _posts([c.pk for c in centers], day)
+    else:
+        posts = [post for post in posts if staffing_rules.is_post_active(post, day)]
+    for post in posts:
         fig = figures[post.center_id]
-        assignments = list(post.assignments.all())
+        assignments = post.assignment_list
         state = staffing_rules.post_state(post, assignments, day)
         kind = fig.kinds[post.kind]
         kind.fte += post.fte
@@ -208,16 +222,20 @@ def staffing_by_center(
     return figures
 
 
-def open_fte_over_time(center_ids, days: list[datetime.date]) -> list[dict[str, Decimal]]:
-    """Open (vacant) FTE per kind on each of ``days``. Two queries in all."""
-    posts = list(_posts(center_ids))
+def open_fte_over_time(
+    center_ids, days: list[datetime.date], *, posts: list[Post] | None = None
+) -> list[dict[str, Decimal]]:
+    """Open (vacant) FTE per kind on each of ``days``. Two queries in all (none with
+    ``posts`` from ``posts_of``)."""
+    if posts is None:
+        posts = posts_of(center_ids)
     series = []
     for day in days:
         totals = dict.fromkeys(PostKind.values, ZERO)
         for post in posts:
             if not staffing_rules.is_post_active(post, day):
                 continue
-            state = staffing_rules.post_state(post, list(post.assignments.all()), day)
+            state = staffing_rules.post_state(post, post.assignment_list, day)
             totals[post.kind] += state.open_fte
         series.append(totals)
     return series

@@ -255,9 +255,9 @@ def _quarter_ends(today: datetime.date, count: int = 8) -> list[datetime.date]:
     return [*reversed(days), today]
 
 
-def vacancy_chart(center_ids, today: datetime.date) -> tuple[charts.LineChart, list]:
+def vacancy_chart(center_ids, today: datetime.date, *, posts=None) -> tuple[charts.LineChart, list]:
     days = _quarter_ends(today)
-    series = sources.open_fte_over_time(center_ids, days)
+    series = sources.open_fte_over_time(center_ids, days, posts=posts)
     labels = [d.strftime("%d.%m.%y") for d in days]
     chart = charts.LineChart(
         title=_("Unbesetzte Stellenanteile im Zeitverlauf"),
@@ -292,8 +292,11 @@ class StateDashboardView(StatePermissionMixin, TemplateView):
     @staticmethod
     def _figures(today: datetime.date) -> dict:
         centers = content.all_centers()
-        figures = content.state_figures(centers, current_period(today), today)
-        vchart, vrows = vacancy_chart([c.pk for c in centers], today)
+        ids = [c.pk for c in centers]
+        # The posts once for both: today's figures and the open FTE over two years.
+        posts = sources.posts_of(ids)
+        figures = content.state_figures(centers, current_period(today), today, posts=posts)
+        vchart, vrows = vacancy_chart(ids, today, posts=posts)
         return {
             **figures,
             "kind_labels": [str(k.label) for k in PostKind],

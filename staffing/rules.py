@@ -390,14 +390,14 @@ def center_warnings(
     approved_exceptions: set[tuple[int, str]],
     today: date,
 ) -> list[StaffingWarning]:
-    """All warnings for one centre. ``posts`` carry prefetched ``assignments`` with
-    ``member``; no query is made here."""
+    """All warnings for one centre. ``posts`` carry their assignments with ``member``
+    (``staffing.selectors.posts_with_assignments``); no query is made here."""
     warnings: list[StaffingWarning] = []
     post_fte: dict[str, Decimal] = defaultdict(lambda: ZERO)
     by_member: dict[int, list[Tenure]] = defaultdict(list)
     members: dict[int, object] = {}
     for post in posts:
-        assignments = list(post.assignments.all())
+        assignments = post.assignment_list
         for a in assignments:
             members[a.member_id] = a.member
             by_member[a.member_id].append(

@@ -48,11 +48,16 @@ def may_see_sensitive(user, center: Center) -> bool:
 # --- building blocks -------------------------------------------------------------------------
 
 
-def _posts_with_assignments(posts: QuerySet[Post]) -> QuerySet[Post]:
+def posts_with_assignments(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """``posts``, each with its assignments (and their people) as the list
+    ``post.assignment_list``: two queries. A plain list, not a prefetched queryset: Django
+    builds a queryset per post for those, which cost more than the rows themselves on the
+    state pages (about 9,000 posts at ``seed_demo --scale 10``)."""
     return posts.prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("member").order_by("start", "pk"),
+            to_attr="assignment_list",
         )
     )
 
@@ -140,7 +145,7 @@ def staffing_of(centers: list[Center], *, today: date | None = None) -> list[Cen
     today = today or timezone.localdate()
     ids = [c.pk for c in centers]
     posts_by_center: dict[int, list[Post]] = defaultdict(list)
-    for post in _posts_with_assignments(Post.objects.filter(center_id__in=ids)):
+    for post in posts_with_assignments(Post.objects.filter(center_id__in=ids)):
         posts_by_center[post.center_id].append(post)
     quotas = quotas_for(centers, today)
     exceptions = approved_exceptions(ids)
@@ -152,7 +157,7 @@ def staffing_of(centers: list[Center], *, today: date | None = None) -> list[Cen
         for kind, fte in quotas.get(center.pk, {}).items():
             sums[kind].quota = fte
         for post in posts:
-            state = rules.post_state(post, list(post.assignments.all()), today)
+            state = rules.post_state(post, post.assignment_list, today)
             if rules.is_post_active(post, today):
                 staffing.posts.append(state)
                 sums[post.kind].posts += post.fte
@@ -245,13 +250,13 @@ def teacher_posts_for(user) -> list[CenterStaffing]:
     ids = [c.pk for c in centers]
     today = timezone.localdate()
     posts_by_center: dict[int, list] = defaultdict(list)
-    teacher_posts = _posts_with_assignments(
+    teacher_posts = posts_with_assignments(
         Post.objects.filter(center_id__in=ids, kind=PostKind.TEACHER)
     )
     for post in teacher_posts:
         if rules.is_post_active(post, today):
             posts_by_center[post.center_id].append(
-                rules.post_state(post, list(post.assignments.all()), today)
+                rules.post_state(post, post.assignment_list, today)
             )
     quotas = quotas_for(centers, today)
     rows = []

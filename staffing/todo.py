@@ -20,7 +20,7 @@ from centers.todo import Kind, Scope, Task
 
 from . import rules
 from .models import ExceptionStatus, Post, PostKind, QualificationException
-from .selectors import _posts_with_assignments
+from .selectors import posts_with_assignments
 
 
 def _exceptions(centers: QuerySet[Center]) -> QuerySet[QualificationException]:
@@ -94,13 +94,13 @@ class TeacherVacancies:
 def _vacancy_rows(centers, scope: Scope) -> list[TeacherVacancies]:
     """Teacher posts are the Schulaufsicht's part of a centre (Nr. 3.2, Nr. 3.5): two queries."""
     today = scope.today
-    posts = _posts_with_assignments(
+    posts = posts_with_assignments(
         Post.objects.filter(center__in=centers, kind=PostKind.TEACHER).select_related("center")
     )
     vacant = defaultdict(list)
     for post in posts:
         if rules.is_post_active(post, today):
-            state = rules.post_state(post, list(post.assignments.all()), today)
+            state = rules.post_state(post, post.assignment_list, today)
             if state.vacant_since is not None:
                 vacant[post.center_id].append(state)
     return [
