@@ -78,8 +78,9 @@ class Kind:
     """A kind of task.
 
     ``rows(centers, scope)`` answers the rows waiting in ``centers`` — the centres where the
-    user holds ``capability`` — as a queryset (counted in SQL) or, for what only Python
-    computes, a list. It filters completely: ``task(row, scope)`` turns each row into a
+    user holds ``capability`` — as a queryset (counted in SQL), as ``Branches`` (several
+    querysets, e.g. one per open programme year) or, for what only Python computes, a
+    list. It filters completely: ``task(row, scope)`` turns each row into a
     ``Task`` and drops none, so the count and the list always agree.
 
     ``unless`` is the acting side's capability for kinds that tell the centre what another
@@ -96,12 +97,24 @@ class Kind:
     unless: str | None = None
 
 
+class Branches(tuple):
+    """The rows of one kind as several querysets, each its own branch of the count's
+    ``UNION ALL`` (a kind whose rows are pairs, such as a centre and a programme year)."""
+
+
 class Scope:
-    """The user and the day a list is made for; capabilities are looked up once."""
+    """The user and the day a list is made for; capabilities are looked up once, and what
+    several kinds read alike is read once (``remember``)."""
 
     def __init__(self, user, today: datetime.date | None = None):
         self.user = user
         self.today = today or timezone.localdate()
+        self._remembered: dict[str, Any] = {}
+
+    def remember(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]
 
     @cached_property
     def capabilities(self) -> frozenset[str]:
@@ -156,6 +169,8 @@ def _waiting(scope: Scope) -> tuple[list[tuple[Kind, QuerySet]], dict[str, int],
         rows = kind.rows(scope.centers(kind), scope)
         if isinstance(rows, QuerySet):
             sql_kinds.append((kind, rows))
+        elif isinstance(rows, Branches):
+            sql_kinds.extend((kind, branch) for branch in rows)
         else:
             python_kinds.append((kind, list(rows)))
     counts: Counter[str] = Counter()
@@ -180,9 +195,14 @@ def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
     kinds computed in Python need), not one per kind."""
     scope = Scope(user, today)
     sql_kinds, counts, python_kinds = _waiting(scope)
+    rows_of: dict[Kind, list] = {}
+    for kind, rows in sql_kinds:
+        if counts[kind.code]:
+            rows_of.setdefault(kind, []).extend(rows)
+    for kind, rows in python_kinds:
+        rows_of[kind] = rows
     result: list[Task] = []
-    found = [(kind, rows) for kind, rows in sql_kinds if counts[kind.code]] + python_kinds
-    for kind, rows in found:
+    for kind, rows in rows_of.items():
         tasks = [kind.task(row, scope) for row in rows]
         result.extend([_grouped(kind, tasks, scope)] if len(tasks) > GROUP_ABOVE else tasks)
     result.sort(key=lambda t: (t.since, t.title))

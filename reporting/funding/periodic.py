@@ -6,7 +6,6 @@ mail never disagree; ``Reminder`` makes each mail go out once per centre and dea
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -16,15 +15,9 @@ from django.utils.translation import override
 from centers.access import Capability
 from centers.models import Center
 from centers.notifications import notify_center, recipients_for
+from centers.todo import Scope
 
 from . import todo
-
-
-@dataclass(frozen=True)
-class _Day:
-    """What the to-do rows need of a ``centers.todo.Scope``: the day."""
-
-    today: datetime.date
 
 
 def send_funding_reminders(today: datetime.date, once) -> int:
@@ -32,11 +25,12 @@ def send_funding_reminders(today: datetime.date, once) -> int:
     is new (``reporting.periodic._once``). Returns the number of mails."""
     from ..models import ReminderKind
 
-    day = _Day(today)
+    # The to-do list's rows for nobody in particular: only the day counts.
+    day = Scope(None, today)
     centers = Center.objects.all()
     soon = today + datetime.timedelta(days=settings.FUNDING_REMINDER_DAYS_BEFORE)
     sent = 0
-    for center, programme_year in todo._open_windows(centers, day):
+    for center, programme_year in todo.open_windows(centers, day):
         due = programme_year.application_until
         if due > soon:
             continue

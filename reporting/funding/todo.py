@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from centers.access import Capability
-from centers.models import Center, FundingDecision
+from centers.models import Center, FundingDecision, MunicipalityKind
 from centers.programmes import BudgetLine, ProgrammeYear
-from centers.todo import Kind, Scope, Task, fmt_date, local_date
+from centers.todo import Branches, Kind, Scope, Task, fmt_date, local_date
 
 from .models import (
     ApplicationStatus,
@@ -46,39 +46,58 @@ def _since_submitted(application: FundingApplication) -> datetime.date:
     return local_date(application.submitted_at or application.created_at)
 
 
-def _open_windows(centers: QuerySet[Center], scope: Scope) -> list[tuple[Center, ProgrammeYear]]:
-    """Programme years whose application window is open or opens within the lead time, for
-    each centre that has lines in them and no application yet (three queries: the lines of
-    those years with their year, the applications, the centres)."""
-    today = scope.today
-    ahead = today + datetime.timedelta(days=settings.TODO_FUNDING_APPLICATION_LEAD_DAYS)
-    lines = BudgetLine.objects.filter(
-        Q(programme_year__application_from__isnull=True)
-        | Q(programme_year__application_from__lte=ahead),
-        programme_year__application_until__gte=today,
-        programme_year__year__gte=today.year,
-    ).select_related("programme_year__programme")
-    years: dict[int, tuple[ProgrammeYear, list[BudgetLine]]] = {}
-    for line in lines:
-        years.setdefault(line.programme_year_id, (line.programme_year, []))[1].append(line)
-    if not years:
-        return []
-    taken = set(
-        FundingApplication.objects.filter(
-            center__in=centers, programme_year__in=list(years)
-        ).values_list("center_id", "programme_year_id")
-    )
+def _open_years(scope: Scope) -> dict[int, tuple[ProgrammeYear, list[BudgetLine]]]:
+    """Programme years whose application window is open or opens within the lead time,
+    with their lines: one query, once per list (the rows and the tasks both ask)."""
+
+    def read():
+        today = scope.today
+        ahead = today + datetime.timedelta(days=settings.TODO_FUNDING_APPLICATION_LEAD_DAYS)
+        lines = BudgetLine.objects.filter(
+            Q(programme_year__application_from__isnull=True)
+            | Q(programme_year__application_from__lte=ahead),
+            programme_year__application_until__gte=today,
+            programme_year__year__gte=today.year,
+        ).select_related("programme_year__programme")
+        years: dict[int, tuple[ProgrammeYear, list[BudgetLine]]] = {}
+        for line in lines:
+            years.setdefault(line.programme_year_id, (line.programme_year, []))[1].append(line)
+        return years
+
+    return scope.remember("funding-open-years", read)
+
+
+def _due_applications(centers: QuerySet[Center], scope: Scope) -> Branches:
+    """Per open programme year, the centres that have lines in it (by their Träger's kind,
+    ``BudgetLine.applies_to``) and no application yet: one queryset each, so the count's
+    UNION counts each pair of centre and programme year."""
+    branches = []
+    for programme_year, lines in _open_years(scope).values():
+        kinds = [k for k in MunicipalityKind.values if any(line.applies_to(k) for line in lines)]
+        applied = FundingApplication.objects.filter(
+            center=OuterRef("pk"), programme_year=programme_year
+        )
+        branches.append(
+            centers.filter(sponsor__kind__in=kinds)
+            .exclude(Exists(applied))
+            .annotate(open_programme_year=Value(programme_year.pk))
+            .order_by("name")
+        )
+    return Branches(branches)
+
+
+def open_windows(centers: QuerySet[Center], scope: Scope) -> list[tuple[Center, ProgrammeYear]]:
+    """The pairs of centre and programme year ``_due_applications`` finds (the reminders)."""
+    years = _open_years(scope)
     return [
-        (center, programme_year)
-        for center in centers.select_related("sponsor").order_by("name")
-        for programme_year, year_lines in years.values()
-        if (center.pk, programme_year.pk) not in taken
-        and any(line.applies_to(center.sponsor.kind) for line in year_lines)
+        (center, years[center.open_programme_year][0])
+        for branch in _due_applications(centers, scope)
+        for center in branch
     ]
 
 
-def _application_due(row, scope: Scope) -> Task:
-    center, programme_year = row
+def _application_due(center: Center, scope: Scope) -> Task:
+    programme_year = _open_years(scope)[center.open_programme_year][0]
     return Task(
         kind="funding_application_due",
         title=_(
@@ -297,7 +316,7 @@ KINDS = [
     Kind(
         code="funding_application_due",
         capability=Capability.PREPARE_FUNDING,
-        rows=_open_windows,
+        rows=_due_applications,
         task=_application_due,
         group_title=_count_title(
             "%(count)s Förderantrag ist vorzubereiten", "%(count)s Förderanträge sind vorzubereiten"

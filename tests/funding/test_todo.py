@@ -94,3 +94,32 @@ def test_the_bewilligung_sees_overdue_proofs(role_users, home_center):
         overdue in t and "seit dem 30.06.2027 überfällig" in t
         for t in _titles(funder, today=datetime.date(2027, 7, 1))
     )
+
+
+def test_each_open_programme_year_is_its_own_task_for_the_centres_it_has_lines_for(
+    role_users, home_center, year_2027
+):
+    """Two windows open at once: one task per programme year and centre, and none for a
+    programme whose lines are for another kind of Träger (Köln is a kreisfreie Stadt)."""
+    from centers.models import MunicipalityKind
+    from centers.programmes import BudgetLine, Programme, ProgrammeYear
+    from centers.todo import count_for
+
+    def programme(code, center_kind):
+        year = ProgrammeYear.objects.create(
+            programme=Programme.objects.create(code=code, name=code.upper(), guideline="RL"),
+            year=2027,
+            application_until=datetime.date(2026, 9, 30),
+        )
+        BudgetLine.objects.create(
+            programme_year=year, name="Sachausgaben", center_kind=center_kind, flat_cap=1000
+        )
+
+    programme("alle", "")
+    programme("kreise", MunicipalityKind.DISTRICT)
+    lead = role_users[Role.CENTER_LEAD]
+    due = [t for t in _titles(lead) if t.startswith("Förderantrag ") and "vorbereiten" in t]
+    assert len(due) == 2, due
+    assert any("ALLE 2027" in t and "bis zum 30.09.2026" in t for t in due)
+    assert not any("KREISE" in t for t in due)
+    assert count_for(lead, today=IN_THE_WINDOW) == len(tasks_for(lead, today=IN_THE_WINDOW))
