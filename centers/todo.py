@@ -39,7 +39,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from . import dataversion
-from .access import Capability, capabilities_anywhere, centers_for, has_state_perm
+from .access import Capability, capabilities_anywhere, grants_of, has_state_perm
 from .dates import add_months, add_years
 from .models import (
     Center,
@@ -122,16 +122,33 @@ class Scope:
         return capabilities_anywhere(self.user)
 
     def concerns(self, kind: Kind) -> bool:
+        """Whether the kind has centres to be read from at all (decided from the grants,
+        without a query: a kind the user holds nowhere, or only where the acting side's
+        capability replaces it, costs nothing)."""
         if kind.capability not in self.capabilities:
             return False
         # Held everywhere, the acting side's capability replaces this kind altogether.
-        return not (kind.unless and has_state_perm(self.user, kind.unless))
+        if kind.unless and has_state_perm(self.user, kind.unless):
+            return False
+        ids, acting = self._center_ids(kind)
+        return ids is None or bool(ids - acting)
 
     def centers(self, kind: Kind) -> QuerySet[Center]:
-        centers = centers_for(self.user, kind.capability)
+        ids, acting = self._center_ids(kind)
+        if ids is None:
+            return Center.objects.exclude(pk__in=sorted(acting)) if acting else Center.objects.all()
+        return Center.objects.filter(pk__in=sorted(ids - acting))
+
+    def _center_ids(self, kind: Kind) -> tuple[frozenset[int] | None, frozenset[int]]:
+        """(centres holding the kind's capability, ``None`` for every centre; centres where
+        the acting side's capability replaces it)."""
+        grants = grants_of(self.user)
+        acting: frozenset[int] | None = frozenset()
         if kind.unless and kind.unless in self.capabilities:
-            centers = centers.exclude(pk__in=centers_for(self.user, kind.unless))
-        return centers
+            acting = grants.center_ids(kind.unless)
+        if acting is None:  # held everywhere: nothing is left for this kind
+            return frozenset(), frozenset()
+        return grants.center_ids(kind.capability), acting
 
 
 @cache

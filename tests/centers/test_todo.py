@@ -535,3 +535,20 @@ def test_kinds_with_nothing_waiting_cost_the_list_no_query(user_as, home_center)
             tasks = tasks_for(user)
         waiting = {task.kind for task in tasks}
         assert len(listed) <= len(counted) + len(waiting), (role, waiting)
+
+
+def test_the_navigation_count_of_a_leitung_costs_two_queries(user_as, home_center):
+    """One UNION over every kind answered in SQL, one for the open programme years. The
+    team's kind "Schwerpunkte ohne Zielwert" is replaced by her own draft entry on her
+    centre, so it is not read at all (decided from her grants, not by a query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from centers.access import grants_of
+
+    lead = user_as(Role.CENTER_LEAD, home_center)
+    make_plan(home_center, status=PlanStatus.DRAFT)
+    grants_of(lead)  # her grants are read once per request anyway
+    with CaptureQueriesContext(connection) as counted:
+        count_for(lead)
+    assert len(counted) <= 2, "\n".join(q["sql"] for q in counted)
