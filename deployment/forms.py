@@ -87,10 +87,18 @@ class CommentForm(forms.Form):
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, plan=None, **kwargs):
+    def __init__(self, *args, plan=None, foci=None, **kwargs):
+        """``foci``: the plan's Schwerpunkte in order, when the page has read them already
+        (the choices are drawn from them; a submitted value is still checked in the
+        database)."""
         super().__init__(*args, **kwargs)
         if plan is not None:
-            self.fields["focus"].queryset = plan.foci.order_by("position", "id")
+            field = self.fields["focus"]
+            field.queryset = plan.foci.order_by("position", "id")
+            if foci is not None:
+                field.choices = [("", field.empty_label)] + [
+                    (field.prepare_value(f), field.label_from_instance(f)) for f in foci
+                ]
 
 
 class ResolveForm(forms.Form):

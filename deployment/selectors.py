@@ -59,10 +59,16 @@ def plan_comments(plan: DeploymentPlan) -> list[ReviewComment]:
     )
 
 
-def plan_revisions(plan: DeploymentPlan) -> QuerySet[DeploymentPlan]:
-    return DeploymentPlan.objects.filter(
-        center_id=plan.center_id, period_start=plan.period_start
-    ).order_by("-revision")
+def plan_revisions(plan: DeploymentPlan) -> list[DeploymentPlan]:
+    """Every revision of the plan's period, newest first. A current first revision is the
+    only one (a new revision counts up and becomes the current one): no query for it."""
+    if plan.revision == 1 and plan.is_current:
+        return [plan]
+    return list(
+        DeploymentPlan.objects.filter(
+            center_id=plan.center_id, period_start=plan.period_start
+        ).order_by("-revision")
+    )
 
 
 def current_plan_of(center: Center, period: Period | None = None) -> DeploymentPlan | None:

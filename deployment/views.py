@@ -169,7 +169,7 @@ class PlanDetailView(TemplateView):
             events=events,
             return_reason=return_reason,
             revisions=selectors.plan_revisions(plan),
-            comment_form=CommentForm(plan=plan) if can["comment"] else None,
+            comment_form=CommentForm(plan=plan, foci=foci) if can["comment"] else None,
             resolve_form=ResolveForm(),
         )
         return context
