@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,10 +54,18 @@ def centers_visible_to(user, *, with_operating_status: bool = False) -> QuerySet
     )
 
 
+def _in_team(center: Center) -> Q:
+    return Q(center=center)
+
+
+def _authority_contact(center: Center) -> Q:
+    return Q(role=Role.SCHOOL_AUTHORITY, school_authority_id=center.school_authority_id)
+
+
 def center_team(center: Center) -> QuerySet[Membership]:
     """People of a centre by role (Leitung first), one query."""
     return (
-        Membership.objects.filter(center=center)
+        Membership.objects.filter(_in_team(center))
         .select_related("user")
         .order_by("role", collate("user__last_name"), collate("user__first_name"))
     )
@@ -55,12 +73,26 @@ def center_team(center: Center) -> QuerySet[Membership]:
 
 def school_authority_contacts(center: Center) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(
-            role=Role.SCHOOL_AUTHORITY, school_authority_id=center.school_authority_id
-        )
+        Membership.objects.filter(_authority_contact(center))
         .select_related("user")
         .order_by(collate("user__last_name"), collate("user__first_name"), "pk")
     )
+
+
+def center_people(center: Center) -> tuple[list[Membership], list[Membership]]:
+    """``center_team`` and ``school_authority_contacts`` in one query, for the pages that
+    show both (the contacts share one role, so the team's order is theirs too)."""
+    team, contacts = _in_team(center), _authority_contact(center)
+    rows = list(
+        Membership.objects.filter(team | contacts)
+        .annotate(
+            in_team=ExpressionWrapper(team, output_field=BooleanField()),
+            is_contact=ExpressionWrapper(contacts, output_field=BooleanField()),
+        )
+        .select_related("user")
+        .order_by("role", collate("user__last_name"), collate("user__first_name"), "pk")
+    )
+    return [m for m in rows if m.in_team], [m for m in rows if m.is_contact]
 
 
 def center_counts_by_region(user) -> list[dict]:

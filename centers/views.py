@@ -54,8 +54,7 @@ class DashboardView(TemplateView):
             center = self.center_list[0]
             context["center"] = center
             context["caps"] = capabilities_for(self.request.user, center)
-            context["team"] = selectors.center_team(center)
-            context["authority_contacts"] = selectors.school_authority_contacts(center)
+            context["team"], context["authority_contacts"] = selectors.center_people(center)
             context["operating_status"] = selectors.center_operating_status(center)
             context["concept_summary"] = selectors.concept_summary(center)
         else:
@@ -88,8 +87,7 @@ class CenterDetailView(CenterPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["team"] = selectors.center_team(self.object)
-        context["authority_contacts"] = selectors.school_authority_contacts(self.object)
+        context["team"], context["authority_contacts"] = selectors.center_people(self.object)
         context["operating_status"] = selectors.center_operating_status(self.object)
         context["concept_summary"] = selectors.concept_summary(self.object)
         return context

@@ -17,7 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Center, Region
-from centers.selectors import school_authority_contacts
+from centers.selectors import (
+    center_operating_status,
+    centers_with_operating_status,
+    school_authority_contacts,
+)
 from centers.workflow.transitions import timeline
 from deployment import selectors as deployment_selectors
 from deployment.models import PlanStatus
@@ -154,8 +158,13 @@ def center_report(report: Report) -> dict:
 # --- the state-wide overview -------------------------------------------------------------
 
 
-def all_centers() -> list[Center]:
-    return list(Center.objects.select_related("sponsor", "school_authority").order_by("name"))
+def all_centers(day: datetime.date) -> list[Center]:
+    """Every centre, with what its Nr. 1.4 status on ``day`` needs (one query)."""
+    return list(
+        centers_with_operating_status(
+            Center.objects.select_related("sponsor", "school_authority"), day
+        ).order_by("name")
+    )
 
 
 def representation_aggregate(day: datetime.date) -> dict:
@@ -169,12 +178,13 @@ def representation_aggregate(day: datetime.date) -> dict:
 
 
 def state_figures(centers: list[Center], period: Period, day: datetime.date, *, posts=None) -> dict:
-    """Everything state-wide pages need; a fixed number of queries (``posts`` from
-    ``sources.posts_of`` when the caller has them already)."""
+    """Everything state-wide pages need; a fixed number of queries. ``centers`` from
+    ``all_centers(day)`` (their Nr. 1.4 status is read with them), ``posts`` from
+    ``sources.posts_of`` when the caller has them already."""
     ids = [c.pk for c in centers]
     staffing = sources.staffing_by_center(centers, day, posts=posts)
     plans = sources.plans_by_center(ids, period)
-    operating = sources.operating_status_by_center(ids, day)
+    operating = {c.pk: center_operating_status(c, day) for c in centers}
     funding = sources.funding_by_center(ids, [day.year])
     rows = []
     for c in centers:
@@ -269,7 +279,7 @@ def field_chart(fields: list[dict]) -> charts.BarChart:
 def state_overview(report: Report) -> dict:
     period = Period(report.period_start, report.period_end)
     day = _reference_day(period)
-    figures = state_figures(all_centers(), period, day)
+    figures = state_figures(all_centers(day), period, day)
     return {
         **figures,
         "representation": representation_aggregate(day),
@@ -287,7 +297,7 @@ def state_overview_sheets(report: Report) -> list[tuple[str, list, list]]:
     """The XLSX: one sheet per topic, numbers as numbers."""
     period = Period(report.period_start, report.period_end)
     day = _reference_day(period)
-    figures = state_figures(all_centers(), period, day)
+    figures = state_figures(all_centers(day), period, day)
     kinds = list(PostKind)
     centre_header = [
         _("KI-Schlüssel"),

@@ -291,7 +291,7 @@ class StateDashboardView(StatePermissionMixin, TemplateView):
 
     @staticmethod
     def _figures(today: datetime.date) -> dict:
-        centers = content.all_centers()
+        centers = content.all_centers(today)
         ids = [c.pk for c in centers]
         # The posts once for both: today's figures and the open FTE over two years.
         posts = sources.posts_of(ids)

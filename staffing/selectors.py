@@ -140,15 +140,21 @@ class CenterStaffing:
         return self.sum_for(PostKind.ADMIN_ASSISTANT)
 
 
-def staffing_of(centers: list[Center], *, today: date | None = None) -> list[CenterStaffing]:
-    """Posts, sums per kind against quota and warnings for many centres: four queries."""
+def staffing_of(
+    centers: list[Center],
+    *,
+    today: date | None = None,
+    approved: set[tuple[int, str]] | None = None,
+) -> list[CenterStaffing]:
+    """Posts, sums per kind against quota and warnings for many centres: four queries
+    (three with ``approved``, the centres' ``approved_exceptions`` read already)."""
     today = today or timezone.localdate()
     ids = [c.pk for c in centers]
     posts_by_center: dict[int, list[Post]] = defaultdict(list)
     for post in posts_with_assignments(Post.objects.filter(center_id__in=ids)):
         posts_by_center[post.center_id].append(post)
     quotas = quotas_for(centers, today)
-    exceptions = approved_exceptions(ids)
+    exceptions = approved if approved is not None else approved_exceptions(ids)
     result = []
     for center in centers:
         posts = posts_by_center.get(center.pk, [])
@@ -177,8 +183,10 @@ def staffing_of(centers: list[Center], *, today: date | None = None) -> list[Cen
     return result
 
 
-def center_staffing(center: Center, *, today: date | None = None) -> CenterStaffing:
-    return staffing_of([center], today=today)[0]
+def center_staffing(
+    center: Center, *, today: date | None = None, approved: set[tuple[int, str]] | None = None
+) -> CenterStaffing:
+    return staffing_of([center], today=today, approved=approved)[0]
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -236,10 +244,18 @@ def center_members(center: Center) -> QuerySet[StaffMember]:
     return StaffMember.objects.filter(center=center).order_by("last_name", "first_name")
 
 
-def open_exceptions(center: Center) -> QuerySet[QualificationException]:
-    return QualificationException.objects.filter(
-        member__center=center, status=ExceptionStatus.PROPOSED
-    ).select_related("member", "proposed_by")
+def center_exceptions(
+    center: Center,
+) -> tuple[set[tuple[int, str]], list[QualificationException]]:
+    """The centre's approved exceptions (as ``approved_exceptions``) and the proposed ones
+    waiting for a decision, in one query, for its staffing page."""
+    rows = list(
+        QualificationException.objects.filter(
+            member__center=center, status__in=(ExceptionStatus.APPROVED, ExceptionStatus.PROPOSED)
+        ).select_related("member", "proposed_by")
+    )
+    approved = {(e.member_id, e.kind) for e in rows if e.status == ExceptionStatus.APPROVED}
+    return approved, [e for e in rows if e.status == ExceptionStatus.PROPOSED]
 
 
 def teacher_posts_for(user) -> list[CenterStaffing]:

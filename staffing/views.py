@@ -95,7 +95,8 @@ def home(request):
 
 def center_overview(request, key):
     center = require_center(request.user, Capability.VIEW_STAFFING, key)
-    staffing = selectors.center_staffing(center)
+    approved, open_exceptions = selectors.center_exceptions(center)
+    staffing = selectors.center_staffing(center, approved=approved)
     return render(
         request,
         "staffing/center.html",
@@ -104,7 +105,7 @@ def center_overview(request, key):
             center,
             staffing=staffing,
             members=selectors.center_members(center),
-            open_exceptions=selectors.open_exceptions(center),
+            open_exceptions=open_exceptions,
             **selectors.center_deletions(center),
         ),
     )

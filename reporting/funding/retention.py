@@ -55,28 +55,18 @@ def last_expired_year(today: date) -> int:
 def _expired(today: date) -> list[tuple[object, str, str]]:
     """(record, name of its file field, the file's label) for every file past retention."""
     year = last_expired_year(today)
-    found: list[tuple[object, str, str]] = []
-    found += [
-        (d, "document", d.document_name)
-        for d in FundingDecision.objects.filter(year__lte=year).exclude(document="")
-    ]
-    found += [
-        (a, "document", a.document_name)
-        for a in TargetAgreement.objects.filter(valid_until__year__lte=year).exclude(document="")
-    ]
-    found += [
-        (c, "document", c.document_name)
-        for c in IntegrationConcept.objects.filter(
-            status=ConceptStatus.SUPERSEDED, successor__decided_at__year__lte=year
-        ).exclude(document="")
-    ]
-    found += [
-        (d, "file", d.file_name)
-        for d in ApplicationDocument.objects.filter(application__programme_year__year__lte=year)
+    found: list = []
+    found += FundingDecision.objects.filter(year__lte=year).exclude(document="")
+    found += TargetAgreement.objects.filter(valid_until__year__lte=year).exclude(document="")
+    found += IntegrationConcept.objects.filter(
+        status=ConceptStatus.SUPERSEDED, successor__decided_at__year__lte=year
+    ).exclude(document="")
+    found += (
+        ApplicationDocument.objects.filter(application__programme_year__year__lte=year)
         .exclude(file="")
         .annotate(center_id=F("application__center_id"))
-    ]
-    return found
+    )
+    return [_file_of(record) for record in found]
 
 
 @transaction.atomic
@@ -123,9 +113,31 @@ def _delete_files(names: Iterable[str]) -> None:
         storage.delete(name)
 
 
+# Each kind of record with a file: (its file field, the field that keeps the file's name
+# after the file is gone).
+FILE_FIELDS = {
+    FundingDecision: ("document", "document_name"),
+    TargetAgreement: ("document", "document_name"),
+    IntegrationConcept: ("document", "document_name"),
+    ApplicationDocument: ("file", "file_name"),
+}
+
+
+def _file_of(record) -> tuple[object, str, str]:
+    """(record, name of its file field, the file's label)."""
+    field, name = FILE_FIELDS[type(record)]
+    return record, field, getattr(record, name)
+
+
+def _lost_its_file(record) -> bool:
+    field, name = FILE_FIELDS[type(record)]
+    return not getattr(record, field) and bool(getattr(record, name))
+
+
 def deletions(records: Iterable) -> dict[int, TimelineEvent]:
-    """pk → the retention deletion of each record's file (one query, for pages and lists)."""
-    records = list(records)
+    """pk → the retention deletion of each record's file (for pages and lists): one query,
+    and none while every record still has its file."""
+    records = [r for r in records if _lost_its_file(r)]
     if not records:
         return {}
     events = TimelineEvent.objects.filter(
