@@ -114,19 +114,12 @@ PAGES = [
 # --------------------------------------------------------------------------------------------
 
 
-def probe(pages_json: str) -> None:
-    """Look up the demo objects, then load each page twice in-process; print JSON."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+def page_paths(pages: list[Page]) -> dict[str, str]:
+    """slug → path of each page, its demo objects looked up with the ORM (Django set up,
+    ``seed_demo`` run). Also used by ``tests/test_page_queries.py``."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from centers import dataversion
     from centers.models import Center, IntegrationConcept
     from deployment import selectors as deployment_selectors
     from deployment.models import DeploymentPlan
@@ -164,13 +157,32 @@ def probe(pages_json: str) -> None:
         "verbund_focus": reverse("deployment:verbund_focus", kwargs={"pk": focus.pk}),
         "application": reverse("funding:application", kwargs={"pk": application.pk}),
     }
+    return {page.slug: page.path.format(**lookups) for page in pages}
+
+
+def probe(pages_json: str) -> None:
+    """Look up the demo objects, then load each page twice in-process; print JSON."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from centers import dataversion
+
+    User = get_user_model()
+    specs = [Page(**spec) for spec in json.loads(pages_json)]
+    paths = page_paths(specs)
     results = {}
-    for spec in json.loads(pages_json):
-        path = spec["path"].format(**lookups)
+    for spec in specs:
+        path = paths[spec.slug]
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
         # The backend a real login through the form ends in.
         client.force_login(
-            User.objects.get(username=spec["user"]),
+            User.objects.get(username=spec.user),
             backend="django.contrib.auth.backends.ModelBackend",
         )
         client.get(path)  # warm: the session renewed, the page cached as under load
@@ -187,7 +199,7 @@ def probe(pages_json: str) -> None:
         dataversion.bump()
         with CaptureQueriesContext(connection) as cold_queries:
             client.get(path)
-        results[spec["slug"]] = {
+        results[spec.slug] = {
             "path": path,
             "status": response.status_code,
             "queries": len(queries),
