@@ -374,9 +374,8 @@ class ProgrammeListView(TemplateView):
     template_name = "centers/programme_list.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not (
-            has_state_perm(request.user, Capability.VIEW_FUNDING)
-            or holds_anywhere(request.user, Capability.VIEW_FUNDING)
+        if request.user.is_authenticated and not holds_anywhere(
+            request.user, Capability.VIEW_FUNDING
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -15,8 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from centers.collation import sort_key
 from centers.models import Center, ConceptStatus, FundingDecision, IntegrationConcept
 from centers.selectors import (
@@ -132,19 +130,15 @@ class StaffingFigures:
         return sum((k.open for k in self.kinds.values()), ZERO)
 
 
-def _posts(center_ids, day: datetime.date | None = None):
-    qs = Post.objects.filter(center_id__in=center_ids)
-    if day is not None:
-        qs = qs.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    return staffing_selectors.posts_with_assignments(qs).order_by(
-        "center_id", "kind", "valid_from", "pk"
-    )
-
-
 def posts_of(center_ids) -> list[Post]:
-    """Every post of the centres with its assignments, for pages that figure several days
-    from the same posts (``staffing_by_center`` and ``open_fte_over_time``): two queries."""
-    return list(_posts(center_ids))
+    """Every post of the centres with its assignments (two queries); which are active on a
+    day decides ``staffing.rules.is_post_active``. Pages that figure several days pass the
+    same posts to ``staffing_by_center`` and ``open_fte_over_time``."""
+    return list(
+        staffing_selectors.posts_with_assignments(
+            Post.objects.filter(center_id__in=center_ids)
+        ).order_by("center_id", "kind", "valid_from", "pk")
+    )
 
 
 def staffing_by_center(
@@ -170,10 +164,10 @@ def staffing_by_center(
         for c in centers
     }
     if posts is None:
-        posts = _posts([c.pk for c in centers], day)
-    else:
-        posts = [post for post in posts if staffing_rules.is_post_active(post, day)]
+        posts = posts_of([c.pk for c in centers])
     for post in posts:
+        if not staffing_rules.is_post_active(post, day):
+            continue
         fig = figures[post.center_id]
         assignments = post.assignment_list
         state = staffing_rules.post_state(post, assignments, day)

@@ -48,7 +48,7 @@ def send_funding_reminders(today: datetime.date, once) -> int:
             template="funding/email/application_due.txt",
             context={"programme_year": programme_year},
         )
-    for decision in todo._proofs_due(centers, day):
+    for decision in todo.proofs_due(centers, day):
         due = decision.proof_due_on
         if due > soon:
             continue

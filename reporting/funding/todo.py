@@ -198,7 +198,7 @@ def _to_pay(drawdown: Drawdown, scope: Scope) -> Task:
     )
 
 
-def _proofs_due(centers, scope: Scope) -> QuerySet[FundingDecision]:
+def proofs_due(centers, scope: Scope) -> QuerySet[FundingDecision]:
     """Decisions in force whose programme year has a proof-of-use deadline within the lead
     time (or past) and no proof submitted or checked yet; the deadline as ``proof_due_on``."""
     ahead = scope.today + datetime.timedelta(days=settings.TODO_FUNDING_PROOF_LEAD_DAYS)
@@ -279,7 +279,7 @@ def _proof_task(kind: str, title):
 
 def _proofs_overdue(centers, scope: Scope) -> QuerySet[FundingDecision]:
     """For the Bewilligung: proofs of use past their deadline and not yet submitted."""
-    return _proofs_due(centers, scope).filter(proof_due_on__lt=scope.today)
+    return proofs_due(centers, scope).filter(proof_due_on__lt=scope.today)
 
 
 def _proof_overdue(decision: FundingDecision, scope: Scope) -> Task:
@@ -370,7 +370,7 @@ KINDS = [
     Kind(
         code="funding_proof_due",
         capability=Capability.PREPARE_FUNDING,
-        rows=_proofs_due,
+        rows=proofs_due,
         task=_proof_due,
         group_title=_count_title(
             "%(count)s Verwendungsnachweis ist einzureichen",
