@@ -15,8 +15,9 @@ Each app may have a ``todo`` module with a list ``KINDS`` (like the ``demo`` mod
 
 Queries do not grow with the data: one ``UNION ALL`` counts the rows of every kind the user
 holds the capability for (a kind she does not hold costs nothing) — that is the navigation's
-count — and the list then reads the rows of only the kinds that have some (plus the few kinds
-computed in Python). No loop over centres runs a query.
+count — and the list reads the rows of all of them in one ``UNION ALL`` too, each row with the
+fields its task needs (``Kind.only``, ``centers.union_rows``), plus the few kinds computed in
+Python. No loop over centres or kinds runs a query.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from . import dataversion
+from . import dataversion, union_rows
 from .access import Capability, capabilities_anywhere, grants_of, has_state_perm
 from .dates import add_months, add_years
 from .models import (
@@ -83,6 +84,10 @@ class Kind:
     list. It filters completely: ``task(row, scope)`` turns each row into a
     ``Task`` and drops none, so the count and the list always agree.
 
+    ``only`` names, for rows answered in SQL, the fields ``task`` reads (as for
+    ``QuerySet.only``: paths such as ``center__name``, or the queryset's annotations): the
+    list reads them for every kind in one query (``centers.union_rows``).
+
     ``unless`` is the acting side's capability for kinds that tell the centre what another
     body has to do (a conflict at the Schulaufsicht, a missing Förderbescheid): where the user
     holds it too, the acting side's kind is shown instead of both.
@@ -95,6 +100,7 @@ class Kind:
     group_title: Callable[[int, Scope], str]
     group_url: Callable[[Scope], str]
     unless: str | None = None
+    only: tuple[str, ...] = ()
 
 
 class Branches(tuple):
@@ -172,12 +178,9 @@ def _grouped(kind: Kind, tasks: list[Task], scope: Scope) -> Task:
     )
 
 
-def _waiting(scope: Scope) -> tuple[list[tuple[Kind, QuerySet]], dict[str, int], list]:
-    """Every kind that concerns the user, with how many rows wait in each.
-
-    The kinds answered in SQL are counted together in one ``UNION ALL`` of (kind, pk);
-    the kinds only Python computes bring their rows. Answers
-    ``(sql_kinds, counts, python_kinds)`` — ``python_kinds`` as ``(kind, rows)``."""
+def _kinds_of(scope: Scope) -> tuple[list[tuple[Kind, QuerySet]], list[tuple[Kind, list]]]:
+    """Every kind that concerns the user: the kinds answered in SQL with their querysets (a
+    kind of ``Branches`` once per branch), the kinds only Python computes with their rows."""
     sql_kinds: list[tuple[Kind, QuerySet]] = []
     python_kinds: list[tuple[Kind, list]] = []
     for kind in kinds():
@@ -190,34 +193,42 @@ def _waiting(scope: Scope) -> tuple[list[tuple[Kind, QuerySet]], dict[str, int],
             sql_kinds.extend((kind, branch) for branch in rows)
         else:
             python_kinds.append((kind, list(rows)))
-    counts: Counter[str] = Counter()
-    if sql_kinds:
-        first, *rest = [
-            rows.order_by()
-            .annotate(todo_kind=Value(kind.code, output_field=CharField()))
-            .values_list("todo_kind", "pk")
-            for kind, rows in sql_kinds
-        ]
-        counts.update(code for code, _pk in first.union(*rest, all=True))
-    for kind, rows in python_kinds:
-        counts[kind.code] += len(rows)
-    return sql_kinds, counts, python_kinds
+    return sql_kinds, python_kinds
+
+
+def _union(sql_kinds: list[tuple[Kind, QuerySet]], *, packed: bool) -> list[tuple]:
+    """One ``UNION ALL`` over the kinds answered in SQL: (kind, pk) per waiting row, and
+    with ``packed`` the fields the kind's task reads (``centers.union_rows``)."""
+    if not sql_kinds:
+        return []
+    branches = []
+    for kind, rows in sql_kinds:
+        branch = rows.order_by().annotate(todo_kind=Value(kind.code, output_field=CharField()))
+        if packed:
+            branch = branch.annotate(todo_row=union_rows.pack(rows, kind.only))
+            branches.append(branch.values_list("todo_kind", "pk", "todo_row"))
+        else:
+            branches.append(branch.values_list("todo_kind", "pk"))
+    first, *rest = branches
+    return list(first.union(*rest, all=True))
 
 
 def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
     """What waits for ``user``, longest waiting first.
 
-    The rows of a kind are read only where the count found some: most kinds are empty for
-    most users, and the list costs one query plus one per kind that has tasks (and what the
-    kinds computed in Python need), not one per kind."""
+    The rows of every kind answered in SQL come in one query, each with the fields its task
+    reads (``Kind.only``); the kinds computed in Python add what they need. Queries do not
+    grow with the data or with the number of kinds that have tasks."""
     scope = Scope(user, today)
-    sql_kinds, counts, python_kinds = _waiting(scope)
+    sql_kinds, python_kinds = _kinds_of(scope)
+    by_code = {kind.code: (kind, rows) for kind, rows in sql_kinds}
     rows_of: dict[Kind, list] = {}
-    for kind, rows in sql_kinds:
-        if counts[kind.code]:
-            rows_of.setdefault(kind, []).extend(rows)
+    for code, pk, packed in _union(sql_kinds, packed=True):
+        kind, rows = by_code[code]
+        rows_of.setdefault(kind, []).append(union_rows.unpack(rows, pk, packed))
     for kind, rows in python_kinds:
-        rows_of[kind] = rows
+        if rows:
+            rows_of[kind] = rows
     result: list[Task] = []
     for kind, rows in rows_of.items():
         tasks = [kind.task(row, scope) for row in rows]
@@ -229,7 +240,10 @@ def tasks_for(user, *, today: datetime.date | None = None) -> list[Task]:
 def count_for(user, *, today: datetime.date | None = None) -> int:
     """The number of entries ``tasks_for`` lists, in one query over every kind answered in
     SQL (plus what the kinds computed in Python need)."""
-    _sql, counts, _python = _waiting(Scope(user, today))
+    sql_kinds, python_kinds = _kinds_of(Scope(user, today))
+    counts: Counter[str] = Counter(code for code, _pk in _union(sql_kinds, packed=False))
+    for kind, rows in python_kinds:
+        counts[kind.code] += len(rows)
     return sum(1 if n > GROUP_ABOVE else n for n in counts.values())
 
 
@@ -414,6 +428,15 @@ def _unfunded_group(n: int, scope: Scope) -> str:
     ) % {"count": n, "year": scope.today.year}
 
 
+# What the tasks read of a centre (``Kind.only``): its name for the title, its key for the link.
+CENTER_FIELDS = ("name", "key")
+
+
+def center_fields(path: str = "center") -> tuple[str, ...]:
+    """``CENTER_FIELDS`` of the centre behind ``path`` (a row's relation to it)."""
+    return tuple(f"{path}__{name}" for name in CENTER_FIELDS)
+
+
 def _review_queue(scope: Scope) -> str:
     return reverse("centers:concept_review_queue")
 
@@ -427,6 +450,7 @@ KINDS = [
         code="concept_returned",
         capability=Capability.EDIT_CONCEPT,
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.RETURNED),
+        only=("number", "decided_at", "created_at", *center_fields()),
         task=_returned_concept,
         group_title=lambda n, scope: (
             ngettext(
@@ -442,6 +466,7 @@ KINDS = [
         code="concept_to_review",
         capability=Capability.REVIEW_CONCEPT,
         rows=lambda centers, scope: _concepts(centers, ConceptStatus.SUBMITTED),
+        only=("number", "submitted_at", "created_at", *center_fields()),
         task=_submitted_concept,
         group_title=lambda n, scope: (
             ngettext(
@@ -458,6 +483,7 @@ KINDS = [
         capability=Capability.EDIT_CONCEPT,
         unless=Capability.REVIEW_CONCEPT,
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_CENTER"),
+        only=("resolution_date", *center_fields()),
         task=_expiring_for_center,
         group_title=lambda n, scope: (
             ngettext(
@@ -473,6 +499,7 @@ KINDS = [
         code="concept_expiring_funding",
         capability=Capability.REVIEW_CONCEPT,
         rows=_expiring_concepts("TODO_CONCEPT_EXPIRY_MONTHS_FUNDING"),
+        only=("resolution_date", *center_fields()),
         task=_expiring_for_funding,
         group_title=lambda n, scope: (
             ngettext(
@@ -491,6 +518,7 @@ KINDS = [
         capability=Capability.EDIT_CONCEPT,
         unless=Capability.MANAGE_FUNDING,
         rows=_unfunded,
+        only=CENTER_FIELDS,
         task=_unfunded_task("centers:funding", "funding_missing"),
         group_title=_unfunded_group,
         group_url=_center_list,
@@ -499,6 +527,7 @@ KINDS = [
         code="funding_to_decide",
         capability=Capability.MANAGE_FUNDING,
         rows=_unfunded,
+        only=CENTER_FIELDS,
         task=_unfunded_task("centers:funding_decision_create", "funding_to_decide"),
         group_title=_unfunded_group,
         group_url=lambda scope: reverse("centers:list") + "?operating=inactive",

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from centers.access import Capability
 from centers.models import Center
-from centers.todo import Kind, Scope, Task, add_months, local_date
+from centers.todo import CENTER_FIELDS, Kind, Scope, Task, add_months, center_fields, local_date
 from centers.workflow.models import TimelineEvent
 
 from .checks import has_target_value
@@ -74,6 +74,7 @@ def _plan_kind(code, capability, status, title, group_title) -> Kind:
         code=code,
         capability=capability,
         rows=_plans(status),
+        only=("period_start", "period_end", "status_since", "created_at", *center_fields()),
         task=_plan_task(code, title),
         group_title=lambda n, scope: group_title(n) % {"count": n},
         group_url=_plan_list(status),
@@ -135,6 +136,14 @@ def _conflicts(centers, scope: Scope) -> QuerySet[ReviewComment]:
     return ReviewComment.objects.filter(
         plan__center__in=centers, escalated_at__isnull=False, resolved_at__isnull=True
     ).select_related("plan", "plan__center")
+
+
+_CONFLICT_FIELDS = (
+    "escalated_at",
+    "plan__period_start",
+    "plan__period_end",
+    *center_fields("plan__center"),
+)
 
 
 def _conflict_task(code: str, title: str):
@@ -276,6 +285,7 @@ KINDS = [
         code="conflict_to_resolve",
         capability=Capability.REVIEW_PLAN,
         rows=_conflicts,
+        only=_CONFLICT_FIELDS,
         task=_conflict_task(
             "conflict_to_resolve",
             _(
@@ -298,6 +308,7 @@ KINDS = [
         capability=Capability.SUBMIT_PLAN,
         unless=Capability.REVIEW_PLAN,
         rows=_conflicts,
+        only=_CONFLICT_FIELDS,
         task=_conflict_task(
             "conflict_open",
             _(
@@ -319,6 +330,7 @@ KINDS = [
         code="plan_due",
         capability=Capability.SUBMIT_PLAN,
         unless=Capability.ACKNOWLEDGE_PLAN,
+        only=CENTER_FIELDS,
         rows=_without_plan(),
         task=_due_task(
             "plan_due",
@@ -341,6 +353,7 @@ KINDS = [
     Kind(
         code="plan_missing",
         capability=Capability.ACKNOWLEDGE_PLAN,
+        only=CENTER_FIELDS,
         rows=_without_plan((PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED)),
         task=_due_task(
             "plan_missing",

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from centers.access import Capability
 from centers.models import Center
-from centers.todo import Kind, Scope, Task, add_months, fmt_date, local_date
+from centers.todo import Kind, Scope, Task, add_months, center_fields, fmt_date, local_date
 from deployment.models import DeploymentPlan, PlanStatus
 from deployment.periods import current_period
 
@@ -110,6 +110,7 @@ KINDS = [
         code="report_due",
         capability=Capability.REQUEST_REPORT,
         rows=_due_rows,
+        only=("period_start", "period_end", "ready_report", *center_fields()),
         task=_due,
         group_title=lambda n, scope: (
             ngettext(
@@ -125,6 +126,7 @@ KINDS = [
         code="report_to_acknowledge",
         capability=Capability.ACKNOWLEDGE_REPORT,
         rows=_submitted,
+        only=("period_start", "period_end", "submitted_at", "requested_at", *center_fields()),
         task=_to_acknowledge,
         group_title=lambda n, scope: (
             ngettext(

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from centers.access import Capability
 from centers.models import Center
-from centers.todo import Kind, Scope, Task
+from centers.todo import Kind, Scope, Task, center_fields
 
 from . import rules
 from .models import ExceptionStatus, Post, PostKind, QualificationException
@@ -36,6 +36,15 @@ def _values(exception: QualificationException) -> dict:
         "kind": exception.get_kind_display(),
         "center": member.center.name,
     }
+
+
+# What the tasks read of an exception and its person (``Kind.only``).
+_EXCEPTION_FIELDS = (
+    "kind",
+    "member__first_name",
+    "member__last_name",
+    *center_fields("member__center"),
+)
 
 
 def _to_decide(exception: QualificationException, scope: Scope) -> Task:
@@ -135,6 +144,7 @@ KINDS = [
         code="exception_to_decide",
         capability=Capability.DECIDE_EXCEPTION,
         rows=lambda centers, scope: _exceptions(centers).filter(status=ExceptionStatus.PROPOSED),
+        only=("proposed_on", *_EXCEPTION_FIELDS),
         task=_to_decide,
         group_title=lambda n, scope: (
             ngettext(
@@ -152,6 +162,7 @@ KINDS = [
         # Who decides (the Träger, the ministry) is told nothing about its own decision.
         unless=Capability.DECIDE_EXCEPTION,
         rows=_decided_rows,
+        only=("status", "decided_on", *_EXCEPTION_FIELDS),
         task=_decided,
         group_title=lambda n, scope: (
             ngettext(

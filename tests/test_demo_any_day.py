@@ -13,11 +13,14 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from centers.access import grants_of
 from centers.dates import add_years
 from centers.models import Center, ConceptStatus, IntegrationConcept, Membership, Role
 from centers.selectors import center_operating_status, centers_with_operating_status
-from centers.todo import tasks_for
+from centers.todo import count_for, tasks_for
 from deployment.models import DeploymentPlan, PlanStatus
 from deployment.periods import current_period
 from staffing import checks
@@ -42,6 +45,7 @@ def test_demo_data_work_on_any_day(day):
         call_command("seed_demo", stdout=StringIO())
         accounts = demo_accounts()
         assert_every_demo_account_has_something_to_do(accounts)
+        assert_every_list_costs_what_its_count_costs(accounts)
         assert_nothing_waits_since_a_day_to_come(accounts, day)
         assert_koeln_is_active_and_other_centres_show_what_is_missing(day)
         assert_concepts_and_plans_appear_in_every_state(day)
@@ -62,6 +66,21 @@ def assert_every_demo_account_has_something_to_do(accounts):
     assert roles == set(Role.values), "a demo account for each of the seven roles"
     idle = [user.username for user in accounts if not tasks_for(user)]
     assert idle == [], "demo accounts with an empty to-do list"
+
+
+def assert_every_list_costs_what_its_count_costs(accounts):
+    """The rows of every kind come with the count's one query, each with the fields its
+    task reads (``Kind.only``): a field left out would cost a query per row."""
+    for user in accounts:
+        grants_of(user)  # read once per request anyway
+        with CaptureQueriesContext(connection) as counted:
+            count_for(user)
+        with CaptureQueriesContext(connection) as listed:
+            tasks_for(user)
+        assert len(listed) == len(counted), (
+            user.username,
+            [query["sql"][:120] for query in listed],
+        )
 
 
 def assert_nothing_waits_since_a_day_to_come(accounts, today):

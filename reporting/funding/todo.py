@@ -16,7 +16,16 @@ from django.utils.translation import ngettext
 from centers.access import Capability
 from centers.models import Center, FundingDecision, MunicipalityKind
 from centers.programmes import BudgetLine, ProgrammeYear
-from centers.todo import Branches, Kind, Scope, Task, fmt_date, local_date
+from centers.todo import (
+    CENTER_FIELDS,
+    Branches,
+    Kind,
+    Scope,
+    Task,
+    center_fields,
+    fmt_date,
+    local_date,
+)
 
 from .models import (
     ApplicationStatus,
@@ -40,6 +49,19 @@ def _values(application: FundingApplication) -> dict:
         "year": application.programme_year.year,
         "center": application.center.name,
     }
+
+
+# What the tasks read of an application, of a decision and of what hangs on one (``Kind.only``).
+_APPLICATION_FIELDS = (
+    "submitted_at",
+    "created_at",
+    "programme_year__year",
+    "programme_year__application_until",
+    "programme_year__programme__name",
+    *center_fields(),
+)
+_DECISION_FIELDS = ("year", "programme__name", "proof_due_on", *center_fields())
+_ON_DECISION_FIELDS = ("decision__year", "decision__programme__name", *center_fields())
 
 
 def _since_submitted(application: FundingApplication) -> datetime.date:
@@ -317,6 +339,7 @@ KINDS = [
         code="funding_application_due",
         capability=Capability.PREPARE_FUNDING,
         rows=_due_applications,
+        only=(*CENTER_FIELDS, "open_programme_year"),
         task=_application_due,
         group_title=_count_title(
             "%(count)s Förderantrag ist vorzubereiten", "%(count)s Förderanträge sind vorzubereiten"
@@ -327,6 +350,7 @@ KINDS = [
         code="funding_application_returned",
         capability=Capability.PREPARE_FUNDING,
         rows=lambda centers, scope: _applications(centers, ApplicationStatus.RETURNED),
+        only=_APPLICATION_FIELDS,
         task=_returned,
         group_title=_count_title(
             "%(count)s Förderantrag wurde zurückgegeben",
@@ -338,6 +362,7 @@ KINDS = [
         code="funding_application_to_submit",
         capability=Capability.SUBMIT_FUNDING,
         rows=_drafts,
+        only=_APPLICATION_FIELDS,
         task=_to_submit,
         group_title=_count_title(
             "%(count)s Förderantrag wartet darauf, dass Sie ihn stellen",
@@ -349,6 +374,7 @@ KINDS = [
         code="funding_application_to_decide",
         capability=Capability.MANAGE_FUNDING,
         rows=lambda centers, scope: _applications(centers, ApplicationStatus.SUBMITTED),
+        only=_APPLICATION_FIELDS,
         task=_to_decide,
         group_title=_count_title(
             "%(count)s Förderantrag wartet auf Ihren Bescheid",
@@ -360,6 +386,7 @@ KINDS = [
         code="funding_drawdown_to_pay",
         capability=Capability.MANAGE_FUNDING,
         rows=_requested_drawdowns,
+        only=("requested_for", "requested_at", *_ON_DECISION_FIELDS),
         task=_to_pay,
         group_title=_count_title(
             "%(count)s Mittelabruf wartet auf die Auszahlung",
@@ -371,6 +398,7 @@ KINDS = [
         code="funding_proof_due",
         capability=Capability.PREPARE_FUNDING,
         rows=proofs_due,
+        only=_DECISION_FIELDS,
         task=_proof_due,
         group_title=_count_title(
             "%(count)s Verwendungsnachweis ist einzureichen",
@@ -381,6 +409,7 @@ KINDS = [
     Kind(
         code="funding_proof_to_check",
         capability=Capability.MANAGE_FUNDING,
+        only=("submitted_at", "created_at", *_ON_DECISION_FIELDS),
         rows=_proofs_in(ProofStatus.SUBMITTED),
         task=_proof_task(
             "funding_proof_to_check",
@@ -398,6 +427,7 @@ KINDS = [
     Kind(
         code="funding_proof_returned",
         capability=Capability.PREPARE_FUNDING,
+        only=("submitted_at", "created_at", *_ON_DECISION_FIELDS),
         rows=_proofs_in(ProofStatus.RETURNED),
         task=_proof_task(
             "funding_proof_returned",
@@ -416,6 +446,7 @@ KINDS = [
         code="funding_proof_overdue",
         capability=Capability.MANAGE_FUNDING,
         rows=_proofs_overdue,
+        only=_DECISION_FIELDS,
         task=_proof_overdue,
         group_title=_count_title(
             "%(count)s Verwendungsnachweis ist überfällig",
