@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
+from centers import union_rows
 from centers.access import Capability, centers_for, has_center_perm
 from centers.models import Center
 
@@ -320,21 +321,44 @@ def import_preview_rows(job, *, errors_only: bool = False):
     return rows.filter(status=ImportRowStatus.ERROR) if errors_only else rows
 
 
-def center_deletions(center: Center) -> dict:
+# What a deleted entry shows (``staffing/_history.html``), and who deleted it.
+_DELETED_BY = ("history_date", "history_type", "history_change_reason")
+_USER_FIELDS = ("history_user__username", "history_user__first_name", "history_user__last_name")
+DELETIONS_SHOWN = 50
+
+
+def center_deletions(center: Center) -> list:
     """Posts and assignments of the centre deleted as entered by mistake (or taken back with
-    an import), with who and when (DESIGN.md §7 "deletes are rare and recorded"). Two queries."""
-    return {
-        "deleted_posts": list(
-            Post.history.filter(center_id=center.pk, history_type="-")
-            .select_related("history_user")
-            .order_by("-history_date")[:50]
+    an import), newest first, with who and when (DESIGN.md §7 "deletes are rare and
+    recorded"): the last ``DELETIONS_SHOWN``, both kinds in one query (``centers.union_rows``)."""
+    sources = [
+        (
+            Post.history.filter(center_id=center.pk, history_type="-"),
+            (*_DELETED_BY, *_USER_FIELDS, "label", "fte", "valid_from", "valid_to"),
         ),
-        "deleted_assignments": list(
-            Assignment.history.filter(member__center_id=center.pk, history_type="-")
-            .select_related("history_user", "member", "post")
-            .order_by("-history_date")[:50]
+        (
+            Assignment.history.filter(member__center_id=center.pk, history_type="-"),
+            (
+                *_DELETED_BY,
+                *_USER_FIELDS,
+                "fte",
+                "start",
+                "end",
+                "role",
+                "post__label",
+                "member__last_name",
+                "member__first_name",
+            ),
         ),
-    }
+    ]
+    first, *rest = [
+        rows.order_by()
+        .annotate(source=Value(n), packed=union_rows.pack(rows, only))
+        .values_list("source", "pk", "history_date", "packed")
+        for n, (rows, only) in enumerate(sources)
+    ]
+    newest = first.union(*rest, all=True).order_by("-history_date")[:DELETIONS_SHOWN]
+    return [union_rows.unpack(sources[n][0], pk, packed) for n, pk, _at, packed in newest]
 
 
 # --- Landesförderung (issue 12) ----------------------------------------------------------------

@@ -106,7 +106,7 @@ def center_overview(request, key):
             staffing=staffing,
             members=selectors.center_members(center),
             open_exceptions=open_exceptions,
-            **selectors.center_deletions(center),
+            deletions=selectors.center_deletions(center),
         ),
     )
 

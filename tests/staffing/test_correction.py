@@ -5,10 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from centers.models import Role
 from staffing.models import Assignment, FundingSource, Post
+from staffing.selectors import center_deletions
 from tests.deployment.factories import make_allocation, make_plan
 
 from .factories import AssignmentFactory, PostFactory, StaffMemberFactory
@@ -151,9 +155,32 @@ def test_the_lead_deletes_a_post_after_confirming(lead_client, home_center, post
     deleted = Post.history.get(id=post.pk, history_type="-")
     assert deleted.history_user == lead
     overview = lead_client.get(reverse("staffing:center", kwargs={"key": home_center.key}))
-    assert [(d.label, d.history_user) for d in overview.context["deleted_posts"]] == [
+    assert [(d.label, d.history_user) for d in overview.context["deletions"]] == [
         ("Fachkraft 1", lead)
     ]
+
+
+def test_deleted_posts_and_assignments_are_one_list_newest_first_in_one_query(
+    lead_client, home_center, post, anna, lead
+):
+    lead_client.post(_url("assignment_delete", home_center, anna.pk), {"version": anna.version})
+    lead_client.post(_url("post_delete", home_center, post.pk), {"version": post.version})
+    assert connection.features.supports_json_field  # SQLite asks once per connection
+    with CaptureQueriesContext(connection) as ctx:
+        deletions = center_deletions(home_center)
+        # What the page shows of them is read with them.
+        html = render_to_string("staffing/_deletions.html", {"deletions": deletions})
+    assert len(ctx) == 1, [q["sql"] for q in ctx]
+    assert [(d.history_user, getattr(d, "label", None), d.fte) for d in deletions] == [
+        (lead, "Fachkraft 1", Decimal("1.00")),
+        (lead, None, Decimal("0.50")),
+    ]
+    assert str(deletions[1].member) == "Müller, Anna"
+    assert deletions[1].post is None  # deleted after its assignment, as select_related
+    assert "Lena Leitner" in html
+    page = lead_client.get(reverse("staffing:center", kwargs={"key": home_center.key}))
+    text = page.content.decode()
+    assert text.index("zuletzt: Fachkraft 1: 1,00 VZÄ") < text.index("Müller, Anna: 0,50 VZÄ")
 
 
 def test_a_post_with_assignments_is_not_deleted(lead_client, home_center, post, anna):
