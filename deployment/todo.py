@@ -330,8 +330,8 @@ KINDS = [
         code="plan_due",
         capability=Capability.SUBMIT_PLAN,
         unless=Capability.ACKNOWLEDGE_PLAN,
-        only=CENTER_FIELDS,
         rows=_without_plan(),
+        only=CENTER_FIELDS,
         task=_due_task(
             "plan_due",
             _(
@@ -353,8 +353,8 @@ KINDS = [
     Kind(
         code="plan_missing",
         capability=Capability.ACKNOWLEDGE_PLAN,
-        only=CENTER_FIELDS,
         rows=_without_plan((PlanStatus.REPORTED, PlanStatus.ACKNOWLEDGED)),
+        only=CENTER_FIELDS,
         task=_due_task(
             "plan_missing",
             _(

@@ -62,6 +62,7 @@ _APPLICATION_FIELDS = (
 )
 _DECISION_FIELDS = ("year", "programme__name", "proof_due_on", *center_fields())
 _ON_DECISION_FIELDS = ("decision__year", "decision__programme__name", *center_fields())
+_PROOF_FIELDS = ("submitted_at", "created_at", *_ON_DECISION_FIELDS)
 
 
 def _since_submitted(application: FundingApplication) -> datetime.date:
@@ -409,8 +410,8 @@ KINDS = [
     Kind(
         code="funding_proof_to_check",
         capability=Capability.MANAGE_FUNDING,
-        only=("submitted_at", "created_at", *_ON_DECISION_FIELDS),
         rows=_proofs_in(ProofStatus.SUBMITTED),
+        only=_PROOF_FIELDS,
         task=_proof_task(
             "funding_proof_to_check",
             _(
@@ -427,8 +428,8 @@ KINDS = [
     Kind(
         code="funding_proof_returned",
         capability=Capability.PREPARE_FUNDING,
-        only=("submitted_at", "created_at", *_ON_DECISION_FIELDS),
         rows=_proofs_in(ProofStatus.RETURNED),
+        only=_PROOF_FIELDS,
         task=_proof_task(
             "funding_proof_returned",
             _(
