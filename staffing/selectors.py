@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from centers import union_rows
 from centers.access import Capability, centers_for, has_center_perm
@@ -335,6 +336,7 @@ def center_deletions(center: Center) -> list:
         (
             Post.history.filter(center_id=center.pk, history_type="-"),
             (*_DELETED_BY, *_USER_FIELDS, "label", "fte", "valid_from", "valid_to"),
+            _("Stelle gelöscht"),
         ),
         (
             Assignment.history.filter(member__center_id=center.pk, history_type="-"),
@@ -349,16 +351,23 @@ def center_deletions(center: Center) -> list:
                 "member__last_name",
                 "member__first_name",
             ),
+            _("Besetzung gelöscht"),
         ),
     ]
     first, *rest = [
         rows.order_by()
         .annotate(source=Value(n), packed=union_rows.pack(rows, only))
         .values_list("source", "pk", "history_date", "packed")
-        for n, (rows, only) in enumerate(sources)
+        for n, (rows, only, _action) in enumerate(sources)
     ]
     newest = first.union(*rest, all=True).order_by("-history_date")[:DELETIONS_SHOWN]
-    return [union_rows.unpack(sources[n][0], pk, packed) for n, pk, _at, packed in newest]
+    deletions = []
+    for n, pk, _at, packed in newest:
+        rows, _only, action = sources[n]
+        record = union_rows.unpack(rows, pk, packed)
+        record.action = action  # the list holds both kinds: "Stelle gelöscht" …
+        deletions.append(record)
+    return deletions
 
 
 # --- Landesförderung (issue 12) ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Correcting the staffing list: the KI-Leitung edits, ends and deletes a post, and deletes
 an assignment entered by mistake — with optimistic locking, and recorded in the history."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -180,7 +181,10 @@ def test_deleted_posts_and_assignments_are_one_list_newest_first_in_one_query(
     assert "Lena Leitner" in html
     page = lead_client.get(reverse("staffing:center", kwargs={"key": home_center.key}))
     text = page.content.decode()
-    assert text.index("zuletzt: Fachkraft 1: 1,00 VZÄ") < text.index("Müller, Anna: 0,50 VZÄ")
+    # Both kinds in one table: what was deleted is said in words.
+    assert re.search(r"Stelle gelöscht</td><td>zuletzt: Fachkraft 1: 1,00 VZÄ", text)
+    assert re.search(r"Besetzung gelöscht</td><td>zuletzt: Müller, Anna: 0,50 VZÄ", text)
+    assert text.index("Stelle gelöscht") < text.index("Besetzung gelöscht")
 
 
 def test_a_post_with_assignments_is_not_deleted(lead_client, home_center, post, anna):
