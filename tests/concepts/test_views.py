@@ -312,7 +312,7 @@ def test_centre_page_and_dashboards_do_not_grow(client, home_center):
     funder = factories.user_with_role(Role.FUNDING)
     numbers = itertools.count(100)
     # Past years only: a decision for this year would end the centre's "no Förderbescheid"
-    # task half-way, and the list reads the rows of only the kinds that have some.
+    # task half-way, and a task that goes away is no measure of growth.
     years = itertools.count(1980)
     centers = _other_centers()
 
