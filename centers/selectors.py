@@ -54,35 +54,27 @@ def centers_visible_to(user, *, with_operating_status: bool = False) -> QuerySet
     )
 
 
-def _in_team(center: Center) -> Q:
-    return Q(center=center)
-
-
 def _authority_contact(center: Center) -> Q:
     return Q(role=Role.SCHOOL_AUTHORITY, school_authority_id=center.school_authority_id)
 
 
-def center_team(center: Center) -> QuerySet[Membership]:
-    """People of a centre by role (Leitung first), one query."""
-    return (
-        Membership.objects.filter(_in_team(center))
-        .select_related("user")
-        .order_by("role", collate("user__last_name"), collate("user__first_name"))
-    )
+# People in German order of their names (``collate``), ties stable.
+_BY_NAME = (collate("user__last_name"), collate("user__first_name"), "pk")
 
 
 def school_authority_contacts(center: Center) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(_authority_contact(center))
         .select_related("user")
-        .order_by(collate("user__last_name"), collate("user__first_name"), "pk")
+        .order_by(*_BY_NAME)
     )
 
 
 def center_people(center: Center) -> tuple[list[Membership], list[Membership]]:
-    """``center_team`` and ``school_authority_contacts`` in one query, for the pages that
-    show both (the contacts share one role, so the team's order is theirs too)."""
-    team, contacts = _in_team(center), _authority_contact(center)
+    """The centre's team by role (Leitung first) and its Schulaufsicht contacts
+    (``school_authority_contacts``), in one query for the pages that show both (the
+    contacts share one role, so ordering by role first keeps their order)."""
+    team, contacts = Q(center=center), _authority_contact(center)
     rows = list(
         Membership.objects.filter(team | contacts)
         .annotate(
@@ -90,7 +82,7 @@ def center_people(center: Center) -> tuple[list[Membership], list[Membership]]:
             is_contact=ExpressionWrapper(contacts, output_field=BooleanField()),
         )
         .select_related("user")
-        .order_by("role", collate("user__last_name"), collate("user__first_name"), "pk")
+        .order_by("role", *_BY_NAME)
     )
     return [m for m in rows if m.in_team], [m for m in rows if m.is_contact]
 

@@ -161,7 +161,7 @@ def test_centre_team_is_in_german_order_of_user_names(home_center):
     for name in SHUFFLED:
         user = UserFactory(last_name=name, first_name=FIRST_NAME)
         center_services.membership_grant(user=user, role=Role.CENTER_STAFF, center=home_center)
-    team = center_selectors.center_team(home_center)
+    team, _contacts = center_selectors.center_people(home_center)
     assert [m.user.last_name for m in team] == GERMAN_ORDER
     # Default ordering of memberships (admin, prefetches) as well.
     assert [m.user.last_name for m in home_center.memberships.all()] == GERMAN_ORDER
