@@ -319,10 +319,12 @@ class CenterDashboardView(CenterPermissionMixin, TemplateView):
         center = self.get_center()
         today = timezone.localdate()
         period = current_period(today)
-        staffing = sources.staffing_by_center([center], today)[center.pk]
+        # The posts once for both, as on the state dashboard.
+        posts = sources.posts_of([center.pk])
+        staffing = sources.staffing_by_center([center], today, posts=posts)[center.pk]
         plan = sources.plans_by_center([center.pk], period).get(center.pk)
         fields = [f for f in sources.field_distribution([center.pk], period) if f["foci"]]
-        vchart, vrows = vacancy_chart([center.pk], today)
+        vchart, vrows = vacancy_chart([center.pk], today, posts=posts)
         context.update(
             {
                 "period": period,
